@@ -1,0 +1,3 @@
+from promptops.cli import main
+
+main()

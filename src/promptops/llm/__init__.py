@@ -1,0 +1,1 @@
+"""Every model call goes through here: providers, cache, retries, budgets, usage."""

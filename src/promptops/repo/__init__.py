@@ -1,0 +1,1 @@
+"""Agents and prompts on disk: layout, ids, version ids, tokens, history."""

@@ -1,0 +1,55 @@
+"""JSON Schemas shipped with the package, and validation that reports where.
+
+Schemas are files next to this module (package data) so users and editors can use the
+same documents promptops validates with.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+from promptops.files import Document
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """The schema `name` (file `<name>.schema.json` in this package)."""
+    text = resources.files(__package__).joinpath(f"{name}.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def schema_errors(data: Any, name: str) -> list[jsonschema.ValidationError]:
+    """Every violation of schema `name`, most specific first, in document order."""
+    schema = load_schema(name)
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    return [_most_specific(e) for e in errors]
+
+
+def _most_specific(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    best = jsonschema.exceptions.best_match([error])
+    return best if best is not None else error
+
+
+def validate_document(doc: Document, name: str) -> None:
+    """Raise an InputError at the first violation: file, line, column, JSON path, expectation."""
+    errors = schema_errors(doc.data, name)
+    if errors:
+        first = errors[0]
+        raise doc.error(list(first.absolute_path), describe(first))
+
+
+def describe(error: jsonschema.ValidationError) -> str:
+    """A sentence that says what was expected rather than echoing the schema."""
+    if error.validator == "additionalProperties":
+        return f"{error.message} (allowed: {', '.join(sorted(error.schema.get('properties', {})))})"
+    if error.validator == "enum":
+        return f"expected one of {', '.join(map(repr, error.validator_value))}, got {error.instance!r}"
+    if error.validator == "type":
+        return f"expected {error.validator_value}, got {type(error.instance).__name__} {error.instance!r}"
+    return error.message
