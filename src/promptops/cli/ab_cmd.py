@@ -47,7 +47,7 @@ def ab_command(
       promptops ab support-agent/system --logs logs/*.jsonl.gz \\
           --baseline 3b18e51 --candidate 9f2c04a --since 7d
     """
-    paths, since_at, prompt_id = resolve_inputs(logs, more_logs, since, prompt_id)
+    paths, since_at, prompt_id = resolve_inputs(ws, logs, more_logs, since, prompt_id)
     report = run_ab(
         paths, prompt_id, baseline, candidate, since=since_at, strict=strict, alpha=decision_alpha(ws)
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from promptops.cli import main
+from promptops.cli import Workspace, main, pass_workspace
 from promptops.cli.log_options import log_options, resolve_inputs
 from promptops.logs.failures import FailureReport, summarize_failures
 
@@ -19,7 +19,9 @@ from promptops.logs.failures import FailureReport, summarize_failures
     "--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many groups to show."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@pass_workspace
 def failures_command(
+    ws: Workspace,
     prompt_id: str,
     logs: tuple[Path, ...],
     more_logs: tuple[Path, ...],
@@ -37,7 +39,7 @@ def failures_command(
     Example:
       promptops failures support-agent/system --logs logs/*.jsonl --since 24h --top 5
     """
-    paths, since_at, prompt_id = resolve_inputs(logs, more_logs, since, prompt_id)
+    paths, since_at, prompt_id = resolve_inputs(ws, logs, more_logs, since, prompt_id)
     report = summarize_failures(paths, prompt_id, since=since_at, strict=strict, top=top)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, default=str))

@@ -45,9 +45,10 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def resolve_inputs(
-    logs: tuple[Path, ...], more_logs: tuple[Path, ...], since: str | None, prompt_id: str
+    ws: Workspace, logs: tuple[Path, ...], more_logs: tuple[Path, ...], since: str | None, prompt_id: str
 ) -> tuple[list[Path], datetime | None, str]:
-    paths = [*logs, *more_logs]
+    """Log paths (relative ones taken from `-C`), the --since time, and the checked prompt id."""
+    paths = [ws.start / p for p in (*logs, *more_logs)]
     if not paths:
         raise InputError("no logs given: pass --logs PATH (several paths or --logs options allowed)")
     return paths, parse_since(since) if since else None, check_prompt_id(prompt_id)
