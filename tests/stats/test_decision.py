@@ -150,6 +150,13 @@ def test_verdict_is_json_serialisable() -> None:
     assert data["figures"]["tokens"]["resamples"] == 500
 
 
+def test_goals_are_the_configs_goals() -> None:
+    from promptops.config import GOALS as CONFIG_GOALS
+    from promptops.stats import GOALS
+
+    assert GOALS == CONFIG_GOALS
+
+
 def test_bad_inputs_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown goal"):
         compare(Arm([True]), Arm([True]), "vibes", SETTINGS)
