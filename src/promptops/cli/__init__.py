@@ -88,7 +88,9 @@ def main(ctx: click.Context, directory: Path) -> None:
 def _register() -> None:
     # Imported for their side effect of adding commands to `main`.
     from promptops.cli import (  # noqa: F401
+        ab_cmd,
         config_cmd,
+        failures_cmd,
     )
 
 
