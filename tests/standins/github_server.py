@@ -44,6 +44,7 @@ class Fault:
     times: int
     headers: dict[str, str]
     message: str
+    after_success: bool = False  # do the operation, then fail (a reply lost on the way back)
 
 
 @dataclass
@@ -124,10 +125,13 @@ class GitHubStandin:
         times: int = 1,
         headers: dict[str, str] | None = None,
         message: str | None = None,
+        after_success: bool = False,
     ) -> None:
-        """Fail the next `times` calls of `operation` (an OpenAPI operationId) with `status`."""
+        """Fail the next `times` calls of `operation` (an OpenAPI operationId) with `status`;
+        with `after_success` the operation happens first and only the reply is an error."""
         default = {404: "Not Found", 422: "Validation Failed"}.get(status, "Server Error")
-        self.faults.append(Fault(operation, status, times, dict(headers or {}), message or default))
+        headers = dict(headers or {})
+        self.faults.append(Fault(operation, status, times, headers, message or default, after_success))
 
     def rate_limit(self, operation: str, *, reset_in: float = 1.0, times: int = 1) -> None:
         """GitHub's primary rate limit: 403, remaining 0, reset at an epoch second."""
@@ -209,13 +213,16 @@ class GitHubStandin:
         if auth.split(" ", 1)[-1] != self.token:
             return 401, {"message": "Bad credentials", "documentation_url": DOCS}, {}
         fault = self._take_fault(route.operation)
-        if fault:
+        if fault and not fault.after_success:
             return fault.status, {"message": fault.message, "documentation_url": DOCS}, fault.headers
         if "owner" in params and (params["owner"], params["repo"]) != (self.owner, self.name):
             return _not_found()
         args = {k: v for k, v in params.items() if k not in ("owner", "repo")}
         with self._lock:
-            return route.handler(query=query, body=body, **args)
+            reply = route.handler(query=query, body=body, **args)
+        if fault:
+            return fault.status, {"message": fault.message, "documentation_url": DOCS}, fault.headers
+        return reply
 
     def _take_fault(self, operation: str) -> Fault | None:
         with self._lock:

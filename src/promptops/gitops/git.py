@@ -301,7 +301,11 @@ def commit_files_on_branch(
     """
     repo = open_repo(repo_root)
     paths = [_check_rel_path(p) for p in files]
-    _refuse_checked_out(repo, branch)
+    checked_out = _checked_out_in(repo, branch)
+    if checked_out and not push:
+        raise PromptopsError(
+            f"branch {branch} is checked out in {checked_out}; switch to another branch first"
+        )
     remote = find_remote(repo) if push else None
     if push and remote is None:
         raise PromptopsError(
@@ -319,8 +323,12 @@ def commit_files_on_branch(
     try:
         _push(repo, remote, branch, new_commit, lease, with_notes=note is not None)
     except PushRejected as exc:
-        kept = _keep_locally(repo, branch, new_commit, had_local, run_id)
+        kept = _keep_locally(
+            repo, branch, new_commit, "" if checked_out else had_local, run_id, bool(checked_out)
+        )
         raise PushRejected(f"{exc}; your commit {short_id(new_commit)} is kept on {kept}") from None
+    if checked_out:  # e.g. `rollback --direct` to main while main is checked out: leave it for `git pull`
+        return PublishResult(branch, new_commit, base, True, remote, f"refs/remotes/{remote}/{branch}")
     repo.git.update_ref(f"refs/heads/{branch}", new_commit)
     return PublishResult(branch, new_commit, base, True, remote, f"refs/heads/{branch}")
 
@@ -332,15 +340,14 @@ def _check_rel_path(rel: str) -> str:
     return path.as_posix()
 
 
-def _refuse_checked_out(repo: git.Repo, branch: str) -> None:
-    """Moving a branch someone has checked out would change their files under them."""
+def _checked_out_in(repo: git.Repo, branch: str) -> str | None:
+    """The worktree that has `branch` checked out, if any: we must not move it under its files."""
     listing = repo.git.worktree("list", "--porcelain")
     for block in listing.split("\n\n"):
         lines = dict(line.split(" ", 1) for line in block.splitlines() if " " in line)
         if lines.get("branch") == f"refs/heads/{branch}":
-            raise PromptopsError(
-                f"branch {branch} is checked out in {lines.get('worktree')}; switch to another branch first"
-            )
+            return lines.get("worktree")
+    return None
 
 
 def _prepare_base(repo: git.Repo, remote: str | None, base_name: str, branch: str) -> tuple[str, str, str]:
@@ -516,21 +523,38 @@ def _rejected_refs(porcelain: str) -> dict[str, str]:
     return out
 
 
+_RACE_REASONS = (
+    "stale info",
+    "atomic transaction failed",
+    "failed to update ref",
+    "cannot lock ref",
+    "fetch first",
+)
+
+
 def _rejection_message(remote: str, branch: str, reason: str | None, stderr: str) -> str:
-    detail = reason or _last_lines(stderr)
-    if reason and "stale info" in reason:
+    """Tell a lost race (another run moved the branch) apart from a refusal (protection, hooks)."""
+    if reason and any(r in reason for r in _RACE_REASONS):
         return (
-            f"{remote} refused {branch}: another run updated it since we fetched ({detail}); "
+            f"{remote} refused {branch}: another run updated it since we fetched ({reason}); "
             "re-run to publish on top"
         )
+    said = [
+        ln.strip()[len("remote:") :].strip() for ln in stderr.splitlines() if ln.strip().startswith("remote:")
+    ]
+    detail = "; ".join(x for x in [reason or "", *said] if x) or _last_lines(stderr)
     return f"{remote} refused the push of {branch}: {detail}"
 
 
-def _keep_locally(repo: git.Repo, branch: str, commit: str, had_local: str, run_id: str) -> str:
-    """Keep the commit on the local branch, unless something else moved it meanwhile (then a side ref)."""
-    ref = f"refs/heads/{branch}"
+def _keep_locally(
+    repo: git.Repo, branch: str, commit: str, had_local: str, run_id: str, side_only: bool = False
+) -> str:
+    """Keep the commit on the local branch, unless it is checked out or something else moved it
+    meanwhile (another run in this clone): then on a side branch named after the run."""
     try:
-        repo.git.update_ref(ref, commit, had_local or "0" * 40)
+        if side_only:
+            raise git.GitCommandError("update-ref", 1)
+        repo.git.update_ref(f"refs/heads/{branch}", commit, had_local or "0" * 40)
         return branch
     except git.GitCommandError:
         side = f"{branch}-{_ref_component(run_id) or short_id(commit)}"
