@@ -305,7 +305,7 @@ class GitHubStandin:
             "node_id": f"L_{name}",
             "url": self._api(f"/labels/{name}"),
             "name": name,
-            "description": None,
+            "description": "",
             "color": "ededed",
             "default": False,
         }

@@ -277,9 +277,9 @@ class GitHubRepo:
         """The ChatOps gate: only commenters with write access or more may run commands."""
         return self.permission(login) in WRITE_PERMISSIONS
 
-    def react(self, comment_id: int, content: str = "eyes") -> None:
-        """Acknowledge a command comment (👀 by default)."""
-        comment = self._lazy_repo.get_issue_comment(comment_id)
+    def react(self, issue_number: int, comment_id: int, content: str = "eyes") -> None:
+        """Acknowledge a command comment on issue/PR `issue_number` (👀 by default)."""
+        comment = self._lazy_repo.get_issue(issue_number).get_comment(comment_id)
         self.call(f"reacting to comment {comment_id}", comment.create_reaction, content)
 
 
