@@ -274,3 +274,15 @@ def test_commit_files_on_branch_can_push_a_direct_fix_to_the_default_branch(prom
 def test_not_a_repository_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(PromptopsError, match="not a git repository"):
         gitops.read_blob(tmp_path, "HEAD", "x")
+
+
+def test_notes_from_another_clone_are_merged_not_overwritten(prompt_repo: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    subprocess.run(["git", "clone", "-q", str(origin_of(prompt_repo)), str(other)], check=True)
+    theirs = publish(other, "Their accuracy variant.\n", goal="accuracy", run="theirs")
+    ours = publish(prompt_repo, "Our variant.\n", run="ours")
+
+    origin = origin_of(prompt_repo)
+    for result, run in ((theirs, "theirs"), (ours, "ours")):
+        note = git(origin, "notes", "--ref=refs/notes/promptops", "show", result.commit)
+        assert json.loads(note)["run"] == run

@@ -358,18 +358,13 @@ def _prepare_base(repo: git.Repo, remote: str | None, base_name: str, branch: st
         if not base:
             raise PromptopsError(f"default branch {base_name} does not exist locally")
         return base, "", had_local
-    heads = _ls_remote(repo, remote, f"refs/heads/{base_name}", f"refs/heads/{branch}")
+    heads = _ls_remote(repo, remote, f"refs/heads/{base_name}", f"refs/heads/{branch}", NOTES_REF)
     if f"refs/heads/{base_name}" not in heads:
         raise PromptopsError(f"the default branch {base_name} does not exist on {remote}")
-    _git(
-        repo,
-        "fetch",
-        "fetching from " + remote,
-        "--quiet",
-        "--no-tags",
-        remote,
-        f"+refs/heads/{base_name}:refs/remotes/{remote}/{base_name}",
-    )
+    refspecs = [f"+refs/heads/{base_name}:refs/remotes/{remote}/{base_name}"]
+    if NOTES_REF in heads:  # in the same round trip, so our note can be merged with everyone else's
+        refspecs.append(f"+{NOTES_REF}:{_REMOTE_NOTES}")
+    _git(repo, "fetch", "fetching from " + remote, "--quiet", "--no-tags", remote, *refspecs)
     return heads[f"refs/heads/{base_name}"], heads.get(f"refs/heads/{branch}", ""), had_local
 
 
@@ -453,7 +448,7 @@ def _commit(wt: git.Repo, message: str) -> None:
 
 
 def _add_note(repo: git.Repo, remote: str | None, commit: str, note: Mapping[str, Any]) -> None:
-    if remote and _fetch_remote_notes(repo, remote):
+    if remote and _rev(repo, _REMOTE_NOTES):  # fetched by _prepare_base
         _merge_remote_notes(repo)
     payload = json.dumps(note, indent=2, sort_keys=True, default=str)
     with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as fh:
