@@ -286,3 +286,29 @@ def test_notes_from_another_clone_are_merged_not_overwritten(prompt_repo: Path, 
     for result, run in ((theirs, "theirs"), (ours, "ours")):
         note = git(origin, "notes", "--ref=refs/notes/promptops", "show", result.commit)
         assert json.loads(note)["run"] == run
+
+
+def test_path_history_counts_first_parent_commits_and_reads_trailers(prompt_repo: Path) -> None:
+    commit(prompt_repo, {"README.md": "unrelated\n"}, "unrelated change")
+    message = gitops.commit_message("tune system prompt", {"Promptops-Run": "run-9"})
+    commit(prompt_repo, {SYSTEM_PATH: "v2\n"}, message)
+    git(prompt_repo, "checkout", "-q", "-b", "feature")
+    commit(prompt_repo, {SYSTEM_PATH: "v3 draft\n"}, "draft")
+    commit(prompt_repo, {SYSTEM_PATH: "v3\n"}, "final")
+    git(prompt_repo, "checkout", "-q", "main")
+    git(prompt_repo, "merge", "-q", "--no-ff", "-m", "Merge pull request #7 from octo-org/feature", "feature")
+
+    history = gitops.path_history(prompt_repo, "main", SYSTEM_PATH)
+
+    assert [c.subject for c in history] == [
+        "Merge pull request #7 from octo-org/feature",
+        "tune system prompt",
+        "add support agent",
+    ]
+    assert len(history[0].parents) == 2 and history[1].trailers == {"Promptops-Run": "run-9"}
+    every = gitops.path_history(prompt_repo, "main", SYSTEM_PATH, first_parent=False)
+    assert [c.subject for c in every] == ["final", "draft", "tune system prompt", "add support agent"]
+    assert gitops.read_blobs(prompt_repo, history[1].sha, [SYSTEM_PATH, "missing.md"]) == {
+        SYSTEM_PATH: b"v2\n",
+        "missing.md": None,
+    }

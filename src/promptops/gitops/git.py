@@ -150,6 +150,20 @@ def read_blob(repo_root: Path | str, ref: str, rel_path: str) -> bytes | None:
     return obj.data_stream.read() if obj.type == "blob" else None
 
 
+def read_blobs(repo_root: Path | str, ref: str, rel_paths: list[str]) -> dict[str, bytes | None]:
+    """`read_blob` for many files at one ref, sharing one repository handle (one git process)."""
+    tree = _tree_at(open_repo(repo_root), ref)
+    out: dict[str, bytes | None] = {}
+    for rel in rel_paths:
+        try:
+            obj = tree / rel
+        except KeyError:
+            out[rel] = None
+            continue
+        out[rel] = obj.data_stream.read() if obj.type == "blob" else None
+    return out
+
+
 def list_tree(repo_root: Path | str, ref: str, folder: str = "") -> list[str]:
     """Every file path (posix, relative to the root) under `folder` at `ref`, sorted; [] if absent."""
     tree = _tree_at(open_repo(repo_root), ref)
@@ -177,6 +191,42 @@ def resolve_commit(repo_root: Path | str, ref: str) -> str:
         return repo.commit(ref).hexsha
     except (git.BadName, ValueError, git.GitCommandError) as exc:
         raise NotFoundError(f"git ref {ref!r} does not exist") from exc
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    """One commit as history needs it."""
+
+    sha: str
+    parents: tuple[str, ...]
+    author: str
+    date: str  # ISO 8601, author date
+    subject: str
+    trailers: dict[str, str]
+
+
+def path_history(
+    repo_root: Path | str, ref: str, rel_path: str, *, first_parent: bool = True
+) -> list[CommitInfo]:
+    """Commits reachable from `ref` that changed `rel_path`, newest first.
+
+    With `first_parent` (the default) a merged PR counts once, as its merge commit: this is how
+    the human version number `vN` is counted on the default branch.
+    """
+    repo = open_repo(repo_root)
+    _tree_at(repo, ref)  # a clear NotFoundError for a bad ref
+    fields = "%H%x1f%P%x1f%an%x1f%aI%x1f%s%x1f%(trailers:only,unfold)%x1e"
+    args = ["log", f"--format={fields}", *(["--first-parent"] if first_parent else []), ref, "--", rel_path]
+    out = _run(repo, args, f"reading the history of {rel_path}")
+    return [_commit_info(record) for record in out.split("\x1e") if record.strip()]
+
+
+def _commit_info(record: str) -> CommitInfo:
+    sha, parents, author, date, subject, trailers = record.strip("\n").split("\x1f")
+    pairs = (line.split(":", 1) for line in trailers.splitlines() if ":" in line)
+    return CommitInfo(
+        sha, tuple(parents.split()), author, date, subject, {k.strip(): v.strip() for k, v in pairs}
+    )
 
 
 # ---------------------------------------------------------------- commit metadata
