@@ -312,3 +312,27 @@ def test_path_history_counts_first_parent_commits_and_reads_trailers(prompt_repo
         SYSTEM_PATH: b"v2\n",
         "missing.md": None,
     }
+
+
+def test_origin_moving_while_we_commit_fails_the_lease(
+    prompt_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publish(prompt_repo, "First.\n")
+    other = tmp_path / "other"
+    subprocess.run(["git", "clone", "-q", str(origin_of(prompt_repo)), str(other)], check=True)
+    real_commit = gitops._commit_in_temporary_worktree
+
+    def commit_while_another_run_pushes(*args: Any) -> str:
+        made = real_commit(*args)
+        monkeypatch.setattr(gitops, "_commit_in_temporary_worktree", real_commit)
+        publish(other, "Pushed by another run.\n", run="other")  # lands between our fetch and our push
+        return made
+
+    monkeypatch.setattr(gitops, "_commit_in_temporary_worktree", commit_while_another_run_pushes)
+    with pytest.raises(
+        gitops.PushRejected, match=r"another run updated it since we fetched \(\[rejected\] \(stale info\)\)"
+    ):
+        publish(prompt_repo, "Ours.\n", run="ours")
+
+    assert git(origin_of(prompt_repo), "show", f"{BRANCH}:{SYSTEM_PATH}") == "Pushed by another run."
+    assert git(prompt_repo, "show", f"{BRANCH}:{SYSTEM_PATH}") == "Ours."  # our commit kept locally

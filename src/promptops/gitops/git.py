@@ -415,7 +415,11 @@ def _prepare_base(repo: git.Repo, remote: str | None, base_name: str, branch: st
     if NOTES_REF in heads:  # in the same round trip, so our note can be merged with everyone else's
         refspecs.append(f"+{NOTES_REF}:{_REMOTE_NOTES}")
     _git(repo, "fetch", "fetching from " + remote, "--quiet", "--no-tags", remote, *refspecs)
-    return heads[f"refs/heads/{base_name}"], heads.get(f"refs/heads/{branch}", ""), had_local
+    base = _rev(
+        repo, f"refs/remotes/{remote}/{base_name}"
+    )  # what we fetched, even if it moved since ls-remote
+    lease = base if branch == base_name else heads.get(f"refs/heads/{branch}", "")
+    return base, lease, had_local
 
 
 def _ls_remote(repo: git.Repo, remote: str, *refs: str) -> dict[str, str]:
