@@ -175,7 +175,8 @@ def test_server_errors_that_persist_end_in_a_clear_error(
     pushed = push_variant(prompt_repo, "Variant.\n")
 
     with pytest.raises(
-        github.GitHubError, match=r"GitHub answered 503 while commenting on #1: .*re-run later"
+        github.GitHubError,
+        match=r"GitHub answered 503 while writing the promptops comment on #1: .*re-run later",
     ):
         open_pr(gh, pushed, "body")
     assert len(github_standin.calls("issues/create-comment")) == 3
@@ -210,6 +211,15 @@ def test_duplicate_pr_422_is_recovered_by_looking_it_up(
     assert [r.status for r in github_standin.calls("pulls/create")] == [502, 422]
     assert len(github_standin.pulls) == 1 and result.number == 1 and not result.created
     assert github_standin.pulls[1]["body"] == "the report"
+
+
+def test_lost_comment_reply_is_not_posted_twice(prompt_repo: Path, github_standin: GitHubStandin) -> None:
+    github_standin.inject("issues/create-comment", 502, after_success=True)
+
+    result = open_pr(connect(github_standin), push_variant(prompt_repo, "Variant.\n"), "the report")
+
+    assert [r.status for r in github_standin.calls("issues/create-comment")] == [502]
+    assert list(github_standin.comments) == [result.comment_id] and not result.comment_created
 
 
 def test_oversized_report_is_trimmed_and_never_fails(

@@ -238,14 +238,16 @@ class GitHubRepo:
             body = f"{marker}\n{body}"
         body = truncate_to_limit(body, COMMENT_LIMIT)
 
-        def find() -> IssueComment | None:
-            return next((c for c in pr.get_issue_comments() if c.body.lstrip().startswith(marker)), None)
+        def find_then_write() -> tuple[IssueComment, bool]:
+            # one unit under retry: if a create's reply was lost, the retry finds the comment
+            # instead of posting a second one
+            found = next((c for c in pr.get_issue_comments() if c.body.lstrip().startswith(marker)), None)
+            if found is None:
+                return pr.create_issue_comment(body), True
+            found.edit(body)
+            return found, False
 
-        existing = self.call(f"reading comments of #{pr.number}", find)
-        if existing is None:
-            return self.call(f"commenting on #{pr.number}", pr.create_issue_comment, body), True
-        self.call(f"editing comment {existing.id}", existing.edit, body)
-        return existing, False
+        return self.call(f"writing the promptops comment on #{pr.number}", find_then_write)
 
     def add_labels(self, pr: PullRequest, labels: Sequence[str]) -> tuple[str, ...]:
         """Add `labels` (GitHub creates missing ones); returns all labels the PR now has."""
