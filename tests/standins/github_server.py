@@ -659,9 +659,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b""
-        body = json.loads(raw) if raw.strip() else None
         headers = {k.lower(): v for k, v in self.headers.items()}
-        status, payload, extra = self.standin.handle(self.command, self.path, headers, body)
+        try:
+            body = json.loads(raw) if raw.strip() else None
+        except json.JSONDecodeError:
+            status, payload, extra = 400, {"message": "Problems parsing JSON", "documentation_url": DOCS}, {}
+            self.standin.violations.append(f"request {self.command} {self.path}: body is not JSON")
+        else:
+            status, payload, extra = self.standin.handle(self.command, self.path, headers, body)
         data = json.dumps(payload).encode() if payload is not None else b""
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
