@@ -248,6 +248,18 @@ def test_permission_gate_and_reaction(prompt_repo: Path, github_standin: GitHubS
     assert [r["content"] for r in github_standin.reactions[command]] == ["eyes"]
 
 
+def test_enterprise_base_url(prompt_repo: Path) -> None:
+    standin = GitHubStandin(bare_repo=prompt_repo.parent / "origin.git", path_prefix="/api/v3").start()
+    try:
+        assert standin.url.endswith("/api/v3")
+        result = open_pr(connect(standin), push_variant(prompt_repo, "Variant.\n"), "body")
+    finally:
+        standin.stop()
+    assert standin.pulls[result.number]["head"] == "promptops/support-agent/system/conciseness"
+    assert {r.path for r in standin.requests} >= {"/repos/octo-org/prompts/pulls"}
+    assert not standin.violations
+
+
 def test_wrong_token_and_unknown_repository_are_clear(github_standin: GitHubStandin) -> None:
     with pytest.raises(github.GitHubError, match="answered 401 .*check the token"):
         connect(github_standin, token="wrong")

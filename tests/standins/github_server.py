@@ -78,6 +78,7 @@ class GitHubStandin:
     token: str = "test-token"
     login: str = "promptops-bot"
     validate: bool = True
+    path_prefix: str = ""  # "/api/v3" serves the API the way GitHub Enterprise Server does
     collaborators: dict[str, str] = field(default_factory=dict)
     pulls: dict[int, dict[str, Any]] = field(default_factory=dict)
     comments: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -108,7 +109,7 @@ class GitHubStandin:
         Handler.standin = standin
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}{self.path_prefix}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
@@ -190,6 +191,9 @@ class GitHubStandin:
 
     def handle(self, method: str, raw_path: str, headers: dict[str, str], body: Any) -> tuple[int, Any, dict]:
         parts = urlsplit(raw_path)
+        if self.path_prefix and not parts.path.startswith(self.path_prefix + "/"):
+            return 404, {"message": "Not Found", "documentation_url": DOCS}, {}
+        parts = parts._replace(path=parts.path.removeprefix(self.path_prefix))
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         route, params = self._match(method, parts.path)
         if route is None:
