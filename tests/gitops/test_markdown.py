@@ -137,3 +137,9 @@ def test_truncate_closes_open_fences_and_details() -> None:
 
 def test_marker_key_cannot_close_the_comment() -> None:
     assert md.report_marker("a/b --> <img>") == "<!-- promptops:report a/b_-____img_ -->"
+
+
+def test_escape_block_defuses_lists_and_headings_at_line_starts() -> None:
+    assert md.escape_block("- item\n1. first\n  2) second\n# title\nplain 3. text") == (
+        "\\- item\n1\\. first\n  2\\) second\n\\# title\nplain 3. text"
+    )

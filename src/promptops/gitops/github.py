@@ -234,7 +234,7 @@ class GitHubRepo:
         cut (saying so) rather than failing the run.
         """
         marker = report_marker(key)
-        if marker not in body:
+        if not body.lstrip().startswith(marker):
             body = f"{marker}\n{body}"
         body = truncate_to_limit(body, COMMENT_LIMIT)
 
@@ -340,9 +340,9 @@ def _retry_wait(exc: GithubException, attempt: int, policy: RetryPolicy) -> floa
     )
     if not (limited or exc.status >= 500):
         return None
-    if "retry-after" in headers:
+    if headers.get("retry-after", "").strip().isdigit():
         wanted = float(headers["retry-after"])
-    elif headers.get("x-ratelimit-reset"):
+    elif headers.get("x-ratelimit-reset", "").strip().isdigit():
         wanted = float(headers["x-ratelimit-reset"]) - time.time() + 1
     else:
         wanted = policy.base_delay_s * 2 ** (attempt - 1)
@@ -360,8 +360,8 @@ def _describe(exc: GithubException, doing: str, full_name: str) -> str:
     text = f"GitHub answered {exc.status} while {doing}: {message}" + (f" ({details})" if details else "")
     headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
     if exc.status in (403, 429) and headers.get("x-ratelimit-remaining") == "0":
-        reset = headers.get("x-ratelimit-reset")
-        when = time.strftime("%H:%M:%S UTC", time.gmtime(float(reset))) if reset else "later"
+        reset = headers.get("x-ratelimit-reset", "")
+        when = time.strftime("%H:%M:%S UTC", time.gmtime(float(reset))) if reset.isdigit() else "later"
         return f"{text}; the rate limit resets at {when}, re-run then"
     if exc.status == 401:
         return f"{text}; check the token (GITHUB_TOKEN or --token)"

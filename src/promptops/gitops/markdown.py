@@ -47,8 +47,9 @@ def escape_block(text: str) -> str:
     lines = []
     for line in text.split("\n"):
         escaped = escape_text(line)
-        # a leading `>`, `-`, `+`, `=` or `1.` would start a quote, list or heading
-        lines.append(re.sub(r"^(\s*)([-+=]|\d+\.)", lambda m: m.group(1) + "\\" + m.group(2), escaped))
+        # a leading `-`, `+` or `=` would start a list or heading, `1.` / `1)` an ordered list
+        escaped = re.sub(r"^(\s*)([-+=])", r"\1\\\2", escaped)
+        lines.append(re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", escaped))
     return "\n".join(lines)
 
 
