@@ -135,6 +135,9 @@ def test_dirty_files_are_named(prompt_repo: Path) -> None:
     ):
         gitops.ensure_clean(prompt_repo, paths)
     gitops.ensure_clean(prompt_repo, ["prompts/support-agent/user.md"])  # only what it touches matters
+    with pytest.raises(PromptopsError, match=f"uncommitted changes in {SYSTEM_PATH}; commit or stash"):
+        publish(prompt_repo, "Variant.\n")
+    assert BRANCH not in git(origin_of(prompt_repo), "for-each-ref")
 
 
 def test_push_rejected_by_a_hook_keeps_the_local_branch_and_changes_nothing_remote(prompt_repo: Path) -> None:

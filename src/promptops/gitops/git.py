@@ -301,13 +301,18 @@ def publish_variant(
     branch_prefix: str = "promptops",
     configured_default_branch: str | None = None,
     push: bool = True,
+    check_clean: bool = True,
 ) -> PublishResult:
     """Commit a variant on `promptops/<agent>/<prompt>/<goal>` from the up-to-date default branch.
 
     `summary` completes the subject, e.g. "conciseness, -23% tokens, pass rate unchanged".
     `base_version` is the version id the variant was derived from; if the default branch now holds
     different content at `prompt_path`, publishing refuses (the variant would undo someone's change).
+    With `check_clean`, uncommitted edits to those files in the user's checkout are refused first
+    (the variant was measured against committed content, not the edit).
     """
+    if check_clean:
+        ensure_clean(repo_root, list(files))
     prompt_id = f"{agent}/{prompt}"
     return commit_files_on_branch(
         repo_root,
