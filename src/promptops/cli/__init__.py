@@ -89,6 +89,8 @@ def _register() -> None:
     # Imported for their side effect of adding commands to `main`.
     from promptops.cli import (  # noqa: F401
         config_cmd,
+        history_cmd,
+        list_cmd,
     )
 
 
