@@ -62,7 +62,7 @@ def _count_changes(repo: git.Repo, revs: str, folder: str, counts: dict[str, int
         "--first-parent", "--reverse", "--name-status", "-M", "-z", "--format=%x1e", revs, "--", folder or "."
     )
     for chunk in out.split("\x1e")[1:]:
-        tokens = [t for t in chunk.lstrip("\n").split("\0") if t]
+        tokens = [t for t in chunk.lstrip("\0\n").split("\0") if t]
         i = 0
         while i < len(tokens):
             status = tokens[i]
