@@ -89,6 +89,7 @@ def _register() -> None:
     # Imported for their side effect of adding commands to `main`.
     from promptops.cli import (  # noqa: F401
         config_cmd,
+        extract_cmd,
         history_cmd,
         list_cmd,
     )
