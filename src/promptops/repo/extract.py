@@ -56,7 +56,8 @@ def extract_agent(config: Config, source: Path, agent_id: str, *, force: bool = 
     examples = _examples(doc)
     _check_unique_tools(doc)
     files, prompt_files = _render(doc.data, agent_id, examples)
-    validate_document(parse_document(files["agent.yaml"], Path(f"<generated agent.yaml for {agent_id}>")), "agent")
+    generated = Path(f"<generated agent.yaml for {agent_id}>")
+    validate_document(parse_document(files["agent.yaml"], generated), "agent")
     folder = config.prompts_dir / agent_id
     write_folder(folder, files, replace=force)
     rel = folder.relative_to(config.root).as_posix()
@@ -87,7 +88,9 @@ def _check_unique_tools(doc: Document) -> None:
         seen.add(tool["name"])
 
 
-def _render(data: dict[str, Any], agent_id: str, examples: list[dict[str, str]]) -> tuple[dict[str, str], set[str]]:
+def _render(
+    data: dict[str, Any], agent_id: str, examples: list[dict[str, str]]
+) -> tuple[dict[str, str], set[str]]:
     """The folder's files (relative path -> text) and which of them are prompts."""
     files: dict[str, str] = {"system.md": data["system_prompt"]}
     slots = {"system": "system.md"}
