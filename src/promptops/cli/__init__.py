@@ -91,6 +91,7 @@ def _register() -> None:
         config_cmd,
         extract_cmd,
         history_cmd,
+        init_cmd,
         lint_cmd,
         list_cmd,
     )
