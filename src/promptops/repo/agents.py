@@ -76,7 +76,11 @@ class Invariants:
 
 @dataclass(frozen=True)
 class Agent:
-    """An agent as loaded from the working tree or a git ref."""
+    """An agent as loaded from the working tree or a git ref (`ref`, None for the working tree).
+
+    `folder` and `evals_path` are working-tree paths even when the agent was read at a ref;
+    the prompt texts are the ref's.
+    """
 
     id: str
     folder: Path
