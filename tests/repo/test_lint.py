@@ -5,15 +5,15 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
-from tests.gitrepo import make_repo, write_files
+from tests.gitrepo import write_files
 from tests.repo.samples import AGENT_YAML, support_agent
 
 AGENT = "prompts/support-agent"
 
 
 @pytest.fixture
-def lint_repo(tmp_path: Path) -> Path:
-    return make_repo(tmp_path, support_agent())
+def lint_repo(agent_repo: Path) -> Path:
+    return agent_repo
 
 
 def lint(repo: Path, *args: str) -> tuple[int, list[str]]:
