@@ -12,7 +12,6 @@ import click
 from promptops.cli import Workspace, main, pass_workspace
 
 if TYPE_CHECKING:
-    # Imported here so other commands and --help do not pay for it.
     from promptops.repo.lint import Finding
 
 
@@ -29,6 +28,7 @@ def lint_command(ws: Workspace, paths: tuple[Path, ...], strict: bool, as_json: 
 
     Example: promptops lint prompts/ --strict
     """
+    # Imported here so other commands and --help do not pay for it.
     from promptops.repo.lint import lint_paths
 
     targets = [p if p.is_absolute() else ws.start / p for p in paths]
