@@ -177,3 +177,12 @@ def test_change_counts_cache_follows_the_branch_and_recomputes_after_a_rewrite(t
     assert change_counts(repo, rewritten, "prompts") == {"prompts/a.md": 1, "prompts/b.md": 2}
     (repo / ".git/promptops/change-counts.json").write_text("not json")
     assert change_counts(repo, moved, "prompts") == {"prompts/c.md": 3, "prompts/b.md": 1}
+
+
+def test_history_of_a_prompt_removed_from_the_working_tree(history_repo: Path) -> None:
+    (history_repo / "prompts/support-agent/tools/lookup_order.md").unlink()
+    yaml = AGENT_YAML.replace("system: system.md", "system: sys.md")
+    write_files(history_repo, {"prompts/support-agent/agent.yaml": yaml.split("tools:")[0]})
+    history = prompt_history(load_config(history_repo), "support-agent/tool:lookup_order")
+    assert [v.number for v in history.versions] == [1]
+    assert history.path == "prompts/support-agent/tools/lookup_order.md"
