@@ -67,7 +67,11 @@ def format_json_path(json_path: Iterable[str | int]) -> str:
 
 def read_text(path: Path) -> str:
     """A UTF-8 text file, or an InputError naming the file and the first bad byte."""
-    raw = path.read_bytes()
+    return decode_text(path.read_bytes(), path)
+
+
+def decode_text(raw: bytes, path: Path) -> str:
+    """Bytes read from `path` (a file, or `ref:path` in git) as UTF-8, or an error at the bad byte."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -79,8 +83,7 @@ def read_text(path: Path) -> str:
 def parse_yaml(text: str, path: Path) -> Document:
     """Parse YAML (JSON is a subset) keeping the node tree; errors carry path:line:col."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = _compose_and_construct(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -91,11 +94,30 @@ def parse_yaml(text: str, path: Path) -> Document:
     return Document(path=path, data=data, node=node)
 
 
+# libyaml when present: `promptops list` parses every agent.yaml, and the pure-Python
+# parser was most of its time. One parse yields both the node tree and the data.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return node, data
+
+
 def load_document(path: Path) -> Document:
     """Load a YAML or JSON file. JSON goes through json first for its precise errors."""
     if not path.is_file():
         raise InputError(f"{path}: error: file not found")
-    text = read_text(path)
+    return parse_document(read_text(path), path)
+
+
+def parse_document(text: str, path: Path) -> Document:
+    """Parse text read from `path` (which may be a git `ref:path`); `.json` gets json's errors."""
     if path.suffix == ".json":
         try:
             json.loads(text)

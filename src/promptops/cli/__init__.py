@@ -90,7 +90,12 @@ def _register() -> None:
     from promptops.cli import (  # noqa: F401
         ab_cmd,
         config_cmd,
+        extract_cmd,
         failures_cmd,
+        history_cmd,
+        init_cmd,
+        lint_cmd,
+        list_cmd,
     )
 
 
