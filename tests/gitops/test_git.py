@@ -13,6 +13,7 @@ import pytest
 
 from promptops.errors import NotFoundError, PromptopsError
 from promptops.gitops import git as gitops
+from promptops.gitops import tree
 from promptops.repo.version import version_id
 from tests.gitops.conftest import SYSTEM_PATH, SYSTEM_TEXT
 from tests.gitrepo import commit, git
@@ -244,17 +245,17 @@ def test_read_blob_and_list_tree_at_a_ref(prompt_repo: Path) -> None:
     old = git(prompt_repo, "rev-parse", "HEAD")
     commit(prompt_repo, {"prompts/support-agent/tools/lookup.md": "Looks up an order.\n"}, "add tool")
 
-    assert gitops.read_blob(prompt_repo, old, SYSTEM_PATH) == SYSTEM_TEXT.encode()
-    assert gitops.read_blob(prompt_repo, old, "prompts/support-agent/tools/lookup.md") is None
-    assert gitops.read_blob(prompt_repo, "HEAD", "prompts/support-agent") is None  # a folder is not a file
-    assert gitops.list_tree(prompt_repo, "HEAD", "prompts/support-agent") == [
+    assert tree.read_blob(prompt_repo, old, SYSTEM_PATH) == SYSTEM_TEXT.encode()
+    assert tree.read_blob(prompt_repo, old, "prompts/support-agent/tools/lookup.md") is None
+    assert tree.read_blob(prompt_repo, "HEAD", "prompts/support-agent") is None  # a folder is not a file
+    assert tree.list_tree(prompt_repo, "HEAD", "prompts/support-agent") == [
         SYSTEM_PATH,
         "prompts/support-agent/tools/lookup.md",
         "prompts/support-agent/user.md",
     ]
-    assert gitops.list_tree(prompt_repo, old, "prompts/missing") == []
+    assert tree.list_tree(prompt_repo, old, "prompts/missing") == []
     with pytest.raises(NotFoundError, match="no-such-ref"):
-        gitops.read_blob(prompt_repo, "no-such-ref", SYSTEM_PATH)
+        tree.read_blob(prompt_repo, "no-such-ref", SYSTEM_PATH)
 
 
 def test_commit_files_on_branch_can_push_a_direct_fix_to_the_default_branch(prompt_repo: Path) -> None:
@@ -276,7 +277,7 @@ def test_commit_files_on_branch_can_push_a_direct_fix_to_the_default_branch(prom
 
 def test_not_a_repository_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(PromptopsError, match="not a git repository"):
-        gitops.read_blob(tmp_path, "HEAD", "x")
+        tree.read_blob(tmp_path, "HEAD", "x")
 
 
 def test_notes_from_another_clone_are_merged_not_overwritten(prompt_repo: Path, tmp_path: Path) -> None:
@@ -289,32 +290,6 @@ def test_notes_from_another_clone_are_merged_not_overwritten(prompt_repo: Path, 
     for result, run in ((theirs, "theirs"), (ours, "ours")):
         note = git(origin, "notes", "--ref=refs/notes/promptops", "show", result.commit)
         assert json.loads(note)["run"] == run
-
-
-def test_path_history_counts_first_parent_commits_and_reads_trailers(prompt_repo: Path) -> None:
-    commit(prompt_repo, {"README.md": "unrelated\n"}, "unrelated change")
-    message = gitops.commit_message("tune system prompt", {"Promptops-Run": "run-9"})
-    commit(prompt_repo, {SYSTEM_PATH: "v2\n"}, message)
-    git(prompt_repo, "checkout", "-q", "-b", "feature")
-    commit(prompt_repo, {SYSTEM_PATH: "v3 draft\n"}, "draft")
-    commit(prompt_repo, {SYSTEM_PATH: "v3\n"}, "final")
-    git(prompt_repo, "checkout", "-q", "main")
-    git(prompt_repo, "merge", "-q", "--no-ff", "-m", "Merge pull request #7 from octo-org/feature", "feature")
-
-    history = gitops.path_history(prompt_repo, "main", SYSTEM_PATH)
-
-    assert [c.subject for c in history] == [
-        "Merge pull request #7 from octo-org/feature",
-        "tune system prompt",
-        "add support agent",
-    ]
-    assert len(history[0].parents) == 2 and history[1].trailers == {"Promptops-Run": "run-9"}
-    every = gitops.path_history(prompt_repo, "main", SYSTEM_PATH, first_parent=False)
-    assert [c.subject for c in every] == ["final", "draft", "tune system prompt", "add support agent"]
-    assert gitops.read_blobs(prompt_repo, history[1].sha, [SYSTEM_PATH, "missing.md"]) == {
-        SYSTEM_PATH: b"v2\n",
-        "missing.md": None,
-    }
 
 
 def test_origin_moving_while_we_commit_fails_the_lease(

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from promptops.gitops import git as gitops
-from promptops.gitops import github
+from promptops.gitops import github, tree
 from promptops.gitops.markdown import COMMENT_LIMIT, ArmFigures, CaseChange, ReportData, render_report
 from promptops.repo.version import version_id
 from tests.gitops.conftest import SYSTEM_PATH, SYSTEM_TEXT
@@ -150,7 +150,7 @@ def test_no_token_is_a_specific_error_after_the_branch_is_pushed(prompt_repo: Pa
     pushed = push_variant(prompt_repo, "Variant.\n")
     with pytest.raises(github.MissingToken, match="set GITHUB_TOKEN or pass --token"):
         github.connect(repository="octo-org/prompts", env={})
-    assert gitops.read_blob(prompt_repo, f"origin/{pushed.branch}", SYSTEM_PATH) == b"Variant.\n"
+    assert tree.read_blob(prompt_repo, f"origin/{pushed.branch}", SYSTEM_PATH) == b"Variant.\n"
     hint = github.manual_pr_hint("git@github.com:octo-org/prompts.git", "main", pushed.branch)
     assert hint == f"https://github.com/octo-org/prompts/compare/main...{pushed.branch}?expand=1"
 

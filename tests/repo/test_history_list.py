@@ -116,7 +116,7 @@ def test_default_branch_from_config_origin_head_or_fallback(tmp_path: Path) -> N
     commit(local, {"a.md": "a\n"}, "first")
     assert default_branch(local, load_config(local)) == "master"
     git(local, "branch", "-q", "-m", "master", "other")
-    with pytest.raises(NotFoundError, match="set default_branch in .promptops.yaml"):
+    with pytest.raises(NotFoundError, match="cannot tell the default branch.*set `default_branch`"):
         default_branch(local, load_config(local))
 
 

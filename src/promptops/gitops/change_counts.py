@@ -17,7 +17,7 @@ from pathlib import Path
 
 import git
 
-from promptops.gitops.tree import open_repo
+from promptops.gitops.git import open_repo
 
 CACHE_FORMAT = 1
 

@@ -54,7 +54,7 @@ def open_repo(repo_root: Path | str) -> git.Repo:
     try:
         return git.Repo(repo_root)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
-        raise PromptopsError(f"{repo_root}: not a git repository (run `git init` or clone one)") from exc
+        raise InputError(f"{repo_root}: error: not a git repository (run `git init` or clone one)") from exc
 
 
 def find_remote(repo: git.Repo) -> str | None:
@@ -86,7 +86,10 @@ def default_branch(repo: git.Repo, configured: str | None = None, remote: str | 
             remote and _ref_exists(repo, f"refs/remotes/{remote}/{name}")
         ):
             return name
-    raise PromptopsError("cannot tell the default branch; set `default_branch` in .promptops.yaml")
+    raise PromptopsError(
+        "cannot tell the default branch (no origin/HEAD, no main or master); "
+        "set `default_branch` in .promptops.yaml"
+    )
 
 
 def _ref_exists(repo: git.Repo, ref: str) -> bool:
@@ -134,54 +137,7 @@ def ensure_clean(repo_root: Path | str, paths: list[str]) -> None:
         )
 
 
-# ---------------------------------------------------------------- reading content at a ref
-
-
-def read_blob(repo_root: Path | str, ref: str, rel_path: str) -> bytes | None:
-    """The bytes of `rel_path` (posix, relative to the root) at `ref`; None if the file is absent there.
-
-    Used by the repo model to load prompts from any commit without checking it out.
-    """
-    tree = _tree_at(open_repo(repo_root), ref)
-    try:
-        obj = tree / rel_path
-    except KeyError:
-        return None
-    return obj.data_stream.read() if obj.type == "blob" else None
-
-
-def read_blobs(repo_root: Path | str, ref: str, rel_paths: list[str]) -> dict[str, bytes | None]:
-    """`read_blob` for many files at one ref, sharing one repository handle (one git process)."""
-    tree = _tree_at(open_repo(repo_root), ref)
-    out: dict[str, bytes | None] = {}
-    for rel in rel_paths:
-        try:
-            obj = tree / rel
-        except KeyError:
-            out[rel] = None
-            continue
-        out[rel] = obj.data_stream.read() if obj.type == "blob" else None
-    return out
-
-
-def list_tree(repo_root: Path | str, ref: str, folder: str = "") -> list[str]:
-    """Every file path (posix, relative to the root) under `folder` at `ref`, sorted; [] if absent."""
-    tree = _tree_at(open_repo(repo_root), ref)
-    if folder.strip("/"):
-        try:
-            tree = tree / folder.strip("/")
-        except KeyError:
-            return []
-        if tree.type != "tree":
-            return []
-    return sorted(item.path for item in tree.traverse() if item.type == "blob")
-
-
-def _tree_at(repo: git.Repo, ref: str) -> Any:
-    try:
-        return repo.commit(ref).tree
-    except (git.BadName, ValueError, git.GitCommandError) as exc:
-        raise NotFoundError(f"git ref {ref!r} does not exist in {repo.working_tree_dir}") from exc
+# ---------------------------------------------------------------- commits
 
 
 def resolve_commit(repo_root: Path | str, ref: str) -> str:
@@ -191,42 +147,6 @@ def resolve_commit(repo_root: Path | str, ref: str) -> str:
         return repo.commit(ref).hexsha
     except (git.BadName, ValueError, git.GitCommandError) as exc:
         raise NotFoundError(f"git ref {ref!r} does not exist") from exc
-
-
-@dataclass(frozen=True)
-class CommitInfo:
-    """One commit as history needs it."""
-
-    sha: str
-    parents: tuple[str, ...]
-    author: str
-    date: str  # ISO 8601, author date
-    subject: str
-    trailers: dict[str, str]
-
-
-def path_history(
-    repo_root: Path | str, ref: str, rel_path: str, *, first_parent: bool = True
-) -> list[CommitInfo]:
-    """Commits reachable from `ref` that changed `rel_path`, newest first.
-
-    With `first_parent` (the default) a merged PR counts once, as its merge commit: this is how
-    the human version number `vN` is counted on the default branch.
-    """
-    repo = open_repo(repo_root)
-    _tree_at(repo, ref)  # a clear NotFoundError for a bad ref
-    fields = "%H%x1f%P%x1f%an%x1f%aI%x1f%s%x1f%(trailers:only,unfold)%x1e"
-    args = ["log", f"--format={fields}", *(["--first-parent"] if first_parent else []), ref, "--", rel_path]
-    out = _run(repo, args, f"reading the history of {rel_path}")
-    return [_commit_info(record) for record in out.split("\x1e") if record.strip()]
-
-
-def _commit_info(record: str) -> CommitInfo:
-    sha, parents, author, date, subject, trailers = record.strip("\n").split("\x1f")
-    pairs = (line.split(":", 1) for line in trailers.splitlines() if ":" in line)
-    return CommitInfo(
-        sha, tuple(parents.split()), author, date, subject, {k.strip(): v.strip() for k, v in pairs}
-    )
 
 
 # ---------------------------------------------------------------- commit metadata
@@ -442,7 +362,10 @@ def _rev(repo: git.Repo, ref: str) -> str:
 
 def _check_expected_versions(repo: git.Repo, base: str, expected: Mapping[str, str]) -> None:
     for rel, vid in expected.items():
-        data = read_blob(repo.working_tree_dir, base, rel)  # type: ignore[arg-type]
+        try:
+            data: bytes | None = (repo.commit(base).tree / rel).data_stream.read()
+        except KeyError:
+            data = None
         actual = version_id(data) if data is not None else None
         if actual != vid:
             now = short_id(actual) if actual else "no file"

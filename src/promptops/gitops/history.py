@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from promptops.config import Config
-from promptops.errors import NotFoundError
-from promptops.gitops.tree import open_repo
+from promptops.errors import NotFoundError, PromptopsError
+from promptops.gitops.git import default_branch as detect_default_branch
+from promptops.gitops.git import find_remote, open_repo
 
 NULL_BLOB = "0" * 40
 HEADER_FORMAT = "%x1e%H%x1f%aI%x1f%an%x1f%ae%x1f%s"
@@ -45,38 +46,23 @@ class DefaultBranch:
 
 
 def resolve_default_branch(root: Path, config: Config) -> DefaultBranch:
-    """`default_branch` in .promptops.yaml, else what `origin/HEAD` points at, else `main`
-    or `master` when such a branch exists locally or on origin. One `for-each-ref` call.
+    """The default branch (named as `promptops.gitops.git.default_branch` decides) and a
+    revision for it: the local branch, else the remote's. One `for-each-ref` call.
     """
     repo = open_repo(root)
     try:
+        remote = find_remote(repo) or "origin"
+        name = detect_default_branch(repo, config.get("default_branch"), remote)
         out = repo.git.for_each_ref(
-            "--format=%(refname)%00%(symref)%00%(objectname)", "refs/heads/", "refs/remotes/origin/"
+            "--format=%(refname)%00%(objectname)", f"refs/heads/{name}", f"refs/remotes/{remote}/{name}"
         )
+    except PromptopsError as exc:
+        raise NotFoundError(f"{root}: error: {exc}") from exc
     finally:
         repo.close()
-    records = [line.split("\0") for line in out.splitlines() if line]
-    refs = {ref: symref for ref, symref, _ in records}
-    commits = {ref: commit for ref, _, commit in records}
-    name = config.get("default_branch") or refs.get("refs/remotes/origin/HEAD", "").removeprefix(
-        "refs/remotes/origin/"
-    )
-    if not name:
-        name = next((n for n in ("main", "master") if _branch_rev(refs, n)), "")
-    if not name:
-        raise NotFoundError(
-            f"{root}: error: cannot tell the default branch (no origin/HEAD, no main or master); "
-            "set default_branch in .promptops.yaml"
-        )
-    rev = _branch_rev(refs, name)
+    commits = dict(line.split("\0") for line in out.splitlines() if line)
+    rev = next((r for r in (f"refs/heads/{name}", f"refs/remotes/{remote}/{name}") if r in commits), None)
     return DefaultBranch(name, rev, commits.get(rev) if rev else None)
-
-
-def _branch_rev(refs: dict[str, str], name: str) -> str | None:
-    for rev in (f"refs/heads/{name}", f"refs/remotes/origin/{name}"):
-        if rev in refs:
-            return rev
-    return None
 
 
 def default_branch(root: Path, config: Config) -> str:

@@ -13,7 +13,8 @@ from types import TracebackType
 import git
 from gitdb.exc import BadName, BadObject
 
-from promptops.errors import InputError, NotFoundError
+from promptops.errors import NotFoundError
+from promptops.gitops.git import open_repo
 
 SYMLINK_MODE = 0o120000
 
@@ -29,14 +30,6 @@ class TreeEntry:
     @property
     def is_symlink(self) -> bool:
         return self.mode & 0o170000 == SYMLINK_MODE
-
-
-def open_repo(root: Path) -> git.Repo:
-    """The git repository at `root`, or an InputError saying it is not one."""
-    try:
-        return git.Repo(root)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
-        raise InputError(f"{root}: error: not a git repository") from exc
 
 
 class RefTree:
