@@ -276,6 +276,8 @@ def _finish_reason(value: Any) -> str:
 
 
 def check_finish_reason(value: str, out: Completion) -> Check:
+    if not out.stop_reason:
+        raise ValueError("the provider reported no stop reason")
     ok = FINISH_REASONS.get(out.stop_reason, out.stop_reason) == FINISH_REASONS[value]
     return Check(ok, f"stopped with {out.stop_reason!r}, expected {value!r}")
 

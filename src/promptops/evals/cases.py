@@ -52,6 +52,7 @@ class Suite:
     model: str  # provider.model, used when the agent names no model
     judge_model: str | None = None
     repeat: int = 1
+    rel_path: str = ""  # the cases file relative to the repository root, for reports
     document: Document | None = field(default=None, repr=False, compare=False)
 
     def select(
@@ -107,8 +108,16 @@ def parse_suite(doc: Document, config: Config) -> Suite:
         model=str(config.get("provider.model")),
         judge_model=config.get("evals.judge_model"),
         repeat=int(config.get("evals.repeat")),
+        rel_path=_relative(doc.path, config.root),
         document=doc,
     )
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _parse_case(doc: Document, index: int, raw: dict[str, Any], defaults: dict[str, Any],
