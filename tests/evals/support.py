@@ -46,7 +46,11 @@ class ScriptedProvider:
         out = self.reply(request)
         if isinstance(out, LLMError):
             raise out
-        return Completion(text=out, input_tokens=10, output_tokens=5, latency_ms=12.0) if isinstance(out, str) else out
+        return (
+            Completion(text=out, input_tokens=10, output_tokens=5, latency_ms=12.0)
+            if isinstance(out, str)
+            else out
+        )
 
     async def aclose(self) -> None:
         return None

@@ -39,17 +39,25 @@ CASES = [
     ("finish-reason", "stop", out("x", stop_reason="end_turn"), out("x", stop_reason="max_tokens")),
     ("finish-reason", "max_tokens", out("x", stop_reason="max_tokens"), out("x", stop_reason="tool_use")),
     ("tool-call", "lookup_order", out("", tool_calls=LOOKUP), out("I will look", tool_calls=())),
-    ("tool-call", {"name": "lookup_order", "arguments": ORDER_SCHEMA}, out("", tool_calls=LOOKUP),
-     out("", tool_calls=BAD_LOOKUP)),
+    (
+        "tool-call",
+        {"name": "lookup_order", "arguments": ORDER_SCHEMA},
+        out("", tool_calls=LOOKUP),
+        out("", tool_calls=BAD_LOOKUP),
+    ),
 ]
 
 
 def spec(type_name: str, value: object) -> AssertionSpec:
     kind, negate = lookup(type_name)
-    return AssertionSpec(type=kind.name, negate=negate, value=kind.prepare(value), origin="cases[0].assert[0]")
+    return AssertionSpec(
+        type=kind.name, negate=negate, value=kind.prepare(value), origin="cases[0].assert[0]"
+    )
 
 
-@pytest.mark.parametrize(("type_name", "value", "good", "bad"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("type_name", "value", "good", "bad"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
+)
 def test_pass_fail_and_negation(type_name: str, value: object, good: Completion, bad: Completion) -> None:
     passing, failing = evaluate(spec(type_name, value), good), evaluate(spec(type_name, value), bad)
     assert (passing.passed, passing.score) == (True, 1.0), passing.reason
@@ -78,7 +86,10 @@ def test_an_assertion_that_cannot_run_is_an_error_not_a_fail(type_name: str, val
 def test_reasons_say_what_was_seen() -> None:
     assert evaluate(spec("word-count", {"max": 2}), out("a b c")).reason == "3 words, expected [0, 2]"
     assert "missing ['policy']" in evaluate(spec("contains-all", ["refund", "policy"]), out("refund")).reason
-    assert "no call to lookup_order (called: none)" in evaluate(spec("tool-call", "lookup_order"), out("x")).reason
+    assert (
+        "no call to lookup_order (called: none)"
+        in evaluate(spec("tool-call", "lookup_order"), out("x")).reason
+    )
     is_json = evaluate(spec("is-json", ORDER_SCHEMA), out('{"order_id": 1}'))
     assert "order_id: 1 is not of type 'string'" in is_json.reason
 

@@ -83,42 +83,65 @@ def test_select_by_tag_and_ids(tmp_path: Path) -> None:
 
 
 BAD = [
-    ("unknown type",
-     "cases:\n  - id: a\n    vars: {customer_message: x}\n    assert:\n      - {type: contains, value: x}\n"
-     "      - {type: containz, value: x}\n",
-     "cases.yaml:6:16: error: cases[0].assert[1].type: case 'a': unknown assertion type 'containz' (known: equals,"),
-    ("regex",
-     "cases:\n  - id: a\n    vars: {customer_message: x}\n    assert: [{type: regex, value: '(x'}]\n",
-     "cases.yaml:4:35: error: cases[0].assert[0].value: case 'a': regex: regex '(x' does not compile"),
-    ("is-json schema",
-     "cases:\n  - id: a\n    vars: {customer_message: x}\n    assert:\n      - type: is-json\n"
-     "        value: {type: objekt}\n",
-     "cases.yaml:6:16: error: cases[0].assert[0].value: case 'a': is-json: invalid JSON Schema"),
-    ("duplicate ids",
-     "cases:\n  - {id: a, vars: {customer_message: x}}\n  - {id: a, vars: {customer_message: y}}\n",
-     "cases.yaml:3:10: error: cases[1].id: duplicate case id 'a' (first used at cases[0])"),
-    ("missing template var",
-     "cases:\n  - {id: a, vars: {customer_message: x}}\n  - id: b\n    vars: {message: y}\n",
-     "cases.yaml:4:11: error: cases[1].vars: case 'b' lacks var 'customer_message', which "
-     "prompts/support-agent/user.md uses"),
-    ("missing var in assertion value",
-     "cases:\n  - id: a\n    vars: {customer_message: x}\n    assert: [{type: contains, value: '{{name}}'}]\n",
-     "cases.yaml:4:38: error: cases[0].assert[0].value: case 'a': uses var 'name', which the case does not set"),
-    ("schema: bad split",
-     "cases:\n  - {id: a, split: test, vars: {customer_message: x}}\n",
-     "cases.yaml:2:20: error: cases[0].split: expected one of 'dev', 'holdout', got 'test'"),
-    ("schema: unknown key",
-     "cases:\n  - {id: a, var: {customer_message: x}}\n",
-     "cases.yaml:2:5: error: cases[0]: Additional properties are not allowed ('var' was unexpected)"),
-    ("schema: bad message role",
-     "cases:\n  - id: a\n    vars: {customer_message: x}\n    messages: [{role: system, content: hi}]\n",
-     "cases.yaml:4:23: error: cases[0].messages[0].role: expected one of 'user', 'assistant'"),
-    ("defaults assertion error names the case",
-     "defaults:\n  assert: [{type: word-count, value: {min: 3, max: 1}}]\ncases:\n  - {id: a, vars: {customer_message: x}}\n",
-     "cases.yaml:2:38: error: defaults.assert[0].value: case 'a': word-count: word-count min 3 is greater than max 1"),
-    ("malformed yaml",
-     "cases:\n  - id: [a\n",
-     "cases.yaml:3:1: error:"),
+    (
+        "unknown type",
+        "cases:\n  - id: a\n    vars: {customer_message: x}\n    assert:\n      - {type: contains, value: x}\n"
+        "      - {type: containz, value: x}\n",
+        "cases.yaml:6:16: error: cases[0].assert[1].type: case 'a': "
+        "unknown assertion type 'containz' (known: equals,",
+    ),
+    (
+        "regex",
+        "cases:\n  - id: a\n    vars: {customer_message: x}\n    assert: [{type: regex, value: '(x'}]\n",
+        "cases.yaml:4:35: error: cases[0].assert[0].value: case 'a': regex: regex '(x' does not compile",
+    ),
+    (
+        "is-json schema",
+        "cases:\n  - id: a\n    vars: {customer_message: x}\n    assert:\n      - type: is-json\n"
+        "        value: {type: objekt}\n",
+        "cases.yaml:6:16: error: cases[0].assert[0].value: case 'a': is-json: invalid JSON Schema",
+    ),
+    (
+        "duplicate ids",
+        "cases:\n  - {id: a, vars: {customer_message: x}}\n  - {id: a, vars: {customer_message: y}}\n",
+        "cases.yaml:3:10: error: cases[1].id: duplicate case id 'a' (first used at cases[0])",
+    ),
+    (
+        "missing template var",
+        "cases:\n  - {id: a, vars: {customer_message: x}}\n  - id: b\n    vars: {message: y}\n",
+        "cases.yaml:4:11: error: cases[1].vars: case 'b' lacks var 'customer_message', which "
+        "prompts/support-agent/user.md uses",
+    ),
+    (
+        "missing var in assertion value",
+        "cases:\n  - id: a\n    vars: {customer_message: x}\n"
+        "    assert: [{type: contains, value: '{{name}}'}]\n",
+        "cases.yaml:4:38: error: cases[0].assert[0].value: case 'a': "
+        "uses var 'name', which the case does not set",
+    ),
+    (
+        "schema: bad split",
+        "cases:\n  - {id: a, split: test, vars: {customer_message: x}}\n",
+        "cases.yaml:2:20: error: cases[0].split: expected one of 'dev', 'holdout', got 'test'",
+    ),
+    (
+        "schema: unknown key",
+        "cases:\n  - {id: a, var: {customer_message: x}}\n",
+        "cases.yaml:2:5: error: cases[0]: Additional properties are not allowed ('var' was unexpected)",
+    ),
+    (
+        "schema: bad message role",
+        "cases:\n  - id: a\n    vars: {customer_message: x}\n    messages: [{role: system, content: hi}]\n",
+        "cases.yaml:4:23: error: cases[0].messages[0].role: expected one of 'user', 'assistant'",
+    ),
+    (
+        "defaults assertion error names the case",
+        "defaults:\n  assert: [{type: word-count, value: {min: 3, max: 1}}]\n"
+        "cases:\n  - {id: a, vars: {customer_message: x}}\n",
+        "cases.yaml:2:38: error: defaults.assert[0].value: case 'a': "
+        "word-count: word-count min 3 is greater than max 1",
+    ),
+    ("malformed yaml", "cases:\n  - id: [a\n", "cases.yaml:3:1: error:"),
 ]
 
 

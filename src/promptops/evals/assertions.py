@@ -158,11 +158,17 @@ def check_equals(value: Any, out: Completion) -> Check:
             parsed = json.loads(out.text)
         except ValueError:
             return Check(False, f"output is not JSON, so not equal to {json.dumps(value)}")
-        return Check(parsed == value, "output JSON equals the expected value"
-                     if parsed == value else "output JSON differs from the expected value")
+        return Check(
+            parsed == value,
+            "output JSON equals the expected value"
+            if parsed == value
+            else "output JSON differs from the expected value",
+        )
     expected = _string(value)
     ok = out.text.strip() == expected.strip()
-    return Check(ok, f"output {'equals' if ok else 'is not'} {expected!r}" + ("" if ok else f": {_show(out.text)}"))
+    return Check(
+        ok, f"output {'equals' if ok else 'is not'} {expected!r}" + ("" if ok else f": {_show(out.text)}")
+    )
 
 
 def _contains(value: Any, out: Completion, fold: bool) -> Check:
@@ -245,7 +251,9 @@ def check_word_count(value: tuple[int | None, int | None], out: Completion) -> C
     low, high = value
     words = len(out.text.split())
     ok = (low is None or words >= low) and (high is None or words <= high)
-    bounds = f"{low}" if low == high else f"[{low if low is not None else 0}, {high if high is not None else '∞'}]"
+    bounds = (
+        f"{low}" if low == high else f"[{low if low is not None else 0}, {high if high is not None else '∞'}]"
+    )
     return Check(ok, f"{words} words, expected {bounds}")
 
 
@@ -261,10 +269,15 @@ def check_cost(value: float, out: Completion) -> Check:
 
 # Anthropic and OpenAI/promptfoo name the same stop conditions differently; compare canonically.
 FINISH_REASONS = {
-    "end_turn": "stop", "stop_sequence": "stop", "stop": "stop",
-    "max_tokens": "length", "length": "length",
-    "tool_use": "tool_calls", "tool_calls": "tool_calls",
-    "refusal": "content_filter", "content_filter": "content_filter",
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "stop": "stop",
+    "max_tokens": "length",
+    "length": "length",
+    "tool_use": "tool_calls",
+    "tool_calls": "tool_calls",
+    "refusal": "content_filter",
+    "content_filter": "content_filter",
 }
 
 
@@ -335,7 +348,9 @@ def lookup(type_name: str) -> tuple[AssertionKind, bool]:
     base = type_name[len(NEGATION) :] if negate else type_name
     if base not in REGISTRY:
         known = ", ".join(known_types())
-        raise KeyError(f"unknown assertion type {type_name!r} (known: {known}; each may be prefixed with not-)")
+        raise KeyError(
+            f"unknown assertion type {type_name!r} (known: {known}; each may be prefixed with not-)"
+        )
     return REGISTRY[base], negate
 
 
@@ -343,8 +358,11 @@ def conclude(check: Check, negate: bool) -> AssertionOutcome:
     """Apply negation and the default score to one check."""
     score = check.score if check.score is not None else float(check.passed)
     if negate:
-        return AssertionOutcome(not check.passed, 1.0 - score, f"not expected, but {check.reason}"
-                                if check.passed else f"as required, {check.reason}")
+        return AssertionOutcome(
+            not check.passed,
+            1.0 - score,
+            f"not expected, but {check.reason}" if check.passed else f"as required, {check.reason}",
+        )
     return AssertionOutcome(check.passed, score, check.reason)
 
 

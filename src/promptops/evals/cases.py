@@ -98,8 +98,10 @@ def parse_suite(doc: Document, config: Config) -> Suite:
     cases = []
     for index, raw in enumerate(data.get("cases") or []):
         if raw["id"] in seen:
-            raise doc.error(["cases", index, "id"],
-                            f"duplicate case id {raw['id']!r} (first used at cases[{seen[raw['id']]}])")
+            raise doc.error(
+                ["cases", index, "id"],
+                f"duplicate case id {raw['id']!r} (first used at cases[{seen[raw['id']]}])",
+            )
         seen[raw["id"]] = index
         cases.append(_parse_case(doc, index, raw, defaults, fraction))
     return Suite(
@@ -120,8 +122,9 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _parse_case(doc: Document, index: int, raw: dict[str, Any], defaults: dict[str, Any],
-                fraction: float) -> Case:
+def _parse_case(
+    doc: Document, index: int, raw: dict[str, Any], defaults: dict[str, Any], fraction: float
+) -> Case:
     case_id = raw["id"]
     variables = {**(defaults.get("vars") or {}), **(raw.get("vars") or {})}
     sources = [(["defaults", "assert", i], a) for i, a in enumerate(defaults.get("assert") or [])]
@@ -143,8 +146,9 @@ def _parse_case(doc: Document, index: int, raw: dict[str, Any], defaults: dict[s
     )
 
 
-def _parse_assertion(doc: Document, path: list[str | int], raw: dict[str, Any], case_id: str,
-                     variables: dict[str, Any]) -> AssertionSpec:
+def _parse_assertion(
+    doc: Document, path: list[str | int], raw: dict[str, Any], case_id: str, variables: dict[str, Any]
+) -> AssertionSpec:
     where = f"case {case_id!r}: "
     try:
         kind, negate = lookup(raw["type"])
@@ -156,7 +160,9 @@ def _parse_assertion(doc: Document, path: list[str | int], raw: dict[str, Any], 
     try:
         value = _render_value(value, variables)
     except KeyError as exc:
-        raise doc.error([*path, "value"], f"{where}uses var {exc.args[0]!r}, which the case does not set") from None
+        raise doc.error(
+            [*path, "value"], f"{where}uses var {exc.args[0]!r}, which the case does not set"
+        ) from None
     try:
         prepared = kind.prepare(value)
     except ValueError as exc:

@@ -12,7 +12,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from promptops.evals.assertions import AssertionOutcome, AssertionSpec, conclude, Check
+from promptops.evals.assertions import AssertionOutcome, AssertionSpec, Check, conclude
 from promptops.evals.template import render_template
 from promptops.llm.client import LLMClient
 from promptops.llm.errors import LLMError
@@ -39,15 +39,19 @@ def judge_prompt() -> str:
 
 def judge_request(spec: AssertionSpec, question: str, output: str, model: str) -> CompletionRequest:
     text = render_template(judge_prompt(), {"rubric": spec.value, "input": question, "output": output})
-    return CompletionRequest(model=model, system="", messages=({"role": "user", "content": text},),
-                             params=dict(JUDGE_PARAMS))
+    return CompletionRequest(
+        model=model, system="", messages=({"role": "user", "content": text},), params=dict(JUDGE_PARAMS)
+    )
 
 
-async def grade(client: LLMClient, spec: AssertionSpec, question: str, output: str, model: str) -> AssertionOutcome:
+async def grade(
+    client: LLMClient, spec: AssertionSpec, question: str, output: str, model: str
+) -> AssertionOutcome:
     """Ask the judge; with a `threshold` the score decides, otherwise the judge's pass."""
     try:
-        verdict = await client.complete_json(judge_request(spec, question, output, model), JUDGE_SCHEMA,
-                                             name="grade")
+        verdict = await client.complete_json(
+            judge_request(spec, question, output, model), JUDGE_SCHEMA, name="grade"
+        )
     except LLMError as exc:
         return AssertionOutcome(None, 0.0, f"judge {model} failed: {exc}")
     score = float(verdict["score"])

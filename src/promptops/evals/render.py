@@ -33,7 +33,10 @@ def render_case(agent: Agent, case: Case, *, model: str, repeat_index: int = 0) 
     prefill = _fill(templates.get("assistant_template", ""), case, agent, "assistant_template")
     messages: list[dict[str, Any]] = []
     for example in agent.examples:
-        messages += [{"role": "user", "content": example.user}, {"role": "assistant", "content": example.assistant}]
+        messages += [
+            {"role": "user", "content": example.user},
+            {"role": "assistant", "content": example.assistant},
+        ]
     messages += [{"role": m["role"], "content": m["content"]} for m in case.messages]
     messages.append({"role": "user", "content": user})
     if prefill:

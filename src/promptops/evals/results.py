@@ -74,7 +74,9 @@ class EvalRun:
     summary: RunSummary
     judge_model: str | None = None
     stopped: str | None = None  # "interrupted" or "budget" when the run did not finish
-    usage: dict[str, Any] = field(default_factory=dict)  # the client's ledger: calls, cached calls, judge calls
+    usage: dict[str, Any] = field(
+        default_factory=dict
+    )  # the client's ledger: calls, cached calls, judge calls
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -82,7 +84,9 @@ class EvalRun:
         return data
 
 
-def score_case(assertions: tuple[AssertionResult, ...], threshold: float | None) -> tuple[bool | None, float | None]:
+def score_case(
+    assertions: tuple[AssertionResult, ...], threshold: float | None
+) -> tuple[bool | None, float | None]:
     """(passed, weighted score): all counting assertions pass, or the score reaches `threshold`.
 
     Weight-0 assertions are reported but do not count. Any counting assertion that could

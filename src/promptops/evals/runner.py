@@ -70,8 +70,17 @@ async def run_eval(
     label: str = "head",
 ) -> EvalRun:
     """Evaluate one agent's prompts on the suite's cases."""
-    runs = await run_evals(client, [PromptSet(label, agent, agent.ref)], suite, repeat=repeat, split=split,
-                           case_ids=case_ids, progress=progress, model=model, filter_text=filter_text)
+    runs = await run_evals(
+        client,
+        [PromptSet(label, agent, agent.ref)],
+        suite,
+        repeat=repeat,
+        split=split,
+        case_ids=case_ids,
+        progress=progress,
+        model=model,
+        filter_text=filter_text,
+    )
     return runs[0]
 
 
@@ -102,12 +111,15 @@ async def run_evals(
     for i, prompt_set in enumerate(prompt_sets):
         mine = [k for k, job in enumerate(jobs) if job.set_index == i]
         results = [done[k] for k in mine if k in done]
-        runs.append(_make_run(prompt_set, suite, models[i], client, results, len(mine), split, repeat, stopped))
+        runs.append(
+            _make_run(prompt_set, suite, models[i], client, results, len(mine), split, repeat, stopped)
+        )
     return runs
 
 
-async def _run_jobs(client: LLMClient, jobs: list[_Job], done: dict[int, CaseResult], suite: Suite,
-                    progress: Progress | None) -> str | None:
+async def _run_jobs(
+    client: LLMClient, jobs: list[_Job], done: dict[int, CaseResult], suite: Suite, progress: Progress | None
+) -> str | None:
     """Run every job; returns why it stopped early ("budget", "interrupted") or None."""
 
     async def one(index: int, job: _Job) -> None:
@@ -132,8 +144,9 @@ async def _run_jobs(client: LLMClient, jobs: list[_Job], done: dict[int, CaseRes
             await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def run_sample(client: LLMClient, rendered: RenderedCase, case: Case, repeat_index: int,
-                     judge_model: str) -> CaseResult:
+async def run_sample(
+    client: LLMClient, rendered: RenderedCase, case: Case, repeat_index: int, judge_model: str
+) -> CaseResult:
     """One sample: call the model, run each assertion, score the case."""
     base = CaseResult(case.id, repeat_index, case.split, case.tags, None, None, None, ())
     try:
@@ -151,9 +164,12 @@ async def run_sample(client: LLMClient, rendered: RenderedCase, case: Case, repe
             outcome = evaluate(spec, output)
         outcomes.append(_result(spec, outcome.passed, outcome.score, outcome.reason))
     passed, score = score_case(tuple(outcomes), case.threshold)
-    error = next((f"{a.type} ({a.origin}) {a.reason}" for a in outcomes if a.passed is None and a.weight > 0), None)
-    return _with_completion(replace(base, passed=passed, score=score, assertions=tuple(outcomes), error=error),
-                            output)
+    error = next(
+        (f"{a.type} ({a.origin}) {a.reason}" for a in outcomes if a.passed is None and a.weight > 0), None
+    )
+    return _with_completion(
+        replace(base, passed=passed, score=score, assertions=tuple(outcomes), error=error), output
+    )
 
 
 def _result(spec: AssertionSpec, passed: bool | None, score: float, reason: str) -> AssertionResult:
@@ -170,12 +186,23 @@ def _with_completion(result: CaseResult, completion: Completion) -> CaseResult:
         cost_usd=completion.cost_usd,
         cached=completion.cached,
         stop_reason=completion.stop_reason,
-        tool_calls=tuple({"name": c.name, "arguments": c.arguments, "id": c.id} for c in completion.tool_calls),
+        tool_calls=tuple(
+            {"name": c.name, "arguments": c.arguments, "id": c.id} for c in completion.tool_calls
+        ),
     )
 
 
-def _make_run(prompt_set: PromptSet, suite: Suite, model: str, client: LLMClient, results: list[CaseResult],
-              planned: int, split: str, repeat: int, stopped: str | None) -> EvalRun:
+def _make_run(
+    prompt_set: PromptSet,
+    suite: Suite,
+    model: str,
+    client: LLMClient,
+    results: list[CaseResult],
+    planned: int,
+    split: str,
+    repeat: int,
+    stopped: str | None,
+) -> EvalRun:
     agent = prompt_set.agent
     return EvalRun(
         run_id=new_run_id(agent.id, prompt_set.label),
