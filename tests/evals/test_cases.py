@@ -85,8 +85,8 @@ def test_select_by_tag_and_ids(tmp_path: Path) -> None:
 BAD = [
     (
         "unknown type",
-        "cases:\n  - id: a\n    vars: {customer_message: x}\n    assert:\n      - {type: contains, value: x}\n"
-        "      - {type: containz, value: x}\n",
+        "cases:\n  - id: a\n    vars: {customer_message: x}\n    assert:\n"
+        "      - {type: contains, value: x}\n      - {type: containz, value: x}\n",
         "cases.yaml:6:16: error: cases[0].assert[1].type: case 'a': "
         "unknown assertion type 'containz' (known: equals,",
     ),
