@@ -91,6 +91,8 @@ def _register() -> None:
         ask_cmd,
         cache_cmd,
         config_cmd,
+        eval_cmd,
+        import_promptfoo_cmd,
     )
 
 
