@@ -92,7 +92,10 @@ def _register() -> None:
         cache_cmd,
         config_cmd,
         eval_cmd,
+        extract_cmd,
+        history_cmd,
         import_promptfoo_cmd,
+        list_cmd,
     )
 
 
