@@ -122,18 +122,22 @@ async def _run_jobs(
 ) -> str | None:
     """Run every job; returns why it stopped early ("budget", "interrupted") or None."""
 
+    budget_reached = False
+
     async def one(index: int, job: _Job) -> None:
+        nonlocal budget_reached
         judge_model = suite.judge_model or job.rendered.request.model
-        done[index] = await run_sample(client, job.rendered, job.case, job.repeat_index, judge_model)
+        try:
+            done[index] = await run_sample(client, job.rendered, job.case, job.repeat_index, judge_model)
+        except BudgetExceeded:
+            budget_reached = True  # calls already in flight still finish; no new one passes the budget
+            return
         if progress is not None:
             progress(len(done), len(jobs))
 
     tasks = [asyncio.create_task(one(i, job)) for i, job in enumerate(jobs)]
     try:
         await asyncio.gather(*tasks)
-        return None
-    except BudgetExceeded:
-        return "budget"
     except asyncio.CancelledError:
         # Ctrl-C: keep what finished (it is cached) and report a partial run instead of losing it.
         return "interrupted"
@@ -142,6 +146,7 @@ async def _run_jobs(
             task.cancel()
         with contextlib.suppress(BaseException):
             await asyncio.gather(*tasks, return_exceptions=True)
+    return "budget" if budget_reached else None
 
 
 async def run_sample(
