@@ -168,3 +168,12 @@ def test_no_matching_cases_is_an_input_error(tmp_path: Path) -> None:
     repo = make(tmp_path)
     result = run_cli(repo, "eval", "support-agent", "--provider", "echo", "--filter", "nothing-like-this")
     assert result.exit_code == 2 and "no cases to run matching --filter 'nothing-like-this'" in result.stderr
+
+
+def test_json_to_stdout_keeps_the_table_on_stderr(tmp_path: Path) -> None:
+    repo = make(tmp_path)
+    result = run_cli(repo, "eval", "support-agent", "--provider", "echo", "--json", "-", "--filter", "policy")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [r["case_id"] for r in data["results"]] == ["mentions-policy"]
+    assert "mentions-policy" in result.stderr and "model calls (judge included): 1 calls" in result.stderr

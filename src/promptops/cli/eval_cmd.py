@@ -186,6 +186,7 @@ def print_outcome(console: Console, outcome: EvalOutcome) -> None:
         console.print(summary_text(run))
     if outcome.head.provider == "echo":
         console.print(f"note: {ECHO_NOTE}")
+    console.print(f"model calls (judge included): {outcome.usage.summary()}")
     console.print("saved: " + ", ".join(str(p) for p in outcome.saved))
 
 
