@@ -99,11 +99,13 @@ async def run_evals(
     """Evaluate several prompt sets on the same cases and samples, concurrently; one EvalRun each."""
     cases = suite.select(split, case_ids, filter_text)
     models = [model or s.agent.model or suite.model for s in prompt_sets]
+    # Interleaved (case, repeat, then prompt set) so that a run stopped early by the budget or
+    # Ctrl-C holds the same samples for every prompt set, which keeps the comparison paired.
     jobs = [
         _Job(i, case, r, render_case(s.agent, case, model=models[i], repeat_index=r))
-        for i, s in enumerate(prompt_sets)
         for case in cases
         for r in range(max(repeat, case.repeat or 1))
+        for i, s in enumerate(prompt_sets)
     ]
     done: dict[int, CaseResult] = {}
     stopped = await _run_jobs(client, jobs, done, suite, progress)
