@@ -95,6 +95,8 @@ def _register() -> None:
         extract_cmd,
         history_cmd,
         import_promptfoo_cmd,
+        init_cmd,
+        lint_cmd,
         list_cmd,
     )
 

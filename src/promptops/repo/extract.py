@@ -151,9 +151,9 @@ def empty_cases(agent_id: str, variables: list[str]) -> str:
         "#\n"
         "# cases:\n"
         "#   - id: first-case\n"
-        f"#     vars: {{{var}: \"Hello, my order 1234 has not arrived\"}}\n"
+        f'#     vars: {{{var}: "Hello, my order 1234 has not arrived"}}\n'
         "#     assert:\n"
-        "#       - {type: icontains, value: \"1234\"}\n"
+        '#       - {type: icontains, value: "1234"}\n'
         "cases: []\n"
     )
 
