@@ -21,6 +21,7 @@ import httpx2
 
 from promptops.llm.errors import CallTimeout, ConnectionFailed, LLMError, RateLimited, UnknownProvider
 from promptops.llm.pricing import PriceTable
+from promptops.llm.providers.tls import shared_ssl_context
 from promptops.llm.types import Completion, CompletionRequest, ToolCall
 
 RETRY_STATUSES = frozenset({408, 409, 429})
@@ -66,7 +67,9 @@ class OpenAICompatProvider:
         client = self._clients.get(loop)
         if client is None:
             headers = {"authorization": f"Bearer {self._api_key}"} if self._api_key else {}
-            client = httpx2.AsyncClient(base_url=self.base_url, headers=headers, timeout=self.timeout_s)
+            client = httpx2.AsyncClient(
+                base_url=self.base_url, headers=headers, timeout=self.timeout_s, verify=shared_ssl_context()
+            )
             self._clients[loop] = client
         return client
 
