@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -119,6 +121,17 @@ def test_provider_failure_is_an_error_not_a_fail(tmp_path: Path, anthropic_stand
     assert (tmp_path / "junit.xml").read_text().count("<error ") == 3
 
 
+def cached_answers(repo: Path) -> int:
+    path = repo / ".promptops" / "cache.sqlite"
+    if not path.exists():
+        return 0
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)) as db:
+            return db.execute("SELECT count(*) FROM responses").fetchone()[0]
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
 def test_ctrl_c_keeps_finished_samples_and_the_rerun_resumes(
     tmp_path: Path, anthropic_standin: AnthropicStandin
 ) -> None:
@@ -134,10 +147,11 @@ def test_ctrl_c_keeps_finished_samples_and_the_rerun_resumes(
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 20
-    while anthropic_standin.request_count < 6 and time.monotonic() < deadline:
+    deadline = time.monotonic() + 30
+    # Wait until the slow call is in flight and the five quick answers are recorded (the client
+    # stores each answer in the response cache in the same step as the runner records it).
+    while (anthropic_standin.request_count < 6 or cached_answers(repo) < 5) and time.monotonic() < deadline:
         time.sleep(0.02)
-    time.sleep(0.2)  # let the five quick answers land
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 130, err
