@@ -177,3 +177,14 @@ def test_json_to_stdout_keeps_the_table_on_stderr(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert [r["case_id"] for r in data["results"]] == ["mentions-policy"]
     assert "mentions-policy" in result.stderr and "model calls (judge included): 1 calls" in result.stderr
+
+
+def test_reasons_print_literally_not_as_terminal_markup(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # one table row per case
+    cases = (
+        "cases:\n  - id: markup\n    vars: {customer_message: x}\n"
+        "    assert: [{type: contains, value: '[red]x[/red]'}]\n"
+    )
+    repo = agent_repo(tmp_path, cases)
+    result = run_cli(repo, "eval", "support-agent", "--provider", "echo", "--min-pass-rate", "0")
+    assert "did not find '[red]x[/red]' in the output" in result.stdout

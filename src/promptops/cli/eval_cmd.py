@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -171,7 +172,7 @@ def eval_command(
     )
     with saving_raw_replies(ws), progress_bar(sys.stderr.isatty()) as progress:
         outcome = run_eval_command(ws.config, options, progress)
-    console = Console(file=sys.stderr if json_path == "-" else sys.stdout, soft_wrap=True)
+    console = Console(file=sys.stderr if json_path == "-" else sys.stdout, soft_wrap=True, highlight=False)
     print_outcome(console, outcome)
     write_exports(outcome, json_path, junit_path, markdown_path)
     finish(outcome, min_pass_rate)
@@ -191,18 +192,18 @@ def print_outcome(console: Console, outcome: EvalOutcome) -> None:
 
 
 def case_table(run: EvalRun) -> Table:
-    table = Table(title=f"{run.agent} ({run.ref or 'working tree'})")
+    table = Table(title=escape(f"{run.agent} ({run.ref or 'working tree'})"))
     for column in ("case", "result", "passed", "reason"):
         table.add_column(column, overflow="fold")
     for case_id, status, passed, reason in case_rows(run):
-        table.add_row(case_id, f"[{STATUS_STYLE[status]}]{status}[/]", passed, reason, style=None)
+        table.add_row(escape(case_id), f"[{STATUS_STYLE[status]}]{status}[/]", passed, escape(reason))
     return table
 
 
 def comparison_table(outcome: EvalOutcome) -> Table:
     cmp, base, head = outcome.comparison, outcome.base, outcome.head
     assert cmp is not None and base is not None
-    table = Table(title=f"{head.agent}: {base.ref} (base) vs {head.ref or 'working tree'} (head)")
+    table = Table(title=escape(f"{head.agent}: {base.ref} (base) vs {head.ref or 'working tree'} (head)"))
     for column in ("case", "base", "head", "change"):
         table.add_column(column)
     for c in cmp.cases:
@@ -210,7 +211,7 @@ def comparison_table(outcome: EvalOutcome) -> Table:
             (c.base, c.head), "" if c.base == c.head else f"{c.base} -> {c.head}"
         )
         table.add_row(
-            c.case_id,
+            escape(c.case_id),
             f"{c.base} {c.base_passed}/{c.samples}",
             f"{c.head} {c.head_passed}/{c.samples}",
             change,
@@ -232,7 +233,7 @@ def summary_text(run: EvalRun) -> str:
         f"tokens {s.input_tokens} in / {s.output_tokens} out; cost ${s.cost_usd:.4f}\n"
         f"  {measured_on(run, echo_note=False)}"
     )
-    return text.replace("[", "\\[")
+    return escape(text)
 
 
 def write_exports(
