@@ -188,3 +188,26 @@ def test_reasons_print_literally_not_as_terminal_markup(tmp_path: Path, monkeypa
     repo = agent_repo(tmp_path, cases)
     result = run_cli(repo, "eval", "support-agent", "--provider", "echo", "--min-pass-rate", "0")
     assert "did not find '[red]x[/red]' in the output" in result.stdout
+
+
+def test_ref_evaluates_the_prompts_as_committed(tmp_path: Path) -> None:
+    repo = make(tmp_path)
+    commit(repo, {f"{AGENT_DIR}/system.md": TERSE_SYSTEM}, "make the system prompt terse")
+    old = run_cli(
+        repo,
+        "eval",
+        "support-agent",
+        "--provider",
+        "echo",
+        "--ref",
+        "HEAD~1",
+        "--filter",
+        "policy",
+        "--json",
+        "-",
+    )
+    assert old.exit_code == 0, old.stderr  # the committed verbose prompt still mentions the refund policy
+    data = json.loads(old.stdout)
+    assert data["ref"] == "HEAD~1" and data["results"][0]["passed"] is True
+    now = run_cli(repo, "eval", "support-agent", "--provider", "echo", "--filter", "policy")
+    assert now.exit_code == 1
