@@ -200,7 +200,13 @@ def main() -> None:
     line, ok_sdk = row("runner + anthropic SDK -> stand-in (own process)", through_sdk, limit)
     print(line)
     ok_mem = peak < 200
+    sdk_cpu = statistics.median(m.cpu_s for m in through_sdk)
     print()
+    print(
+        f"CPU floor of the SDK path: {calls} calls x {sdk_cpu * 1000 / calls:.2f} ms = {sdk_cpu:.2f} s "
+        f"of client CPU in this process alone ({'above' if sdk_cpu > limit else 'below'} the "
+        f"{limit:.2f} s limit; the stand-in's own CPU comes on top, on the same cores)"
+    )
     print(
         f"peak memory (ru_maxrss of this process, both paths): {peak:.0f} MB (target < 200 MB: "
         f"{'yes' if ok_mem else 'NO'})"
