@@ -95,7 +95,9 @@ class OpenAICompatProvider:
                 delay = retry_after_seconds(response.headers)
             if attempt < self.max_retries:
                 await asyncio.sleep(delay if delay is not None else backoff_seconds(attempt))
-        raise type(failure)(f"{failure} after {self.max_retries} retries")
+        final = type(failure)(f"{failure} after {self.max_retries} retries")
+        final.status = failure.status
+        raise final
 
     def _where(self, request: CompletionRequest, what: str) -> str:
         return f"openai-compatible server ({self.base_url}, model {request.model}): {what}"
