@@ -74,14 +74,14 @@ def test_exports_json_junit_and_markdown(tmp_path: Path) -> None:
         "--json",
         str(tmp_path / "run.json"),
         "--junit",
-        str(tmp_path / "junit.xml"),
+        str(tmp_path / "reports" / "junit.xml"),  # folders are created
         "--markdown",
         str(tmp_path / "summary.md"),
     )
     assert result.exit_code == 0, result.stderr
     data = json.loads((tmp_path / "run.json").read_text())
     assert data["summary"]["samples"] == 6 and data["repeat"] == 2
-    suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
+    suite = ET.parse(tmp_path / "reports" / "junit.xml").getroot().find("testsuite")
     assert suite is not None
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("6", "2", "0")
     failed = [c for c in suite.iter("testcase") if c.find("failure") is not None]
