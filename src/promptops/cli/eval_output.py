@@ -19,14 +19,9 @@ from rich.table import Table
 from promptops.cli import EXIT_INTERRUPTED
 from promptops.errors import PromptopsError
 from promptops.evals.command import EvalOutcome
-from promptops.evals.report import (
-    ECHO_NOTE,
-    case_rows,
-    comparison_rows,
-    junit_xml,
-    markdown_report,
-    measured_on,
-)
+from promptops.evals.junit import junit_xml
+from promptops.evals.markdown import markdown_report
+from promptops.evals.report import ECHO_NOTE, case_rows, comparison_rows, measured_on
 from promptops.evals.results import EvalRun
 
 STATUS_STYLE = {"pass": "green", "fail": "red", "error": "yellow"}
