@@ -211,3 +211,17 @@ def test_ref_evaluates_the_prompts_as_committed(tmp_path: Path) -> None:
     assert data["ref"] == "HEAD~1" and data["results"][0]["passed"] is True
     now = run_cli(repo, "eval", "support-agent", "--provider", "echo", "--filter", "policy")
     assert now.exit_code == 1
+
+
+def test_markdown_cells_cannot_inject_html_mentions_or_columns(tmp_path: Path) -> None:
+    cases = (
+        "cases:\n  - id: inject\n    vars: {customer_message: x}\n"
+        "    assert: [{type: contains, value: '<img src=x>@here|col'}]\n"
+    )
+    repo = agent_repo(tmp_path, cases)
+    md_path = tmp_path / "summary.md"
+    result = run_cli(repo, "eval", "support-agent", "--provider", "echo", "--markdown", str(md_path))
+    assert result.exit_code == 1
+    row = next(line for line in md_path.read_text().splitlines() if line.startswith("| inject "))
+    assert "&lt;img src=x&gt;@\u200bhere\\|col" in row and "<img" not in row
+    assert row.count(" | ") == 3  # still four cells
