@@ -11,6 +11,9 @@ from click.testing import CliRunner, Result
 from promptops.cli import main
 from tests.gitrepo import make_repo
 
+# Model stand-ins (`anthropic_standin`, `openai_standin`) for every test package.
+pytest_plugins = ["tests.standins.fixtures"]
+
 SECRET_VARS = ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "GITHUB_TOKEN", "OPENAI_API_KEY",
                "GITHUB_REPOSITORY", "GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH",
                "GITHUB_STEP_SUMMARY", "PROMPTOPS_CACHE")

@@ -89,10 +89,14 @@ def _register() -> None:
     # Imported for their side effect of adding commands to `main`.
     from promptops.cli import (  # noqa: F401
         ab_cmd,
+        ask_cmd,
+        cache_cmd,
         config_cmd,
+        eval_cmd,
         extract_cmd,
         failures_cmd,
         history_cmd,
+        import_promptfoo_cmd,
         init_cmd,
         lint_cmd,
         list_cmd,
