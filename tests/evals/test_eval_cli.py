@@ -225,3 +225,28 @@ def test_markdown_cells_cannot_inject_html_mentions_or_columns(tmp_path: Path) -
     row = next(line for line in md_path.read_text().splitlines() if line.startswith("| inject "))
     assert "&lt;img src=x&gt;@\u200bhere\\|col" in row and "<img" not in row
     assert row.count(" | ") == 3  # still four cells
+
+
+def test_compare_prints_the_statistical_verdict(tmp_path: Path) -> None:
+    many = "cases:\n" + "".join(
+        f'  - id: c{i}\n    vars: {{customer_message: "order {1000 + i}"}}\n'
+        f"    assert: [{{type: regex, value: 'order \\d{{4}}'}}]\n"
+        for i in range(120)
+    )
+    repo = agent_repo(
+        tmp_path, many, {f"{AGENT_DIR}/system.md": VERBOSE_SYSTEM, ".gitignore": ".promptops/\n"}
+    )
+    commit(repo, {f"{AGENT_DIR}/system.md": TERSE_SYSTEM}, "make the system prompt terse")
+    args = ("eval", "support-agent", "--provider", "echo", "--compare", "HEAD~1")
+
+    concise = run_cli(repo, *args, "--goal", "conciseness", "--json", str(tmp_path / "c.json"))
+    assert concise.exit_code == 0, concise.stderr
+    assert "verdict (conciseness): improvement" in concise.stdout
+    verdict = json.loads((tmp_path / "c.json").read_text())["comparison"]["verdict"]
+    assert verdict["outcome"] == "improvement" and verdict["figures"]["tokens"]["ratio"] < 0.9
+
+    accuracy = run_cli(repo, *args, "--markdown", str(tmp_path / "a.md"))
+    assert accuracy.exit_code == 0, accuracy.stderr
+    assert "verdict (accuracy): no-difference" in accuracy.stdout
+    assert "McNemar" in accuracy.stdout
+    assert "**Verdict (accuracy): no-difference**" in (tmp_path / "a.md").read_text()

@@ -46,6 +46,13 @@ def parse_prompt_option(values: tuple[str, ...]) -> list[tuple[str, Path]]:
     help="Also evaluate the prompts at BASE_REF on the same cases and samples; show both.",
 )
 @click.option(
+    "--goal",
+    type=click.Choice(["accuracy", "conciseness", "clarity", "safety", "speed"]),
+    default="accuracy",
+    show_default=True,
+    help="What the --compare verdict judges; a significant pass-rate drop is a regression for any goal.",
+)
+@click.option(
     "--repeat",
     type=click.IntRange(min=1, max=100),
     default=None,
@@ -103,6 +110,7 @@ def eval_command(
     prompts: tuple[str, ...],
     ref: str | None,
     base_ref: str | None,
+    goal: str,
     repeat: int | None,
     split: str,
     filter_text: str | None,
@@ -139,6 +147,7 @@ def eval_command(
         prompt_files=parse_prompt_option(prompts),
         ref=ref,
         compare=base_ref,
+        goal=goal,
         repeat=repeat,
         split=split,
         filter_text=filter_text,

@@ -23,6 +23,7 @@ from promptops.evals.junit import junit_xml
 from promptops.evals.markdown import markdown_report
 from promptops.evals.report import ECHO_NOTE, case_rows, comparison_rows, measured_on
 from promptops.evals.results import EvalRun
+from promptops.stats import Verdict
 
 STATUS_STYLE = {"pass": "green", "fail": "red", "error": "yellow"}
 
@@ -46,6 +47,7 @@ def print_outcome(outcome: EvalOutcome, *, to_stderr: bool = False) -> None:
         console.print(case_table(outcome.head))
     else:
         console.print(comparison_table(outcome))
+        console.print(verdict_text(outcome.comparison.verdict))
     for run in outcome.runs:
         console.print(summary_text(run))
     if outcome.head.provider == "echo":
@@ -85,6 +87,14 @@ def comparison_table(outcome: EvalOutcome) -> Table:
     return table
 
 
+def verdict_text(verdict: Verdict) -> str:
+    """The decision first, then the reasons (interval, p-value, what it was measured on)."""
+    style = {"improvement": "green", "regression": "red"}.get(verdict.outcome, "yellow")
+    lines = [f"[bold {style}]verdict ({verdict.goal}): {escape(verdict.headline)}[/]"]
+    lines += [f"  {escape(reason)}" for reason in verdict.reasons]
+    return "\n".join(lines)
+
+
 def summary_text(run: EvalRun) -> str:
     s = run.summary
     text = (
@@ -119,6 +129,7 @@ def export_data(outcome: EvalOutcome) -> dict[str, Any]:
         return outcome.head.to_dict()
     comparison = {
         **asdict(outcome.comparison),
+        "verdict": outcome.comparison.verdict.to_dict(),
         "newly_failing": outcome.comparison.newly_failing,
         "newly_passing": outcome.comparison.newly_passing,
     }

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from promptops.config import Config
+from promptops.config import GOALS, Config
 from promptops.errors import InputError
 from promptops.evals.cases import Suite, check_template_vars, load_suite
 from promptops.evals.compare import RunComparison, compare_runs
@@ -25,6 +25,7 @@ from promptops.llm.budget import Budget
 from promptops.llm.client import LLMClient, client_from_config
 from promptops.llm.usage import UsageLedger
 from promptops.repo.agents import Agent, load_agent
+from promptops.stats import DecisionSettings
 
 SPLIT_CHOICES = ("dev", "holdout", "all")
 
@@ -42,6 +43,7 @@ class EvalOptions:
     provider: str | None = None
     model: str | None = None
     budget: Budget | None = None
+    goal: str = "accuracy"  # what the --compare verdict judges (any significant drop is a regression)
 
 
 @dataclass
@@ -87,6 +89,8 @@ def head_agent(config: Config, options: EvalOptions) -> Agent:
 
 def prepare(config: Config, options: EvalOptions) -> tuple[list[PromptSet], Suite]:
     """Prompt sets (base first when comparing) and the suite, all checked before any call."""
+    if options.goal not in GOALS:
+        raise InputError(f"--goal must be one of {', '.join(GOALS)}, got {options.goal!r}")
     if options.split not in SPLIT_CHOICES:
         raise InputError(f"--split must be one of {', '.join(SPLIT_CHOICES)}, got {options.split!r}")
     head = head_agent(config, options)
@@ -112,7 +116,10 @@ def run_eval_command(config: Config, options: EvalOptions, progress: Progress | 
     runs = asyncio.run(_run(client, sets, suite, repeat, options, progress))
     saved = [save_run(run, config.root) for run in runs]
     base, head = (runs[0], runs[1]) if options.compare else (None, runs[0])
-    comparison = compare_runs(base, head) if base is not None else None
+    comparison = None
+    if base is not None:
+        settings = DecisionSettings.from_config(config)
+        comparison = compare_runs(base, head, goal=options.goal, settings=settings)
     return EvalOutcome(head=head, base=base, comparison=comparison, saved=saved, usage=client.ledger)
 
 

@@ -3,7 +3,8 @@
 `align_runs` gives the paired per-(case, repeat) lists the statistics module needs
 (`promptops.stats.Arm` takes passed, tokens, latency_ms, cost_usd, tags); `compare_runs`
 adds what a reviewer reads first: which cases newly fail or newly pass, and raw deltas.
-The statistical verdict is the stats module's job, on top of `align_runs`.
+`compare_runs` also asks `promptops.stats.compare` for the verdict, so the eval command and
+PR reports state the same decision the optimizer would.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from promptops.evals.results import CaseResult, EvalRun
 from promptops.evals.summary import percentile
+from promptops.stats import DecisionSettings, Verdict, compare, paired_arms
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ class RunComparison:
     cases: list[CaseChange]
     base: ArmFigures
     head: ArmFigures
+    verdict: Verdict
 
     @property
     def newly_failing(self) -> list[str]:
@@ -144,8 +147,10 @@ def _figures(arm: ArmSamples) -> ArmFigures:
     )
 
 
-def compare_runs(base: EvalRun, head: EvalRun) -> RunComparison:
-    """Per-case changes and raw deltas between two runs on the same cases and samples."""
+def compare_runs(
+    base: EvalRun, head: EvalRun, *, goal: str = "accuracy", settings: DecisionSettings | None = None
+) -> RunComparison:
+    """Per-case changes, raw deltas and the statistical verdict for two runs on the same samples."""
     aligned = align_runs(base, head)
     by_case: dict[str, tuple[list[bool | None], list[bool | None]]] = defaultdict(lambda: ([], []))
     for (case_id, _), b, h in zip(aligned.keys, aligned.base.passed, aligned.head.passed, strict=True):
@@ -157,6 +162,13 @@ def compare_runs(base: EvalRun, head: EvalRun) -> RunComparison:
         )
         for case_id, (b, h) in by_case.items()
     ]
+    verdict = compare(*paired_arms(base.results, head.results), goal, settings or DecisionSettings())
     return RunComparison(
-        base.run_id, head.run_id, len(aligned.keys), cases, _figures(aligned.base), _figures(aligned.head)
+        base.run_id,
+        head.run_id,
+        len(aligned.keys),
+        cases,
+        _figures(aligned.base),
+        _figures(aligned.head),
+        verdict,
     )

@@ -66,6 +66,8 @@ def _markdown_comparison(base: EvalRun, head: EvalRun, cmp: RunComparison) -> st
         "| --- | --- | --- | --- |",
     ]
     lines += [f"| {label} | {b} | {h} | {d} |" for label, b, h, d in comparison_rows(cmp)]
+    lines += ["", f"**Verdict ({cmp.verdict.goal}): {md_cell(cmp.verdict.headline)}**", ""]
+    lines += [f"- {md_cell(reason, limit=400)}" for reason in cmp.verdict.reasons]
     lines += [
         "",
         f"Newly failing: {', '.join(map(md_cell, cmp.newly_failing)) or 'none'}",
