@@ -176,7 +176,7 @@ def test_json_to_stdout_keeps_the_table_on_stderr(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert [r["case_id"] for r in data["results"]] == ["mentions-policy"]
-    assert "mentions-policy" in result.stderr and "model calls (judge included): 1 calls" in result.stderr
+    assert "mentions-policy" in result.stderr and "model calls (judge included): 1 call (" in result.stderr
 
 
 def test_reasons_print_literally_not_as_terminal_markup(tmp_path: Path, monkeypatch) -> None:
