@@ -50,7 +50,7 @@ def write_repo(root: Path, base_url: str) -> None:
     folder = root / "prompts" / AGENT
     (folder / "evals").mkdir(parents=True)
     (root / ".promptops.yaml").write_text(
-        f"provider: {{name: anthropic, model: claude-sonnet-4-5, base_url: '{base_url}', "
+        f"provider: {{name: anthropic, model: claude-sonnet-5-5, base_url: '{base_url}', "
         f"max_concurrency: {CONCURRENCY}, max_retries: 0, timeout_s: 30}}\n"
     )
     (folder / "agent.yaml").write_text(

@@ -90,7 +90,7 @@ def report_for(i: int, base: str, variant: str) -> str:
             p_value=0.62,
             cases=40,
             repeats=3,
-            model="claude-sonnet-4-5",
+            model="claude-sonnet-5-5",
             base_text=base,
             variant_text=variant,
             case_changes=tuple(CaseChange(f"case-{k}", "fail", "pass") for k in range(30)),

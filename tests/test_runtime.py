@@ -13,7 +13,7 @@ from tests.gitrepo import commit, git, make_repo
 
 AGENT_YAML = """\
 id: support-agent
-model: claude-sonnet-4-5
+model: claude-sonnet-5-5
 prompts: {system: system.md, user_template: user.md}
 tools:
   - name: lookup_order

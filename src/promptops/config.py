@@ -23,7 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "default_branch": None,
     "provider": {
         "name": "anthropic",
-        "model": "claude-sonnet-4-5",
+        "model": "claude-sonnet-5-5",
         "base_url": None,
         "api_key_env": "ANTHROPIC_API_KEY",
         "max_concurrency": 8,

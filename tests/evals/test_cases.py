@@ -54,7 +54,7 @@ def test_defaults_merge_into_every_case(tmp_path: Path) -> None:
     assert refund.messages[1] == {"role": "assistant", "content": "Hello! How can I help?"}
     rubric = refund.assertions[1]
     assert (rubric.type, rubric.threshold, rubric.provider) == ("llm-rubric", 0.7, "claude-haiku-4-5")
-    assert suite.rel_path == f"{AGENT_DIR}/evals/cases.yaml" and suite.model == "claude-sonnet-4-5"
+    assert suite.rel_path == f"{AGENT_DIR}/evals/cases.yaml" and suite.model == "claude-sonnet-5-5"
 
 
 def test_splits_are_deterministic_by_id_and_follow_the_fraction() -> None:

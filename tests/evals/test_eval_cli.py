@@ -38,7 +38,7 @@ def test_echo_run_prints_table_summary_and_saves_the_run(tmp_path: Path) -> None
     out = result.stdout
     assert "mentions-policy" in out and "not-verbose" in out and "echoes-message" in out
     assert "pass rate 66.7% (95% CI 20.8-93.9%), 2 passed, 1 failed, 0 errors" in out
-    assert "3 samples (3 cases, repeat 1, split all) with claude-sonnet-4-5 via echo" in out
+    assert "3 samples (3 cases, repeat 1, split all) with claude-sonnet-5-5 via echo" in out
     assert "note: provider echo: outputs are the rendered prompts" in out
     (saved,) = (repo / ".promptops" / "runs").glob("*.json")
     run = load_run(saved)

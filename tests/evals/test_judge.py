@@ -49,8 +49,8 @@ def test_judge_verdicts_pass_fail_threshold_and_negation(tmp_path: Path) -> None
     assert results["negated"].passed is False and results["negated"].score == pytest.approx(0.2)
     judge_requests = [r for r in provider.requests if "You are grading" in str(r.messages[-1]["content"])]
     assert sorted(r.model for r in judge_requests) == [
-        "claude-sonnet-4-5",
-        "claude-sonnet-4-5",
+        "claude-sonnet-5-5",
+        "claude-sonnet-5-5",
         "judge-small",
     ]
     prompt = str(judge_requests[0].messages[-1]["content"])

@@ -15,7 +15,7 @@ from tests.evals.support import AGENT_DIR, agent_at, agent_repo
 PROMPTFOO = """\
 description: support bot
 prompts: [file://prompt.txt]
-providers: [anthropic:messages:claude-sonnet-4-5]
+providers: [anthropic:messages:claude-sonnet-5-5]
 defaultTest:
   vars: {customer_message: hello}
   assert:

@@ -281,7 +281,7 @@ def test_results_file_matches_its_schema_and_reads_back(tmp_path: Path) -> None:
     )
     assert list(validator.iter_errors(data)) == []
     assert data["prompt_versions"]["system"] == agent.prompts["system"].version_id
-    assert data["provider"] == "scripted" and data["model"] == "claude-sonnet-4-5"
+    assert data["provider"] == "scripted" and data["model"] == "claude-sonnet-5-5"
     assert data["suite_path"] == f"{AGENT_DIR}/evals/cases.yaml"
     assert load_run(path) == run
 

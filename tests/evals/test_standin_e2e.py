@@ -70,7 +70,7 @@ def test_eval_through_the_anthropic_sdk(tmp_path: Path, anthropic_standin: Anthr
     assert result.exit_code == 0, result.stderr
     assert "pass rate 100.0% (95% CI 43.9-100.0%), 3 passed, 0 failed, 0 errors" in result.stdout
     run = load_run(next((repo / ".promptops" / "runs").glob("*.json")))
-    assert run.provider == "anthropic" and run.model == "claude-sonnet-4-5"
+    assert run.provider == "anthropic" and run.model == "claude-sonnet-5-5"
     by_id = {r.case_id: r for r in run.results}
     assert by_id["refund"].tool_calls[0]["arguments"] == {"order_id": "A1"}
     assert by_id["polite"].assertions[1].reason == "judge score 0.90: thanks the customer"

@@ -31,7 +31,7 @@ def sample(**kw: object) -> ReportData:
         p_value=0.62,
         cases=40,
         repeats=3,
-        model="claude-sonnet-4-5",
+        model="claude-sonnet-5-5",
     )
     values.update(kw)
     return ReportData(**values)  # type: ignore[arg-type]
@@ -90,7 +90,7 @@ def test_report_leads_with_the_verdict_and_says_what_figures_were_measured_on() 
     assert "| pass rate (95% interval) | 85.0% (78.0%–90.0%) | 86.0% (79.0%–91.0%) | +1.0 pp |" in out
     assert "| tokens (mean per case) | 412 | 318 | -22.8% |" in out
     assert "| p-value (paired) | | | 0.62 |" in out
-    assert "Measured on 40 cases × 3 repeats with `claude-sonnet-4-5`." in out
+    assert "Measured on 40 cases × 3 repeats with `claude-sonnet-5-5`." in out
     assert "base `ce01362503`" in out
 
 

@@ -75,7 +75,7 @@ def test_a_missing_required_field_is_named(key: str) -> None:
 
 
 def test_a_good_line_passes_both_and_extra_keys_are_allowed() -> None:
-    record = {**GOOD, "model": "claude-sonnet-4-5", "status": "success", "error_type": None}
+    record = {**GOOD, "model": "claude-sonnet-5-5", "status": "success", "error_type": None}
     assert schema_errors(record, "execution_log") == []
     parsed = parse_record(record)
     assert parsed.succeeded and parsed.timestamp == datetime(2026, 11, 25, 10, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 AGENT_YAML = """\
 id: support-agent
-model: claude-sonnet-4-5
+model: claude-sonnet-5-5
 params: {temperature: 0, max_tokens: 512}
 prompts: {system: system.md, user_template: user.md}
 tools:

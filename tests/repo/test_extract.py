@@ -7,7 +7,7 @@ from promptops.repo.tokens import count_tokens
 from tests.conftest import run_cli
 
 SEED = {
-    "model": "claude-sonnet-4-5",
+    "model": "claude-sonnet-5-5",
     "temperature": 0.2,
     "system_prompt": "You are a support agent.\nAlways cite the refund policy.\n",
     "user_template": "Customer: {{customer_message}}\nOrder: {{ order_id }}\n",
@@ -45,7 +45,7 @@ def test_extract_writes_a_loadable_agent_folder(repo: Path) -> None:
     agent = load_agent(load_config(repo), "support-agent")
     assert agent.prompt("system").text == SEED["system_prompt"]
     assert agent.prompt("user_template").text == SEED["user_template"]
-    assert agent.model == "claude-sonnet-4-5" and agent.params == {"temperature": 0.2}
+    assert agent.model == "claude-sonnet-5-5" and agent.params == {"temperature": 0.2}
     assert [t.name for t in agent.tools] == ["lookup_order", "refund"]
     assert agent.tools[0].input_schema["properties"]["order_id"] == {"type": "string"}
     assert agent.tools[1].description == "Refund an order."

@@ -65,7 +65,7 @@ def test_invariant_errors_point_into_agent_yaml(lint_repo: Path) -> None:
 
 def test_schema_errors_are_all_reported_with_json_paths(lint_repo: Path) -> None:
     yaml = AGENT_YAML.replace("description_file: tools/lookup_order.md", "description_file: 3")
-    yaml = yaml.replace("model: claude-sonnet-4-5", "model: claude\nmodle: x")
+    yaml = yaml.replace("model: claude-sonnet-5-5", "model: claude\nmodle: x")
     write_files(lint_repo, {f"{AGENT}/agent.yaml": yaml})
     code, lines = lint(lint_repo)
     assert code == 1

@@ -23,7 +23,7 @@ EXAMPLE_FILES: dict[str, str] = {
     "agent.yaml": """\
 # The example agent created by `promptops init`; keys are described in docs/repository.md.
 id: support-agent
-# model: claude-sonnet-4-5        # absent: provider.model from .promptops.yaml
+# model: claude-sonnet-5-5        # absent: provider.model from .promptops.yaml
 params: {temperature: 0, max_tokens: 400}
 prompts:
   system: system.md
