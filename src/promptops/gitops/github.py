@@ -271,6 +271,28 @@ class GitHubRepo:
         commit = self._lazy_repo.get_commit(sha)
         self.call(f"setting status {STATUS_CONTEXT} on {sha[:10]}", commit.create_status, **kwargs)
 
+    def pull(self, number: int) -> PullRequest:
+        """Pull request `number` (its head and base as GitHub sees them now)."""
+        return self.call(f"reading pull request #{number}", self.repo.get_pull, number)
+
+    def upsert_issue_comment(self, issue_number: int, key: str, body: str) -> tuple[IssueComment, bool]:
+        """Like `upsert_sticky_comment`, on any issue or pull request by number: edit the comment
+        carrying the marker for `key`, or create it. Re-running a job never posts a second reply."""
+        marker = report_marker(key)
+        if not body.lstrip().startswith(marker):
+            body = f"{marker}\n{body}"
+        body = truncate_to_limit(body, COMMENT_LIMIT)
+        issue = self._lazy_repo.get_issue(issue_number)
+
+        def find_then_write() -> tuple[IssueComment, bool]:
+            found = next((c for c in issue.get_comments() if c.body.lstrip().startswith(marker)), None)
+            if found is None:
+                return issue.create_comment(body), True
+            found.edit(body)
+            return found, False
+
+        return self.call(f"writing the promptops comment on #{issue_number}", find_then_write)
+
     def permission(self, login: str) -> str:
         """`admin`, `write`, `read` or `none` (GitHub reports maintain as write)."""
         return self.call(f"checking {login}'s permission", self.repo.get_collaborator_permission, login)
