@@ -48,49 +48,16 @@ FENCE = re.compile(r"(^```.*?^```[^\n]*$)", re.MULTILINE | re.DOTALL)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 LIST_ITEM = re.compile(r"^(\s*)(?:[*+•‣◦-]|\d+[.)])\s+")
 WORD = re.compile(r"[a-z0-9']+")
+# Word lists read better as one string; split on whitespace.
 STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "to",
-        "of",
-        "in",
-        "on",
-        "at",
-        "for",
-        "with",
-        "by",
-        "from",
-        "as",
-        "is",
-        "are",
-        "be",
-        "you",
-        "your",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "please",
-        "should",
-        "must",
-        "will",
-        "can",
-        "always",
-        "important",
-        "make",
-        "sure",
-        "note",
-    ]
+    re.findall(
+        r"\S+",
+        "a an the and or to of in on at for with by from as is are be you your it its this that "
+        "these those please should must will can always important make sure note",
+    )
 )
-
 NEGATIONS = frozenset(
-    ["not", "no", "never", "don't", "dont", "cannot", "can't", "nor", "without", "avoid", "except", "unless"]
+    re.findall(r"\S+", "not no never don't dont cannot can't nor without avoid except unless")
 )
 
 
