@@ -67,7 +67,11 @@ def format_json_path(json_path: Iterable[str | int]) -> str:
 
 def read_text(path: Path) -> str:
     """A UTF-8 text file, or an InputError naming the file and the first bad byte."""
-    raw = path.read_bytes()
+    return decode_text(path.read_bytes(), path)
+
+
+def decode_text(raw: bytes, path: Path) -> str:
+    """Bytes read from `path` (a file, or `ref:path` in git) as UTF-8, or an error at the bad byte."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -95,7 +99,11 @@ def load_document(path: Path) -> Document:
     """Load a YAML or JSON file. JSON goes through json first for its precise errors."""
     if not path.is_file():
         raise InputError(f"{path}: error: file not found")
-    text = read_text(path)
+    return parse_document(read_text(path), path)
+
+
+def parse_document(text: str, path: Path) -> Document:
+    """Parse text read from `path` (which may be a git `ref:path`); `.json` gets json's errors."""
     if path.suffix == ".json":
         try:
             json.loads(text)

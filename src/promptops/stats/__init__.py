@@ -1,0 +1,21 @@
+"""Statistics for comparing prompts: pure functions, no I/O.
+
+`compare(base, candidate, goal, settings) -> Verdict` is the decision the optimizer, the eval
+command and PR reports use; the modules below it each hold one method (Wilson intervals,
+paired McNemar and Newcombe intervals, bootstrap ratios, unpaired and sequential tests, power).
+"""
+
+from promptops.stats.arms import Arm, paired_arms
+from promptops.stats.decision import GOALS, DecisionSettings, Verdict, compare
+from promptops.stats.figures import ComparisonFigures, PassFigures
+
+__all__ = [
+    "GOALS",
+    "Arm",
+    "ComparisonFigures",
+    "DecisionSettings",
+    "PassFigures",
+    "Verdict",
+    "compare",
+    "paired_arms",
+]

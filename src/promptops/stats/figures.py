@@ -1,0 +1,107 @@
+"""The numbers behind a verdict, measured on a chosen subset of paired samples."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from promptops.stats.arms import Arm
+from promptops.stats.intervals import RateEstimate, rate_estimate
+from promptops.stats.paired import (
+    DifferenceEstimate,
+    PairedCounts,
+    mcnemar_exact_p,
+    paired_counts,
+    paired_difference_interval,
+)
+from promptops.stats.ratios import RatioEstimate, ratio_of_means
+
+
+@dataclass(frozen=True)
+class PassFigures:
+    """Pass rates of both arms on one scope of samples, and their paired comparison."""
+
+    scope: str  # "all cases" or "cases tagged 'clarity'"
+    samples: int  # pairs where both arms produced a result
+    cases: int | None  # distinct case ids among them, when the arms carry case ids
+    errors_excluded: int  # pairs left out because either arm errored
+    base: RateEstimate
+    candidate: RateEstimate
+    counts: PairedCounts
+    difference: DifferenceEstimate
+    mcnemar_p: float
+
+    @property
+    def repeats(self) -> int | None:
+        return round(self.samples / self.cases) if self.cases else None
+
+
+@dataclass(frozen=True)
+class ComparisonFigures:
+    """Everything `compare` measured; `focus` is the tagged subset for clarity/safety goals."""
+
+    alpha: float
+    all_cases: PassFigures
+    focus: PassFigures | None
+    tokens: RatioEstimate | None
+    latency_ms: RatioEstimate | None
+    cost_usd: RatioEstimate | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _json_safe(asdict(self))
+
+
+def _json_safe(value: Any) -> Any:
+    """Replace inf/NaN (not valid JSON) with None, recursively."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def measure_pass(
+    base: Arm, candidate: Arm, indices: Sequence[int], scope: str, confidence: float
+) -> PassFigures:
+    b = [base.passed[i] for i in indices]
+    c = [candidate.passed[i] for i in indices]
+    counts = paired_counts(b, c)
+    kept = [i for i in indices if base.passed[i] is not None and candidate.passed[i] is not None]
+    cases = len(Counter(base.case_ids[i] for i in kept)) if base.case_ids else None
+    return PassFigures(
+        scope=scope,
+        samples=counts.n,
+        cases=cases,
+        errors_excluded=len(indices) - counts.n,
+        base=rate_estimate(counts.base_passes, counts.n, confidence),
+        candidate=rate_estimate(counts.candidate_passes, counts.n, confidence),
+        counts=counts,
+        difference=paired_difference_interval(counts, confidence),
+        mcnemar_p=mcnemar_exact_p(counts),
+    )
+
+
+def measure_ratio(
+    base: Sequence[float],
+    candidate: Sequence[float],
+    indices: Sequence[int],
+    *,
+    confidence: float,
+    resamples: int,
+    seed: int,
+) -> RatioEstimate | None:
+    """Ratio of means over `indices`, None when the metric was not recorded for both arms."""
+    if not base or not candidate:
+        return None
+    return ratio_of_means(
+        [base[i] for i in indices],
+        [candidate[i] for i in indices],
+        confidence=confidence,
+        resamples=resamples,
+        seed=seed,
+    )
