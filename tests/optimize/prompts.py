@@ -1,18 +1,10 @@
-"""Real-looking prompts the optimizer tests share, and invariants shaped like agent.yaml's."""
+"""Real-looking prompts the optimizer tests share."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from promptops.repo.agents import Invariants
 
-
-@dataclass(frozen=True)
-class Invariants:
-    """Same fields as `promptops.repo.agents.Invariants` (the guard reads only these)."""
-
-    must_contain: tuple[str, ...] = ()
-    variables: tuple[str, ...] = ()
-    max_tokens: int | None = None
-
+__all__ = ["Invariants", "SUPPORT_SYSTEM", "TIGHT_PROMPT", "USER_TEMPLATE"]
 
 SUPPORT_SYSTEM = """You are a helpful customer support agent for Acme Shop.
 
