@@ -12,10 +12,11 @@ DEV, HOLDOUT = IDS[:80], IDS[80:]
 CANDIDATES = {f"c{i}": f"candidate text {i}" for i in range(1, 7)}
 
 
-def run(quality: dict[str, float], settings: SearchSettings, **kw: object) -> tuple:
+def run(quality: dict[str, float], settings: SearchSettings, split: int = 80, **kw: object) -> tuple:
     texts = {"base text": quality.pop(BASE), **{CANDIDATES[k]: v for k, v in quality.items()}}
     evaluator = SimulatedEvaluator(quality=texts, difficulty=CASES, seed=3, **kw)
-    outcome = asyncio.run(successive_halving(evaluator, "base text", CANDIDATES, DEV, HOLDOUT, settings))
+    dev, holdout = IDS[:split], IDS[split:]
+    outcome = asyncio.run(successive_halving(evaluator, "base text", CANDIDATES, dev, holdout, settings))
     return outcome, evaluator
 
 
