@@ -413,17 +413,15 @@ async def successive_halving(
 
 
 def _schedule_cost(candidates: int, first: int, total: int) -> int:
-    """Samples a halving schedule starting with `first` dev cases uses (base included)."""
+    """Samples `run_round`'s halving schedule uses when it starts with `first` dev cases
+    (the base included; the rung with two or fewer candidates is the last)."""
     cost, have, alive, size = 0, 0, candidates, first
-    while alive:
+    while True:
         size = min(size, total)
         cost += (alive + 1) * (size - have)
-        have = size
-        if size >= total or alive == 1:
-            break
-        alive = math.ceil(alive / 2)
-        size *= 2
-    return cost
+        if alive <= 2 or size >= total:
+            return cost
+        have, alive, size = size, math.ceil(alive / 2), size * 2
 
 
 def _ratio(candidate: Sequence[float], base: Sequence[float]) -> float | None:
