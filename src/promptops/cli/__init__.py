@@ -88,6 +88,8 @@ def main(ctx: click.Context, directory: Path) -> None:
 def _register() -> None:
     # Imported for their side effect of adding commands to `main`.
     from promptops.cli import (  # noqa: F401
+        ask_cmd,
+        cache_cmd,
         config_cmd,
     )
 

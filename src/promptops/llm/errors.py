@@ -1,4 +1,8 @@
-"""Failures of model calls, each saying what the user can do about it."""
+"""Failures of model calls, each saying what the user can do about it.
+
+No message built here or by a provider contains an API key or the request body: they
+name the provider, the model, the HTTP status and the request id, nothing the user sent.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,31 @@ from promptops.errors import InputError, PromptopsError
 
 
 class LLMError(PromptopsError):
-    """A model call failed after the provider's own retries."""
+    """One model call failed after the provider's own retries (timeout, dropped connection, 5xx, 429).
+
+    The client fills in `succeeded_calls` (calls of this client that had succeeded when
+    this one failed) so a long run's error line says how far it got.
+    """
+
+    succeeded_calls: int | None = None
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.succeeded_calls is None:
+            return text
+        return f"{text} ({self.succeeded_calls} model calls had succeeded before this one)"
+
+
+class RateLimited(LLMError):
+    """HTTP 429 or 529 still answered after every retry: the provider wants fewer calls."""
+
+
+class CallTimeout(LLMError):
+    """No answer within provider.timeout_s (after retries)."""
+
+
+class ConnectionFailed(LLMError):
+    """The connection was refused or dropped before an answer arrived (after retries)."""
 
 
 class MissingAPIKey(InputError):
@@ -14,7 +42,7 @@ class MissingAPIKey(InputError):
 
 
 class UnknownProvider(InputError):
-    """The configured provider name is not one promptops knows."""
+    """The configured provider name (or model) is not one promptops or the provider knows."""
 
 
 class BudgetExceeded(PromptopsError):

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# What a request gets when its params do not say (the Messages API requires a value).
+DEFAULT_MAX_TOKENS = 1024
+
 
 @dataclass(frozen=True)
 class ToolSpec:
@@ -34,6 +37,9 @@ class CompletionRequest:
 
 @dataclass(frozen=True)
 class Completion:
+    """A model's answer. `provider` and `model` say who answered, so reports can tell an
+    echo dry run from a real model; `cached` is True when it came from the response cache."""
+
     text: str
     tool_calls: tuple[ToolCall, ...] = ()
     stop_reason: str = "end_turn"
@@ -43,3 +49,5 @@ class Completion:
     cost_usd: float = 0.0
     cached: bool = False
     request_id: str | None = None
+    provider: str = ""
+    model: str = ""

@@ -25,6 +25,7 @@ def render_transcript(request: CompletionRequest) -> str:
 class EchoProvider:
     name = "echo"
     base_url: str | None = None
+    is_free = True
 
     async def complete(self, request: CompletionRequest) -> Completion:
         text = render_transcript(request)
@@ -34,6 +35,8 @@ class EchoProvider:
             input_tokens=tokens,
             output_tokens=tokens,
             stop_reason="end_turn",
+            provider=self.name,
+            model=request.model,
         )
 
     async def aclose(self) -> None:

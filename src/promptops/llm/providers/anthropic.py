@@ -1,0 +1,184 @@
+"""The Anthropic provider: the official SDK's `AsyncAnthropic`, Messages API.
+
+Retries and timeouts are the SDK's own (`max_retries`, `timeout`): it backs off
+exponentially and honours `retry-after`, so there is no second retry loop here. What
+this module adds is the mapping between promptops' request/response shape and the
+SDK's, and errors that say what to do without repeating the key or the request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import weakref
+from typing import Any
+
+import anthropic
+
+from promptops.llm.errors import (
+    CallTimeout,
+    ConnectionFailed,
+    LLMError,
+    MissingAPIKey,
+    RateLimited,
+    UnknownProvider,
+)
+from promptops.llm.pricing import PriceTable
+from promptops.llm.types import DEFAULT_MAX_TOKENS, Completion, CompletionRequest, ToolCall
+
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+# Params the Messages API takes as named arguments; anything else goes in `extra_body`.
+NAMED_PARAMS = ("temperature", "top_p", "top_k", "stop_sequences", "tool_choice", "metadata", "thinking")
+
+
+def read_api_key(env_var: str, provider: str) -> str:
+    """The key in `env_var`, or MissingAPIKey naming the variable (before any work starts)."""
+    key = os.environ.get(env_var, "").strip()
+    if not key:
+        raise MissingAPIKey(
+            f"{env_var} is not set: export {env_var}=<your {provider} API key> "
+            "(provider.api_key_env in .promptops.yaml names the variable to read)"
+        )
+    return key
+
+
+class AnthropicProvider:
+    name = "anthropic"
+    structured_via_tools = True  # complete_json forces a tool call whose input_schema is the schema
+
+    def __init__(
+        self,
+        *,
+        prices: PriceTable,
+        api_key_env: str = "ANTHROPIC_API_KEY",
+        base_url: str | None = None,
+        timeout_s: float = 60.0,
+        max_retries: int = 4,
+    ) -> None:
+        self._api_key = read_api_key(api_key_env, "Anthropic")
+        self.api_key_env = api_key_env
+        self.base_url = (base_url or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        self.timeout_s = timeout_s
+        self.max_retries = max_retries
+        self.prices = prices
+        # The SDK's HTTP pool belongs to the event loop that opened it: one client per loop.
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anthropic.AsyncAnthropic] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def __repr__(self) -> str:  # never show the key
+        return f"AnthropicProvider(base_url={self.base_url!r})"
+
+    def _client(self) -> anthropic.AsyncAnthropic:
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None:
+            client = anthropic.AsyncAnthropic(
+                api_key=self._api_key,
+                base_url=self.base_url,
+                timeout=self.timeout_s,
+                max_retries=self.max_retries,
+            )
+            self._clients[loop] = client
+        return client
+
+    async def complete(self, request: CompletionRequest) -> Completion:
+        started = time.perf_counter()
+        try:
+            message = await self._client().messages.create(**message_arguments(request))
+        except anthropic.APIError as exc:
+            raise self._error(exc, request.model) from None
+        return self._completion(message, request.model, (time.perf_counter() - started) * 1000)
+
+    def _completion(self, message: Any, model: str, latency_ms: float) -> Completion:
+        text = "".join(block.text for block in message.content if block.type == "text")
+        calls = tuple(
+            ToolCall(name=b.name, arguments=dict(b.input or {}), id=b.id)
+            for b in message.content
+            if b.type == "tool_use"
+        )
+        usage = message.usage
+        cache_write = usage.cache_creation_input_tokens or 0
+        cache_read = usage.cache_read_input_tokens or 0
+        cost = self.prices.cost(
+            model, usage.input_tokens, usage.output_tokens, cache_write=cache_write, cache_read=cache_read
+        )
+        return Completion(
+            text=text,
+            tool_calls=calls,
+            stop_reason=message.stop_reason or "end_turn",
+            input_tokens=usage.input_tokens + cache_write + cache_read,
+            output_tokens=usage.output_tokens,
+            latency_ms=latency_ms,
+            cost_usd=cost,
+            request_id=getattr(message, "_request_id", None),
+            provider=self.name,
+            model=model,
+        )
+
+    def _error(self, exc: anthropic.APIError, model: str) -> LLMError | UnknownProvider:
+        where = f"anthropic ({self.base_url}, model {model})"
+        retries = f"after {self.max_retries} retries"
+        if isinstance(exc, anthropic.APITimeoutError):
+            return CallTimeout(f"{where}: no answer within {self.timeout_s:g} s {retries}")
+        if isinstance(exc, anthropic.APIConnectionError):
+            return ConnectionFailed(f"{where}: connection failed or dropped {retries}")
+        status = getattr(exc, "status_code", None)
+        request_id = getattr(exc, "request_id", None)
+        detail = f"HTTP {status}, {_error_type(exc)}" + (f", request id {request_id}" if request_id else "")
+        if status in (429, 529):
+            return RateLimited(
+                f"{where}: rate limited or overloaded {retries} ({detail}); lower provider.max_concurrency "
+                "or try again later"
+            )
+        if status == 401:
+            return LLMError(f"{where}: the API key in {self.api_key_env} was rejected ({detail})")
+        if status == 404:
+            return UnknownProvider(f"{where}: the provider does not know model '{model}' ({detail})")
+        if status is not None and status >= 500:
+            return LLMError(f"{where}: server error {retries} ({detail})")
+        return LLMError(f"{where}: the request was refused ({detail}): {_error_message(exc)}")
+
+    async def aclose(self) -> None:
+        client = self._clients.pop(asyncio.get_running_loop(), None)
+        if client is not None:
+            await client.close()
+
+
+def message_arguments(request: CompletionRequest) -> dict[str, Any]:
+    """The `messages.create` arguments for a request."""
+    params = dict(request.params)
+    arguments: dict[str, Any] = {
+        "model": request.model,
+        "max_tokens": params.pop("max_tokens", DEFAULT_MAX_TOKENS),
+        "messages": list(request.messages),
+    }
+    if request.system:
+        arguments["system"] = request.system
+    if request.tools:
+        arguments["tools"] = [
+            {"name": t.name, "description": t.description, "input_schema": t.input_schema}
+            for t in request.tools
+        ]
+    for name in NAMED_PARAMS:
+        if name in params:
+            arguments[name] = params.pop(name)
+    if params:
+        arguments["extra_body"] = params
+    return arguments
+
+
+def _error_body(exc: anthropic.APIError) -> dict[str, Any]:
+    body = exc.body if isinstance(exc.body, dict) else {}
+    error = body.get("error")
+    return error if isinstance(error, dict) else {}
+
+
+def _error_type(exc: anthropic.APIError) -> str:
+    return str(_error_body(exc).get("type") or type(exc).__name__)
+
+
+def _error_message(exc: anthropic.APIError) -> str:
+    """The server's own explanation, cut short (it names fields, not their contents)."""
+    return str(_error_body(exc).get("message") or "no explanation given")[:200]

@@ -1,0 +1,59 @@
+"""Provider settings read from one section of `.promptops.yaml`.
+
+`provider:` configures the model under test; `optimizer.provider:` the model that
+analyses prompts and writes variants. Keys the optimizer section leaves out are taken
+from `provider:`, so a key variable or base URL is written once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from promptops.config import Config
+from promptops.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class ProviderSettings:
+    name: str
+    model: str
+    base_url: str | None
+    api_key_env: str
+    max_concurrency: int
+    timeout_s: float
+    max_retries: int
+
+
+def provider_settings(config: Config, section: str = "provider") -> ProviderSettings:
+    """The merged settings of `section` ("provider" or "optimizer.provider")."""
+    try:
+        value: Any = config.get(section)
+    except (KeyError, TypeError):
+        value = None
+    if section != "provider" and value is None:
+        raise ConfigError(
+            f"{section} is not set in .promptops.yaml; add a `{section}:` section with at "
+            "least `model:` (other keys default to those of `provider:`)"
+        )
+    if not isinstance(value, dict):
+        raise ConfigError(f"{section} in .promptops.yaml must be a mapping with name, model, base_url, ...")
+    merged = {**config.get("provider"), **value} if section != "provider" else dict(value)
+    return ProviderSettings(
+        name=str(merged["name"]),
+        model=str(merged["model"]),
+        base_url=merged.get("base_url"),
+        api_key_env=str(merged["api_key_env"]),
+        max_concurrency=int(merged["max_concurrency"]),
+        timeout_s=float(merged["timeout_s"]),
+        max_retries=int(merged["max_retries"]),
+    )
+
+
+def configured_models(config: Config) -> list[str]:
+    """Every model name .promptops.yaml mentions, for 'unknown model' messages."""
+    names = [config.get("provider.model"), config.get("evals.judge_model")]
+    optimizer = config.get("optimizer.provider")
+    if isinstance(optimizer, dict):
+        names.append(optimizer.get("model"))
+    return sorted({name for name in names if name})

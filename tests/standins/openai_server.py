@@ -1,0 +1,66 @@
+"""An OpenAI-compatible chat-completions stand-in (what Ollama, vLLM or llama.cpp serve)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.standins.base import Reply, ReplyFunction, StandinServer, approximate_tokens
+
+FINISH_REASONS = {"end_turn": "stop", "max_tokens": "length", "tool_use": "tool_calls"}
+
+
+def last_user_text(request: dict[str, Any]) -> str:
+    for message in reversed(request.get("messages", [])):
+        if message.get("role") == "user":
+            return str(message.get("content", ""))
+    return ""
+
+
+def echo_reply(request: dict[str, Any]) -> str:
+    return f"echo: {last_user_text(request)}"
+
+
+class OpenAIStandin(StandinServer):
+    """Serves `POST /v1/chat/completions`; the provider's base_url is `standin.url + "/v1"`."""
+
+    path = "/v1/chat/completions"
+
+    def __init__(
+        self, reply: ReplyFunction = echo_reply, *, api_key: str | None = None, delay_s: float = 0.0
+    ) -> None:
+        super().__init__(reply, api_key=api_key, delay_s=delay_s)
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.url}/v1"
+
+    def authorized(self, headers: dict[str, str]) -> bool:
+        return self.api_key is None or headers.get("authorization") == f"Bearer {self.api_key}"
+
+    def render(self, reply: Reply, request: dict[str, Any]) -> dict[str, Any]:
+        n = self.request_count
+        message: dict[str, Any] = {"role": "assistant", "content": reply.text or None}
+        if reply.tool_calls:
+            message["tool_calls"] = [
+                {
+                    "id": f"call_standin_{n}_{i}",
+                    "type": "function",
+                    "function": {"name": name, "arguments": json.dumps(arguments)},
+                }
+                for i, (name, arguments) in enumerate(reply.tool_calls)
+            ]
+        stop = reply.stop_reason or ("tool_use" if reply.tool_calls else "end_turn")
+        return {
+            "id": f"chatcmpl-standin-{n}",
+            "object": "chat.completion",
+            "model": request.get("model", ""),
+            "choices": [{"index": 0, "message": message, "finish_reason": FINISH_REASONS.get(stop, stop)}],
+            "usage": {
+                "prompt_tokens": reply.input_tokens or approximate_tokens(request.get("messages")),
+                "completion_tokens": reply.output_tokens or approximate_tokens(reply.text or message),
+            },
+        }
+
+    def render_error(self, reply: Reply) -> dict[str, Any]:
+        return {"error": {"type": reply.error_type or "server_error", "message": f"HTTP {reply.status}"}}
