@@ -52,6 +52,7 @@ class EvalBatch:
     results: Mapping[str, Sequence[ResultLike]]  # by prompt label
     calls: int
     cost_usd: float
+    stopped: str | None = None  # "budget" when the evaluator ran out part way (results are partial)
 
 
 class Evaluator(Protocol):
@@ -322,12 +323,17 @@ class Search:
                     {label: self.texts[label] for label in labels}, list(ids), self.settings.repeat
                 )
             except BudgetExceeded as exc:
-                self.exhausted = True
-                self.notes.append(f"budget exhausted during selection: {exc}")
-                return False
+                return self._stop(str(exc))
             self.budget.record(batch)
             self.store.add(batch)
+            if batch.stopped:
+                return self._stop(f"the evaluator stopped ({batch.stopped}); its partial results are kept")
         return True
+
+    def _stop(self, why: str) -> bool:
+        self.exhausted = True
+        self.notes.append(f"budget exhausted: {why}")
+        return False
 
     def _score(self, label: str, cases: Sequence[str]) -> DevScore:
         base = self.store.on(BASE, cases)
