@@ -90,7 +90,9 @@ def _register() -> None:
     from promptops.cli import (  # noqa: F401
         ask_cmd,
         cache_cmd,
+        ab_cmd,
         config_cmd,
+        failures_cmd,
     )
 
 
