@@ -93,6 +93,8 @@ def _register() -> None:
         ab_cmd,
         config_cmd,
         failures_cmd,
+        history_cmd,
+        list_cmd,
     )
 
 
