@@ -88,13 +88,15 @@ def main(ctx: click.Context, directory: Path) -> None:
 def _register() -> None:
     # Imported for their side effect of adding commands to `main`.
     from promptops.cli import (  # noqa: F401
+        ab_cmd,
+        analyze_cmd,
         ask_cmd,
         cache_cmd,
-        ab_cmd,
         config_cmd,
         failures_cmd,
         history_cmd,
         list_cmd,
+        optimize_cmd,
     )
 
 

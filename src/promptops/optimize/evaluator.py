@@ -29,9 +29,7 @@ class SuiteEvaluator:
 
     @property
     def calls_per_sample(self) -> int:
-        """One model call per sample, plus one per judge-graded assertion of the worst case."""
-        graded = [sum(REGISTRY[a.type].graded for a in case.assertions) for case in self.suite.cases]
-        return 1 + max(graded, default=0)
+        return calls_per_sample(self.suite)
 
     async def evaluate(
         self, prompt_texts: Mapping[str, str], case_ids: Sequence[str], repeat: int
@@ -54,6 +52,12 @@ class SuiteEvaluator:
     def _provider_calls(self) -> int:
         ledger = self.client.ledger
         return ledger.calls - ledger.cached_calls + ledger.errors
+
+
+def calls_per_sample(suite: Suite) -> int:
+    """One model call per sample, plus one per judge-graded assertion of the worst case."""
+    graded = [sum(REGISTRY[a.type].graded for a in case.assertions) for case in suite.cases]
+    return 1 + max(graded, default=0)
 
 
 def failure_reasons(result: CaseResult) -> list[str]:

@@ -151,8 +151,12 @@ class Budget:
         self.cost_usd = 0.0
 
     def record(self, batch: EvalBatch) -> None:
-        self.calls += batch.calls
-        self.cost_usd += batch.cost_usd
+        self.charge(batch.calls, batch.cost_usd)
+
+    def charge(self, calls: int, cost_usd: float) -> None:
+        """Count calls made outside the evaluator (analysis, variant writing) against the budget."""
+        self.calls += calls
+        self.cost_usd += cost_usd
 
     def affords(self, calls: int, reserve_calls: int = 0) -> bool:
         """Whether `calls` more fit, keeping `reserve_calls` for later (the confirmation).
@@ -235,11 +239,9 @@ class Search:
         return min(len(self.holdout_ids), max(planned, spare))
 
     def minimum_calls(self, candidates: int) -> int:
-        """The smallest call budget the search can work with: the base and every candidate on
-        a first batch of dev cases, then the base and one candidate on the holdout."""
-        first = min(self.settings.first_batch, len(self.dev_ids))
-        holdout = min(self.settings.first_batch, len(self.holdout_ids))
-        return self.per_sample * ((candidates + 1) * first + 2 * holdout)
+        return minimum_search_calls(
+            self.per_sample, candidates, len(self.dev_ids), len(self.holdout_ids), self.settings.first_batch
+        )
 
     def check_budget(self, candidates: int) -> None:
         """InputError when the call budget cannot pay for even the smallest search."""
@@ -416,6 +418,15 @@ async def successive_halving(
     winner = await search.run_round(candidates, 1, search.dev_budget())
     verdict = await search.confirm(winner) if winner else None
     return search.outcome(winner, verdict)
+
+
+def minimum_search_calls(
+    per_sample: int, candidates: int, dev_cases: int, holdout_cases: int, first_batch: int = 4
+) -> int:
+    """The smallest call budget a search can work with: the base and every candidate on a
+    first batch of dev cases, then the base and one candidate on as many holdout cases."""
+    first = min(first_batch, dev_cases)
+    return per_sample * ((candidates + 1) * first + 2 * min(first_batch, holdout_cases))
 
 
 def _schedule_cost(candidates: int, first: int, total: int) -> int:
