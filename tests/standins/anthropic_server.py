@@ -78,6 +78,7 @@ class AnthropicStandin(StandinServer):
             "overloaded_error": "Overloaded",
             "authentication_error": "invalid x-api-key",
             "not_found_error": "model not found",
+            "invalid_request_error": "invalid request",
         }.get(reply.error_type, "Internal server error")
         return {"type": "error", "error": {"type": reply.error_type or "api_error", "message": message}}
 

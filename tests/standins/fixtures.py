@@ -23,7 +23,7 @@ def anthropic_provider_config(standin: AnthropicStandin, **overrides: Any) -> di
     """A `provider:` section of .promptops.yaml that points at the stand-in."""
     return {
         "name": "anthropic",
-        "model": "claude-sonnet-4-5",
+        "model": "claude-sonnet-5-5",
         "base_url": standin.url,
         **FAST_PROVIDER,
         **overrides,

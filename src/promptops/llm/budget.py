@@ -1,7 +1,8 @@
 """Budgets: stop before a call that could pass the allowed calls or dollars.
 
 A cost is only known after a call, so each call reserves its worst case first (input
-tokens counted with tiktoken at the input price plus `max_tokens` at the output price)
+tokens counted with tiktoken, with 1.5x headroom for the provider's own tokenizer, at
+the input price, plus `max_tokens` at the output price)
 and settles to the real cost when it returns. With many calls in flight the reservations
 add up, so a budget is never passed, however high the concurrency. Cached answers are
 free and never touch the budget. One Budget may be shared by several clients.
@@ -46,7 +47,8 @@ class Budget:
     def settle(self, reservation: float, actual_usd: float) -> None:
         """Replace a reservation by what the call cost (0 for a call that failed)."""
         with self._lock:
-            self.reserved_usd = max(0.0, self.reserved_usd - reservation)
+            left = self.reserved_usd - reservation
+            self.reserved_usd = left if left > 1e-12 else 0.0  # no float dust once all have settled
             self.spent_usd += actual_usd
 
     @property

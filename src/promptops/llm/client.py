@@ -102,7 +102,8 @@ class LLMClient:
                 f".promptops.yaml (priced models: {', '.join(self.prices.known_models())})"
             )
         schemas = json.dumps([t.input_schema for t in request.tools]) if request.tools else ""
-        input_tokens = count_tokens(render_transcript(request) + schemas)
+        # tiktoken is not the provider's tokenizer: leave room for a denser one and message framing.
+        input_tokens = int(count_tokens(render_transcript(request) + schemas) * 1.5) + 50
         return price.cost(input_tokens, int(request.params.get("max_tokens", DEFAULT_MAX_TOKENS)))
 
     async def complete_json(

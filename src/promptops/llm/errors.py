@@ -17,12 +17,14 @@ class LLMError(PromptopsError):
     """
 
     succeeded_calls: int | None = None
+    status: int | None = None  # the provider's HTTP status, when it answered with one
 
     def __str__(self) -> str:
         text = super().__str__()
         if self.succeeded_calls is None:
             return text
-        return f"{text} ({self.succeeded_calls} model calls had succeeded before this one)"
+        n = self.succeeded_calls
+        return f"{text} ({n} model call{'' if n == 1 else 's'} had succeeded before this one)"
 
 
 class RateLimited(LLMError):

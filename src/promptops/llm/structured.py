@@ -5,7 +5,8 @@ tool the model is forced to call, so the reply is JSON by construction; elsewher
 system prompt asks for one JSON object and the first one in the text is taken. Either
 way jsonschema validates it; on failure the model is shown the validator's message and
 asked again (at most MAX_REPAIRS times), then StructuredOutputError carries the raw reply
-so the CLI can save it for the user to inspect.
+so the CLI can save it for the user to inspect. A model that refuses forced tool use
+(HTTP 400 on the first request) is asked for JSON in the text instead.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import jsonschema
 from jsonschema.exceptions import best_match
 
 from promptops.errors import InputError
-from promptops.llm.errors import StructuredOutputError
+from promptops.llm.errors import LLMError, StructuredOutputError
 from promptops.llm.types import Completion, CompletionRequest, ToolSpec
 
 if TYPE_CHECKING:
@@ -42,7 +43,15 @@ async def complete_json(
     via_tools = bool(getattr(client.provider, "structured_via_tools", False))
     current = _tool_request(request, schema, name) if via_tools else _text_request(request, schema)
     for attempt in range(MAX_REPAIRS + 1):
-        completion = await client.complete(current)
+        try:
+            completion = await client.complete(current)
+        except LLMError as exc:
+            if not (via_tools and attempt == 0 and exc.status == 400):
+                raise
+            # Some models refuse a forced tool call (Sonnet 5.5, always-thinking models):
+            # ask for JSON in the text instead.
+            via_tools, current = False, _text_request(request, schema)
+            completion = await client.complete(current)
         raw, data, problem = _tool_reply(completion, name) if via_tools else _text_reply(completion)
         if problem is None:
             problem = _schema_problem(validator, data)

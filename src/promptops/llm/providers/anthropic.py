@@ -9,12 +9,15 @@ SDK's, and errors that say what to do without repeating the key or the request.
 from __future__ import annotations
 
 import asyncio
+import inspect
+import logging
 import os
 import time
 import weakref
 from typing import Any
 
 import anthropic
+from anthropic.resources.messages import AsyncMessages
 
 from promptops.llm.errors import (
     CallTimeout,
@@ -28,8 +31,28 @@ from promptops.llm.pricing import PriceTable
 from promptops.llm.types import DEFAULT_MAX_TOKENS, Completion, CompletionRequest, ToolCall
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
-# Params the Messages API takes as named arguments; anything else goes in `extra_body`.
-NAMED_PARAMS = ("temperature", "top_p", "top_k", "stop_sequences", "tool_choice", "metadata", "thinking")
+# Params this SDK version takes as named arguments of `messages.create` (the set changes
+# between versions: 2.x dropped `temperature`); any other param is sent in `extra_body`.
+NAMED_PARAMS = frozenset(inspect.signature(AsyncMessages.create).parameters) - {
+    "self",
+    "model",
+    "messages",
+    "max_tokens",
+    "system",
+    "tools",
+    "stream",
+    "extra_headers",
+    "extra_query",
+    "extra_body",
+    "timeout",
+}
+
+
+def quiet_sdk_debug_log() -> None:
+    """Keep the SDK's debug log (which dumps request bodies) off unless ANTHROPIC_LOG asks for it."""
+    sdk_logger = logging.getLogger("anthropic")
+    if not os.environ.get("ANTHROPIC_LOG") and sdk_logger.level == logging.NOTSET:
+        sdk_logger.setLevel(logging.INFO)
 
 
 def read_api_key(env_var: str, provider: str) -> str:
@@ -57,6 +80,7 @@ class AnthropicProvider:
         max_retries: int = 4,
     ) -> None:
         self._api_key = read_api_key(api_key_env, "Anthropic")
+        quiet_sdk_debug_log()
         self.api_key_env = api_key_env
         self.base_url = (base_url or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         self.timeout_s = timeout_s
@@ -88,7 +112,9 @@ class AnthropicProvider:
         try:
             message = await self._client().messages.create(**message_arguments(request))
         except anthropic.APIError as exc:
-            raise self._error(exc, request.model) from None
+            error = self._error(exc, request.model)
+            error.status = getattr(exc, "status_code", None)
+            raise error from None
         return self._completion(message, request.model, (time.perf_counter() - started) * 1000)
 
     def _completion(self, message: Any, model: str, latency_ms: float) -> Completion:
@@ -161,9 +187,8 @@ def message_arguments(request: CompletionRequest) -> dict[str, Any]:
             {"name": t.name, "description": t.description, "input_schema": t.input_schema}
             for t in request.tools
         ]
-    for name in NAMED_PARAMS:
-        if name in params:
-            arguments[name] = params.pop(name)
+    for name in NAMED_PARAMS & params.keys():
+        arguments[name] = params.pop(name)
     if params:
         arguments["extra_body"] = params
     return arguments

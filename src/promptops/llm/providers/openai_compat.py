@@ -86,6 +86,7 @@ class OpenAICompatProvider:
                 if response.status_code == 200:
                     return self._completion(response, request.model, (time.perf_counter() - started) * 1000)
                 failure = self._status_error(response, request)
+                failure.status = response.status_code
                 if not _retryable(response.status_code):
                     raise failure
                 delay = retry_after_seconds(response.headers)
