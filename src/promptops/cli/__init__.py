@@ -93,8 +93,10 @@ def _register() -> None:
         ask_cmd,
         cache_cmd,
         config_cmd,
+        eval_cmd,
         failures_cmd,
         history_cmd,
+        import_promptfoo_cmd,
         list_cmd,
         optimize_cmd,
     )

@@ -153,7 +153,9 @@ async def run_sample(
         completion = await client.complete(rendered.request)
     except LLMError as exc:
         skipped = tuple(_result(s, None, 0.0, "not run: the model call failed") for s in case.assertions)
-        return replace(base, assertions=skipped, error=f"model call failed: {exc}")
+        return replace(
+            base, assertions=skipped, error=f"model call failed: {exc.args[0] if exc.args else exc}"
+        )
     output = replace(completion, text=rendered.prefill + completion.text)
     question = str(rendered.request.messages[-1 if not rendered.prefill else -2]["content"])
     outcomes = []

@@ -1,0 +1,141 @@
+"""`promptops eval` as a plain function: load, check, run, save, compare.
+
+The CLI parses options into EvalOptions, calls `run_eval_command`, and prints the
+outcome. Everything is checked (agent, prompt files, cases, template vars, provider key)
+before the first model call. Runs are saved even when stopped early, so an interrupted
+or budget-stopped run leaves its finished samples on disk and in the response cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from promptops.config import Config
+from promptops.errors import InputError
+from promptops.evals.cases import Suite, check_template_vars, load_suite
+from promptops.evals.compare import RunComparison, compare_runs
+from promptops.evals.results import EvalRun, save_run
+from promptops.evals.runner import Progress, PromptSet, run_evals
+from promptops.files import read_text
+from promptops.llm.budget import Budget
+from promptops.llm.client import LLMClient, client_from_config
+from promptops.llm.usage import UsageLedger
+from promptops.repo.agents import Agent, load_agent
+
+SPLIT_CHOICES = ("dev", "holdout", "all")
+
+
+@dataclass(frozen=True)
+class EvalOptions:
+    agent_id: str
+    prompt_files: Sequence[tuple[str, Path]] = ()  # --prompt NAME=FILE, applied to the head prompts
+    ref: str | None = None  # evaluate the prompts as committed at REF instead of the working tree
+    compare: str | None = None  # also evaluate the prompts at this base ref, on the same samples
+    repeat: int | None = None  # None: evals.repeat from the config
+    split: str = "all"
+    filter_text: str | None = None
+    no_cache: bool = False
+    provider: str | None = None
+    model: str | None = None
+    budget: Budget | None = None
+
+
+@dataclass
+class EvalOutcome:
+    head: EvalRun
+    base: EvalRun | None
+    comparison: RunComparison | None
+    saved: list[Path]
+    usage: UsageLedger = field(default_factory=UsageLedger)
+
+    @property
+    def runs(self) -> list[EvalRun]:
+        return [r for r in (self.base, self.head) if r is not None]
+
+    @property
+    def stopped(self) -> str | None:
+        return self.head.stopped
+
+
+def with_provider(config: Config, provider: str | None, model: str | None) -> Config:
+    """The config with `--provider` / `--model` applied to its `provider:` section."""
+    if provider is None and model is None:
+        return config
+    data = copy.deepcopy(config.data)
+    if provider is not None:
+        data["provider"]["name"] = provider
+    if model is not None:
+        data["provider"]["model"] = model
+    return replace(config, data=data)
+
+
+def head_agent(config: Config, options: EvalOptions) -> Agent:
+    """The agent to evaluate: at --ref or in the working tree, with any --prompt files applied."""
+    agent = load_agent(config, options.agent_id, ref=options.ref)
+    texts = {}
+    for name, path in options.prompt_files:
+        agent.prompt(name)  # NotFoundError listing the agent's prompt names
+        texts[name] = read_text(path) if path.is_file() else _missing(path, name)
+    return agent.with_texts(texts) if texts else agent
+
+
+def _missing(path: Path, name: str) -> str:
+    raise InputError(f"{path}: error: file not found (given as --prompt {name}={path})")
+
+
+def prepare(config: Config, options: EvalOptions) -> tuple[list[PromptSet], Suite]:
+    """Prompt sets (base first when comparing) and the suite, all checked before any call."""
+    if options.split not in SPLIT_CHOICES:
+        raise InputError(f"--split must be one of {', '.join(SPLIT_CHOICES)}, got {options.split!r}")
+    head = head_agent(config, options)
+    suite = load_suite(head, config)
+    sets = [PromptSet("head", head, options.ref)]
+    if options.compare:
+        base = load_agent(config, options.agent_id, ref=options.compare)
+        check_template_vars(suite, base)
+        sets.insert(0, PromptSet("base", base, options.compare))
+    if not suite.select(options.split, text=options.filter_text):
+        where = f" with --split {options.split}" if options.split != "all" else ""
+        where += f" matching --filter {options.filter_text!r}" if options.filter_text else ""
+        raise InputError(f"{suite.path}: error: no cases to run{where}")
+    return sets, suite
+
+
+def run_eval_command(config: Config, options: EvalOptions, progress: Progress | None = None) -> EvalOutcome:
+    """Evaluate (and compare), save every run under .promptops/runs/, return what happened."""
+    config = with_provider(config, options.provider, options.model)
+    sets, suite = prepare(config, options)
+    client = client_from_config(config, no_cache=options.no_cache, budget=options.budget)
+    repeat = options.repeat if options.repeat is not None else suite.repeat
+    runs = asyncio.run(_run(client, sets, suite, repeat, options, progress))
+    saved = [save_run(run, config.root) for run in runs]
+    base, head = (runs[0], runs[1]) if options.compare else (None, runs[0])
+    comparison = compare_runs(base, head) if base is not None else None
+    return EvalOutcome(head=head, base=base, comparison=comparison, saved=saved, usage=client.ledger)
+
+
+async def _run(
+    client: LLMClient,
+    sets: list[PromptSet],
+    suite: Suite,
+    repeat: int,
+    options: EvalOptions,
+    progress: Progress | None,
+) -> list[EvalRun]:
+    try:
+        return await run_evals(
+            client,
+            sets,
+            suite,
+            repeat=repeat,
+            split=options.split,
+            progress=progress,
+            model=options.model,
+            filter_text=options.filter_text,
+        )
+    finally:
+        await client.aclose()
