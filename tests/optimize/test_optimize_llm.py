@@ -1,0 +1,164 @@
+"""`promptops optimize` and `promptops analyze` with the optimizer model, against the Messages-API stand-in.
+
+One stand-in serves both models: structured calls (the forced `analysis` / `variant`
+tools) get scripted JSON, every other call is the agent under test, which thanks the
+customer only when its system prompt tells it to. The cases check for the thanks, so
+the variant that adds it is truly better and the others are not.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from promptops.optimize import optimizer
+from promptops.optimize.meta import MetaPrompts
+from promptops.schemas import schema_errors
+from tests.conftest import run_cli
+from tests.optimize.prompts import SUPPORT_SYSTEM
+from tests.optimize.repo import optimize_repo
+from tests.standins.base import Reply
+from tests.standins.fixtures import anthropic_provider_config
+
+ANALYSIS = {
+    "overall_quality": 6,
+    "summary": "Polite but never thanks the customer; some filler.",
+    "strengths": ["clear tool use"],
+    "weaknesses": ["no thanks", "filler phrases"],
+    "opportunities": [
+        {
+            "area": "tone",
+            "description": "customers are not thanked",
+            "impact": "high",
+            "suggested_change": "Always thank the customer.",
+        }
+    ],
+    "token_reduction": ["drop 'Please note that'"],
+    "safety_concerns": [],
+    "recommended_priority": "accuracy",
+}
+GOOD = SUPPORT_SYSTEM.replace("Rules:", "Always thank the customer first.\n\nRules:")
+NO_POLICY = GOOD.replace("refund policy", "rules")
+META = MetaPrompts(
+    analysis="You review prompts.",
+    variant="You rewrite prompts.",
+    reflect="You fix the best candidate's failures.",
+    goals={"accuracy": "Make more cases pass.", "conciseness": "Use fewer tokens."},
+    hints=("add-thanks", "drop-policy", "junk"),
+)
+
+
+def variant(text: str, summary: str) -> dict[str, Any]:
+    return {
+        "text": text,
+        "change_summary": summary,
+        "hypothesis": f"{summary} helps",
+        "expected_effect": "more passes",
+    }
+
+
+def system_text(request: dict[str, Any]) -> str:
+    system = request.get("system") or ""
+    return system if isinstance(system, str) else " ".join(b.get("text", "") for b in system)
+
+
+def user_text(request: dict[str, Any]) -> str:
+    content = request["messages"][0]["content"]
+    return content if isinstance(content, str) else " ".join(b.get("text", "") for b in content)
+
+
+def reply(request: dict[str, Any]) -> Reply | str:
+    tools = [t["name"] for t in request.get("tools") or []]
+    if "analysis" in tools:
+        return Reply.tool("analysis", ANALYSIS)
+    if "variant" in tools:
+        hint = re.search(r"Variation hint for this variant: (\S+)", user_text(request)).group(1)
+        if hint == "add-thanks":
+            return Reply.tool("variant", variant(GOOD, "thank the customer"))
+        if hint == "drop-policy":
+            return Reply.tool("variant", variant(NO_POLICY, "shorter rules"))
+        return Reply.tool("variant", {"txt": 42})  # junk, every time it is asked
+    if "thank the customer" in system_text(request):
+        return "Thanks for writing to Acme Shop! Let me check that."
+    return "Let me check that."
+
+
+@pytest.fixture
+def llm_repo(tmp_path: Path, anthropic_standin, monkeypatch: pytest.MonkeyPatch) -> Path:
+    anthropic_standin.reply = reply
+    monkeypatch.setattr(optimizer, "load_meta_prompts", lambda: META)
+    config = {
+        "provider": anthropic_provider_config(anthropic_standin),
+        "optimizer": {"provider": anthropic_provider_config(anthropic_standin, model="claude-opus-4-5")},
+        "evals": {"holdout_fraction": 0.5},
+    }
+    return optimize_repo(tmp_path, config, contains="thanks")
+
+
+def test_optimize_analyzes_generates_guards_searches_and_confirms(llm_repo: Path, anthropic_standin) -> None:
+    result = run_cli(
+        llm_repo,
+        "optimize",
+        "support-agent/system",
+        "--goal",
+        "accuracy",
+        "--variants",
+        "3",
+        "--budget-calls",
+        "300",
+        "--write",
+        str(llm_repo / "winner.md"),
+    )
+    assert result.exit_code == 0, result.stderr
+    (path,) = (llm_repo / ".promptops" / "sessions").glob("*.json")
+    session = json.loads(path.read_text())
+    assert schema_errors(session, "session") == []
+    assert session["status"] == "completed" and session["analysis"] == ANALYSIS
+    by_id = {c["id"]: c for c in session["candidates"]}
+    assert set(by_id) == {"v1", "v2"}  # the junk variant never became a candidate
+    assert by_id["v1"]["invariants"]["ok"] and by_id["v1"]["variation_hint"] == "add-thanks"
+    assert by_id["v2"]["invariants"]["reasons"] == [
+        "drops required phrase 'refund policy' (invariants.must_contain)"
+    ]
+    assert by_id["v2"]["dev_scores"] == []  # rejected before costing any evaluation
+    (dropped,) = session["dropped"]
+    assert dropped["variation_hint"] == "junk" and dropped["reason"].startswith("unusable reply:")
+    assert session["holdout"]["candidate"] == "v1"
+    assert session["holdout"]["verdict"]["outcome"] == "improvement"
+    assert session["recommendation"]["action"] == "adopt" and session["recommendation"]["candidate"] == "v1"
+    assert session["usage"]["calls"] <= 300 and session["search"]["calls"] <= 300
+    assert (llm_repo / "winner.md").read_text() == GOOD
+    assert "+Always thank the customer first." in result.stdout
+    assert "dropped (llm, round 1): unusable reply" in result.stdout
+    # The analysis request carried the prompt, its type and token count.
+    analysis_request = next(r for r in anthropic_standin.requests if "analysis" in str(r.get("tools")))
+    assert "Prompt type: system" in user_text(analysis_request) and "Token count:" in user_text(
+        analysis_request
+    )
+
+
+def test_when_every_variant_is_junk_the_session_fails(
+    llm_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        optimizer, "load_meta_prompts", lambda: MetaPrompts(**{**META.__dict__, "hints": ("junk",)})
+    )
+    result = run_cli(llm_repo, "optimize", "support-agent/system", "--goal", "accuracy", "--variants", "2")
+    assert result.exit_code == 1
+    assert "the optimizer model returned no usable variant (2 of 2 dropped" in result.stderr
+    (path,) = (llm_repo / ".promptops" / "sessions").glob("*.json")
+    session = json.loads(path.read_text())
+    assert session["status"] == "failed" and session["candidates"] == [] and len(session["dropped"]) == 2
+
+
+def test_analyze_prints_the_validated_analysis(llm_repo: Path) -> None:
+    result = run_cli(llm_repo, "analyze", "support-agent/system", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == ANALYSIS
+    text = run_cli(llm_repo, "analyze", "support-agent/system").stdout
+    assert text.startswith("support-agent/system: quality 6/10; work on accuracy first")
+    assert "  - [high] tone: customers are not thanked" in text
