@@ -162,3 +162,73 @@ def test_analyze_prints_the_validated_analysis(llm_repo: Path) -> None:
     text = run_cli(llm_repo, "analyze", "support-agent/system").stdout
     assert text.startswith("support-agent/system: quality 6/10; work on accuracy first")
     assert "  - [high] tone: customers are not thanked" in text
+
+
+BETTER = GOOD.replace(
+    "Always thank the customer first.", "Always thank the customer first, even when they cancel."
+)
+
+
+def reflective_reply(request: dict[str, Any]) -> Reply | str:
+    """v1 thanks everyone but cancelling customers; reflection on its failures fixes that."""
+    if "You fix the best candidate's failures." in system_text(request):
+        return Reply.tool("variant", variant(BETTER, "thank cancelling customers too"))
+    if {"analysis", "variant"} & {t["name"] for t in request.get("tools") or []}:
+        return reply(request)
+    system, message = system_text(request), json.dumps(request["messages"])
+    if "even when they cancel" in system or ("thank the customer" in system and "Cancel" not in message):
+        return "Thanks for writing!"
+    return "Let me check that."
+
+
+def test_a_second_round_reflects_on_the_best_candidates_failures(
+    llm_repo: Path, anthropic_standin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    anthropic_standin.reply = reflective_reply
+    monkeypatch.setattr(
+        optimizer, "load_meta_prompts", lambda: MetaPrompts(**{**META.__dict__, "hints": ("add-thanks",)})
+    )
+    result = run_cli(
+        llm_repo,
+        "optimize",
+        "support-agent/system",
+        "--goal",
+        "accuracy",
+        "--variants",
+        "1",
+        "--rounds",
+        "2",
+        "--budget-calls",
+        "300",
+    )
+    assert result.exit_code == 0, result.stderr
+    (path,) = (llm_repo / ".promptops" / "sessions").glob("*.json")
+    session = json.loads(path.read_text())
+    by_id = {c["id"]: c for c in session["candidates"]}
+    assert by_id["r2-1"]["origin"] == "reflection" and by_id["r2-1"]["text"] == BETTER
+    assert [s["round"] for s in by_id["r2-1"]["dev_scores"]] == [2]
+    assert by_id["r2-1"]["dev_scores"][0]["pass_rate"] == 1.0 > by_id["v1"]["dev_scores"][0]["pass_rate"]
+    assert session["holdout"]["candidate"] == "r2-1" and session["recommendation"]["candidate"] == "r2-1"
+    reflection = next(r for r in anthropic_standin.requests if "You fix the best" in system_text(r))
+    shown = user_text(reflection)
+    assert "Always thank the customer first." in shown and "Dev cases it still fails" in shown
+    assert re.search(r"- case-\d{3}: icontains", shown)  # a failing case with its assertion's reason
+    assert session["usage"]["calls"] <= 300
+
+
+def test_a_dollar_budget_that_runs_out_finishes_with_what_was_evaluated(
+    tmp_path: Path, anthropic_standin
+) -> None:
+    anthropic_standin.reply = lambda request: "Thanks, and see our refund policy."
+    config = {"provider": anthropic_provider_config(anthropic_standin), "evals": {"holdout_fraction": 0.5}}
+    repo = optimize_repo(tmp_path, config)
+    result = run_cli(repo, "optimize", "support-agent/system", "--goal", "conciseness", "--budget-usd", "0.2")
+    assert result.exit_code == 0, result.stderr
+    (path,) = (repo / ".promptops" / "sessions").glob("*.json")
+    session = json.loads(path.read_text())
+    assert session["status"] == "budget-exhausted"
+    assert session["recommendation"]["action"] == "keep-base"
+    assert any("budget exhausted" in note for note in session["search"]["notes"])
+    assert session["search"]["rungs"]  # it evaluated what the budget paid for before stopping
+    assert session["usage"]["cost_usd"] <= 0.2
+    assert "budget" in result.stdout

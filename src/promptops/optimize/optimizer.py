@@ -325,6 +325,7 @@ async def _search(run: Run) -> OptimizeResult:
         repeat=int(run.config.get("evals.repeat")),
         budget_calls=options.budget_calls,
         budget_usd=options.budget_usd,
+        chunk_samples=2 * int(run.config.get("provider.max_concurrency")) if options.budget_usd else None,
     )
     evaluator = SuiteEvaluator(run.client("provider"), run.agent, run.prompt.name, run.suite)
     search = Search(evaluator, run.prompt.text, _ids(run.suite, "dev"), _ids(run.suite, "holdout"), settings)
