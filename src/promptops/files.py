@@ -83,8 +83,7 @@ def decode_text(raw: bytes, path: Path) -> str:
 def parse_yaml(text: str, path: Path) -> Document:
     """Parse YAML (JSON is a subset) keeping the node tree; errors carry path:line:col."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = _compose_and_construct(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -93,6 +92,21 @@ def parse_yaml(text: str, path: Path) -> Document:
     except yaml.YAMLError as exc:
         raise InputError(f"{path}:1:1: error: {exc}") from exc
     return Document(path=path, data=data, node=node)
+
+
+# libyaml when present: `promptops list` parses every agent.yaml, and the pure-Python
+# parser was most of its time. One parse yields both the node tree and the data.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return node, data
 
 
 def load_document(path: Path) -> Document:

@@ -5,6 +5,7 @@ import pytest
 
 from promptops.config import load_config
 from promptops.errors import NotFoundError
+from promptops.gitops.change_counts import change_counts
 from promptops.gitops.history import default_branch
 from promptops.repo.history import prompt_history
 from promptops.repo.listing import list_prompts
@@ -142,3 +143,19 @@ def test_list_reports_a_broken_agent(history_repo: Path) -> None:
     result = run_cli(history_repo, "list")
     assert result.exit_code == 2
     assert result.stderr.startswith(f"promptops: {history_repo}/prompts/support-agent/agent.yaml:2:1: error:")
+
+
+def test_change_counts_cache_follows_the_branch_and_recomputes_after_a_rewrite(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"prompts/a.md": "1\n", "prompts/b.md": "1\n"})
+    head = git(repo, "rev-parse", "HEAD")
+    assert change_counts(repo, head, "prompts") == {"prompts/a.md": 1, "prompts/b.md": 1}
+    assert (repo / ".git/promptops/change-counts.json").is_file()
+    commit(repo, {"prompts/a.md": "2\n"}, "a2")
+    git(repo, "mv", "prompts/a.md", "prompts/c.md")
+    moved = commit(repo, {}, "rename a to c")
+    assert change_counts(repo, moved, "prompts") == {"prompts/c.md": 3, "prompts/b.md": 1}
+    git(repo, "reset", "-q", "--hard", head)
+    rewritten = commit(repo, {"prompts/b.md": "other\n"}, "b2 on a rewritten branch")
+    assert change_counts(repo, rewritten, "prompts") == {"prompts/a.md": 1, "prompts/b.md": 2}
+    (repo / ".git/promptops/change-counts.json").write_text("not json")
+    assert change_counts(repo, moved, "prompts") == {"prompts/c.md": 3, "prompts/b.md": 1}

@@ -94,9 +94,12 @@ def _register() -> None:
         cache_cmd,
         config_cmd,
         eval_cmd,
+        extract_cmd,
         failures_cmd,
         history_cmd,
         import_promptfoo_cmd,
+        init_cmd,
+        lint_cmd,
         list_cmd,
         optimize_cmd,
     )

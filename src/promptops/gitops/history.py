@@ -12,8 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import git
-
 from promptops.config import Config
 from promptops.errors import NotFoundError
 from promptops.gitops.tree import open_repo
@@ -37,50 +35,61 @@ class FileChange:
     blob: str | None
 
 
-def default_branch(root: Path, config: Config) -> str:
-    """The branch name whose history is the deployed one.
+@dataclass(frozen=True)
+class DefaultBranch:
+    """The default branch's name and a revision naming it (local branch, else origin's)."""
 
-    `default_branch` in .promptops.yaml, else what `origin/HEAD` points at, else `main`
-    or `master` when such a branch exists locally or on origin.
+    name: str
+    rev: str | None
+    commit: str | None
+
+
+def resolve_default_branch(root: Path, config: Config) -> DefaultBranch:
+    """`default_branch` in .promptops.yaml, else what `origin/HEAD` points at, else `main`
+    or `master` when such a branch exists locally or on origin. One `for-each-ref` call.
     """
-    configured = config.get("default_branch")
-    if configured:
-        return configured
     repo = open_repo(root)
     try:
-        head = repo.git.symbolic_ref("--quiet", "refs/remotes/origin/HEAD", with_exceptions=False)
-        if head.startswith("refs/remotes/origin/"):
-            return head.removeprefix("refs/remotes/origin/")
-        for name in ("main", "master"):
-            if _rev_exists(repo, name) or _rev_exists(repo, f"origin/{name}"):
-                return name
+        out = repo.git.for_each_ref(
+            "--format=%(refname)%00%(symref)%00%(objectname)", "refs/heads/", "refs/remotes/origin/"
+        )
     finally:
         repo.close()
-    raise NotFoundError(
-        f"{root}: error: cannot tell the default branch (no origin/HEAD, no main or master); "
-        "set default_branch in .promptops.yaml"
+    records = [line.split("\0") for line in out.splitlines() if line]
+    refs = {ref: symref for ref, symref, _ in records}
+    commits = {ref: commit for ref, _, commit in records}
+    name = config.get("default_branch") or refs.get("refs/remotes/origin/HEAD", "").removeprefix(
+        "refs/remotes/origin/"
     )
+    if not name:
+        name = next((n for n in ("main", "master") if _branch_rev(refs, n)), "")
+    if not name:
+        raise NotFoundError(
+            f"{root}: error: cannot tell the default branch (no origin/HEAD, no main or master); "
+            "set default_branch in .promptops.yaml"
+        )
+    rev = _branch_rev(refs, name)
+    return DefaultBranch(name, rev, commits.get(rev) if rev else None)
+
+
+def _branch_rev(refs: dict[str, str], name: str) -> str | None:
+    for rev in (f"refs/heads/{name}", f"refs/remotes/origin/{name}"):
+        if rev in refs:
+            return rev
+    return None
+
+
+def default_branch(root: Path, config: Config) -> str:
+    """The name of the branch whose history is the deployed one."""
+    return resolve_default_branch(root, config).name
 
 
 def default_branch_ref(root: Path, config: Config) -> str:
-    """A revision for the default branch: the local branch if it exists, else `origin/<name>`."""
-    name = default_branch(root, config)
-    repo = open_repo(root)
-    try:
-        for rev in (f"refs/heads/{name}", f"refs/remotes/origin/{name}", name):
-            if _rev_exists(repo, rev):
-                return rev
-    finally:
-        repo.close()
-    raise NotFoundError(f"{root}: error: default branch {name!r} does not exist (no commits yet?)")
-
-
-def _rev_exists(repo: git.Repo, rev: str) -> bool:
-    try:
-        repo.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}")
-    except git.GitCommandError:
-        return False
-    return True
+    """A revision for the default branch, or NotFoundError when it has no commit yet."""
+    branch = resolve_default_branch(root, config)
+    if branch.rev is None:
+        raise NotFoundError(f"{root}: error: default branch {branch.name!r} does not exist (no commits yet?)")
+    return branch.rev
 
 
 def file_log(root: Path, revs: Iterable[str], path: str, *, first_parent: bool = True) -> list[FileChange]:
@@ -126,45 +135,6 @@ def _raw_entries(raw: str) -> Iterable[tuple[str, str | None, str, str | None]]:
         yield status, old, new, None if blob == NULL_BLOB else blob
 
 
-def change_counts(root: Path, rev: str, folder: str) -> dict[str, int]:
-    """For each file under `folder` at `rev`: how many first-parent commits changed it.
-
-    One `git log --name-status -M` pass, oldest first, carrying counts across renames
-    so the figure matches `file_log` (which follows renames) for each file. Deleted
-    files keep their count; callers look up only files that exist.
-    """
-    repo = open_repo(root)
-    try:
-        out = repo.git.log(
-            "--first-parent",
-            "--reverse",
-            "--name-status",
-            "-M",
-            "-z",
-            "--format=%x1e",
-            rev,
-            "--",
-            folder or ".",
-        )
-    finally:
-        repo.close()
-    counts: dict[str, int] = {}
-    for chunk in out.split("\x1e")[1:]:
-        tokens = [t for t in chunk.lstrip("\n").split("\0") if t]
-        i = 0
-        while i < len(tokens):
-            status = tokens[i]
-            if status[0] in "RC":
-                old, new, i = tokens[i + 1], tokens[i + 2], i + 3
-                counts[new] = counts.get(old, 0) + 1
-                if status[0] == "R":
-                    counts.pop(old, None)
-            else:
-                path, i = tokens[i + 1], i + 2
-                counts[path] = counts.get(path, 0) + 1
-    return counts
-
-
 def tree_blobs(root: Path, rev: str, folder: str) -> dict[str, str]:
     """Blob id of every file under `folder` at `rev`, in one `git ls-tree -r` call."""
     repo = open_repo(root)
@@ -184,6 +154,9 @@ def tree_blobs(root: Path, rev: str, folder: str) -> dict[str, str]:
 
 def read_blobs(root: Path, blob_ids: Iterable[str]) -> dict[str, bytes]:
     """Contents of the given blobs, through one persistent `git cat-file` process."""
+    blob_ids = list(blob_ids)
+    if not blob_ids:
+        return {}
     repo = open_repo(root)
     try:
         return {blob: repo.odb.stream(bytes.fromhex(blob)).read() for blob in dict.fromkeys(blob_ids)}

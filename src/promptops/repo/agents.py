@@ -17,14 +17,13 @@ from typing import Any, Literal
 from promptops.config import Config
 from promptops.errors import InputError, NotFoundError
 from promptops.files import Document, decode_text, parse_document
-from promptops.repo.sources import FileSource, is_safe_relative, open_source
+from promptops.repo.sources import AGENT_FILE, FileSource, is_safe_relative, open_source
 from promptops.repo.tokens import count_tokens
 from promptops.repo.version import version_id
 from promptops.schemas import validate_document
 
 PromptType = Literal["system", "user_template", "assistant_template", "tool_description", "few_shot"]
 
-AGENT_FILE = "agent.yaml"
 SLOTS: tuple[PromptType, ...] = ("system", "user_template", "assistant_template")
 AGENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 PROMPT_NAME = re.compile(r"^(tool:)?[A-Za-z0-9_-]{1,64}$")
@@ -151,7 +150,7 @@ def list_agents(config: Config, ref: str | None = None) -> list[str]:
 def _agent_ids(source: FileSource) -> list[str]:
     prefix = f"{source.prompts_rel}/" if source.prompts_rel else ""
     ids = set()
-    for path in source.files(source.prompts_rel):
+    for path in source.agent_files():
         parts = path[len(prefix) :].split("/")
         if len(parts) == 2 and parts[1] == AGENT_FILE and AGENT_ID.match(parts[0]):
             ids.add(parts[0])

@@ -13,9 +13,9 @@ from typing import Any
 
 from promptops.config import Config
 from promptops.errors import NotFoundError
-from promptops.gitops.history import FileChange, default_branch, default_branch_ref, file_log, read_blobs
+from promptops.gitops.history import FileChange, file_log, read_blobs, resolve_default_branch
 from promptops.repo.agents import Prompt, resolve_prompt_id
-from promptops.repo.tokens import count_tokens
+from promptops.repo.tokens import cached_token_counts, count_tokens_by_version
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,10 @@ def prompt_history(
     config: Config, prompt_id: str, *, all_branches: bool = False, limit: int | None = None
 ) -> PromptHistory:
     """Newest first; `all_branches` adds commits of every local and remote branch."""
-    branch = default_branch(config.root, config)
-    rev = default_branch_ref(config.root, config)
+    branch = resolve_default_branch(config.root, config)
+    if branch.rev is None:
+        raise NotFoundError(f"{config.root}: error: default branch {branch.name!r} has no commits yet")
+    rev = branch.rev
     prompt = _find_prompt(config, prompt_id, rev)
     on_default = file_log(config.root, [rev], prompt.rel_path)
     numbers = {c.commit: len(on_default) - i for i, c in enumerate(on_default)}
@@ -66,7 +68,7 @@ def prompt_history(
     changes = changes[:limit] if limit is not None else changes
     tokens = _tokens_by_blob(config, changes)
     versions = [_version(c, numbers.get(c.commit), tokens) for c in changes]
-    return PromptHistory(prompt.id, prompt.rel_path, branch, len(on_default), versions)
+    return PromptHistory(prompt.id, prompt.rel_path, branch.name, len(on_default), versions)
 
 
 def _find_prompt(config: Config, prompt_id: str, rev: str) -> Prompt:
@@ -89,8 +91,12 @@ def _with_other_branches(config: Config, prompt: Prompt, on_default: list[FileCh
 
 
 def _tokens_by_blob(config: Config, changes: list[FileChange]) -> dict[str, int]:
-    blobs = read_blobs(config.root, [c.blob for c in changes if c.blob])
-    return {blob: count_tokens(data.decode("utf-8", errors="replace")) for blob, data in blobs.items()}
+    """Token count per distinct blob; blobs are read only when their count is not cached."""
+    wanted = list(dict.fromkeys(c.blob for c in changes if c.blob))
+    known = cached_token_counts(wanted)
+    blobs = read_blobs(config.root, [b for b in wanted if b not in known])
+    texts = {blob: data.decode("utf-8", errors="replace") for blob, data in blobs.items()}
+    return {**known, **count_tokens_by_version(texts)}
 
 
 def _version(change: FileChange, number: int | None, tokens: dict[str, int]) -> PromptVersion:

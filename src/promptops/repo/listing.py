@@ -12,9 +12,11 @@ from typing import Any
 
 from promptops.config import Config
 from promptops.errors import InputError
-from promptops.gitops.history import change_counts, default_branch_ref, tree_blobs
+from promptops.gitops.change_counts import change_counts
+from promptops.gitops.history import resolve_default_branch, tree_blobs
 from promptops.repo.agents import Prompt, load_all_agents
 from promptops.repo.sources import prompts_rel
+from promptops.repo.tokens import count_tokens_by_version
 
 
 @dataclass(frozen=True)
@@ -36,8 +38,11 @@ def list_prompts(config: Config) -> list[PromptEntry]:
     """Prompts of every agent in the working tree, agents in id order."""
     prompts = [p for agent in load_all_agents(config) for p in agent.prompts.values()]
     numbers = _deployed_numbers(config, prompts)
+    tokens = count_tokens_by_version({p.version_id: p.text for p in prompts})
     return [
-        PromptEntry(p.id, p.agent, p.name, p.type, p.rel_path, p.tokens, p.version_id, numbers.get(p.id))
+        PromptEntry(
+            p.id, p.agent, p.name, p.type, p.rel_path, tokens[p.version_id], p.version_id, numbers.get(p.id)
+        )
         for p in prompts
     ]
 
@@ -47,12 +52,14 @@ def _deployed_numbers(config: Config, prompts: list[Prompt]) -> dict[str, int]:
     if not prompts:
         return {}
     try:
-        rev = default_branch_ref(config.root, config)
+        branch = resolve_default_branch(config.root, config)
     except InputError:
         return {}
+    if branch.commit is None:
+        return {}
     folder = prompts_rel(config)
-    blobs = tree_blobs(config.root, rev, folder)
-    counts = change_counts(config.root, rev, folder)
+    blobs = tree_blobs(config.root, branch.commit, folder)
+    counts = change_counts(config.root, branch.commit, folder)
     return {
         p.id: counts[p.rel_path]
         for p in prompts

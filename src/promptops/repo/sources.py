@@ -19,6 +19,7 @@ from promptops.errors import InputError
 from promptops.gitops.tree import RefTree
 
 MAX_SYMLINK_HOPS = 8
+AGENT_FILE = "agent.yaml"
 
 
 class FileSource(Protocol):
@@ -33,6 +34,10 @@ class FileSource(Protocol):
 
     def files(self, folder: str) -> list[str]:
         """Every file below `folder`, as posix paths relative to the root, sorted."""
+        ...
+
+    def agent_files(self) -> list[str]:
+        """Paths of every `<prompts folder>/<agent>/agent.yaml`, sorted."""
         ...
 
     def display(self, rel_path: str) -> Path:
@@ -84,6 +89,10 @@ class WorkingTreeSource:
         found = (p for p in base.rglob("*") if p.is_file() and ".git" not in p.parts)
         return sorted(p.relative_to(self.root).as_posix() for p in found)
 
+    def agent_files(self) -> list[str]:
+        found = (self.root / self.prompts_rel).glob(f"*/{AGENT_FILE}")
+        return sorted(p.relative_to(self.root).as_posix() for p in found if p.is_file())
+
     def display(self, rel_path: str) -> Path:
         return self.root / rel_path
 
@@ -115,6 +124,14 @@ class GitRefSource:
 
     def files(self, folder: str) -> list[str]:
         return self._tree.files(folder)
+
+    def agent_files(self) -> list[str]:
+        depth = self.prompts_rel.count("/") + 2 if self.prompts_rel else 1
+        return [
+            f
+            for f in self._tree.files(self.prompts_rel)
+            if f.endswith(f"/{AGENT_FILE}") and f.count("/") == depth
+        ]
 
     def display(self, rel_path: str) -> Path:
         return Path(f"{self._tree.ref}:{rel_path}")

@@ -25,10 +25,14 @@ def load_schema(name: str) -> dict[str, Any]:
 
 def schema_errors(data: Any, name: str) -> list[jsonschema.ValidationError]:
     """Every violation of schema `name`, most specific first, in document order."""
-    schema = load_schema(name)
-    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    errors = sorted(_validator(name).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     return [_most_specific(e) for e in errors]
+
+
+@cache
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    """Built once per schema: `promptops list` validates every agent.yaml of the repository."""
+    return jsonschema.Draft202012Validator(load_schema(name), format_checker=jsonschema.FormatChecker())
 
 
 def _most_specific(error: jsonschema.ValidationError) -> jsonschema.ValidationError:

@@ -1,0 +1,171 @@
+"""Benchmark: `promptops history` and `promptops list` on a long history.
+
+Builds (with `git fast-import`, in seconds) a repository of 10,000 commits over 200
+prompt files (50 agents x 4 prompts) where one prompt (agent-000/system) changes in 500
+commits, then times, side by side in one run:
+
+- `git log --follow --format=%H -- FILE` (the reference),
+- `prompt_history()` in-process and `promptops history` as a CLI subprocess,
+- `list_prompts()` in-process and `promptops list` as a CLI subprocess.
+
+Targets (issue 2): history within 2x of the git command; list under 1 s.
+Usage: PYTHONPATH=src python bench/history.py [--quick] [--runs N] [--keep DIR]
+(--quick: 2,000 commits, 100 target changes, 3 runs.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+sys.path.insert(0, str(SRC))
+
+from promptops.config import load_config  # noqa: E402
+from promptops.repo.history import prompt_history  # noqa: E402
+from promptops.repo.listing import list_prompts  # noqa: E402
+
+AGENTS = 50
+FILES = ("system.md", "user.md", "tools/lookup.md", "examples.yaml")
+TARGET = "prompts/agent-000/system.md"
+AGENT_YAML = """\
+prompts: {system: system.md, user_template: user.md}
+tools: [{name: lookup, description_file: tools/lookup.md}]
+examples: examples.yaml
+"""
+
+
+def content(path: str, revision: int) -> str:
+    if path.endswith("examples.yaml"):
+        return f"- user: question {revision}\n  assistant: answer {revision}\n"
+    if path.endswith("user.md"):
+        return f"Customer message ({revision}): {{{{customer_message}}}}\n"
+    return f"You are agent {path}. Revision {revision}. Be brief, accurate and kind.\n" * 3
+
+
+def fast_import_stream(commits: int, target_changes: int) -> bytes:
+    rng = random.Random(7)
+    prompts = [f"prompts/agent-{a:03d}/{f}" for a in range(AGENTS) for f in FILES]
+    others = [p for p in prompts if p != TARGET]
+    target_every = commits // target_changes
+    out: list[bytes] = []
+
+    def blob_line(path: str, text: str) -> None:
+        data = text.encode()
+        out.append(f"M 100644 inline {path}\ndata {len(data)}\n".encode() + data + b"\n")
+
+    for n in range(1, commits + 1):
+        msg = f"change {n}".encode()
+        when = 1_700_000_000 + n * 60
+        out.append(
+            f"commit refs/heads/main\nmark :{n}\nauthor Bench <bench@example.com> {when} +0000\n"
+            f"committer Bench <bench@example.com> {when} +0000\ndata {len(msg)}\n".encode()
+            + msg
+            + b"\n"
+        )
+        if n > 1:
+            out.append(f"from :{n - 1}\n".encode())
+        if n == 1:
+            for a in range(AGENTS):
+                blob_line(f"prompts/agent-{a:03d}/agent.yaml", AGENT_YAML)
+            for path in prompts:
+                blob_line(path, content(path, 0))
+        elif n % target_every == 0:
+            blob_line(TARGET, content(TARGET, n))
+        else:
+            path = rng.choice(others)
+            blob_line(path, content(path, n))
+        out.append(b"\n")
+    return b"".join(out)
+
+
+def build_repo(root: Path, commits: int, target_changes: int) -> None:
+    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
+    stream = fast_import_stream(commits, target_changes)
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=root, input=stream, check=True)
+    subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=root, check=True)
+
+
+def median_seconds(fn: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run(cmd: list[str], root: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    subprocess.run(cmd, cwd=root, check=True, capture_output=True, env=env)
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def measure(root: Path, runs: int) -> list[tuple[str, float, str]]:
+    cfg = load_config(root)
+    py = [sys.executable, "-m", "promptops"]
+    prompt = "agent-000/system"
+    # Cold: the token-count cache is empty, so this run loads tiktoken and encodes every text.
+    cold_list = timed(lambda: run([*py, "list"], root))
+    cold_history = timed(lambda: run([*py, "history", prompt], root))
+    git_s = median_seconds(lambda: run(["git", "log", "--follow", "--format=%H", "--", TARGET], root), runs)
+    return [
+        ("git log --follow --format=%H -- FILE", git_s, "reference"),
+        ("history (library)", median_seconds(lambda: prompt_history(cfg, prompt), runs), "<= 2x git"),
+        (
+            "history (CLI subprocess)",
+            median_seconds(lambda: run([*py, "history", prompt], root), runs),
+            "<= 2x git",
+        ),
+        ("history (CLI, cold token cache, 1 run)", cold_history, "-"),
+        ("list (library)", median_seconds(lambda: list_prompts(cfg), runs), "< 1 s"),
+        ("list (CLI subprocess)", median_seconds(lambda: run([*py, "list"], root), runs), "< 1 s"),
+        ("list (CLI, cold token cache, 1 run)", cold_list, "-"),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="2,000 commits, 3 runs")
+    parser.add_argument("--runs", type=int, default=None)
+    parser.add_argument("--keep", type=Path, default=None, help="build the repository here and keep it")
+    args = parser.parse_args()
+    commits, changes = (2_000, 100) if args.quick else (10_000, 500)
+    runs = args.runs or (3 if args.quick else 5)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")  # never the user's token cache
+        root = args.keep or Path(tmp) / "bench-repo"
+        built = timed(lambda: build_repo(root, commits, changes))
+        history = prompt_history(load_config(root), "agent-000/system")
+        entries = list_prompts(load_config(root))
+        assert history.total == changes + 1, history.total
+        assert len(entries) == AGENTS * len(FILES) and all(e.number for e in entries)
+        rows = measure(root, runs)
+    print(
+        f"repository: {commits} commits, {AGENTS * len(FILES)} prompts, target changed in {changes} "
+        f"(built in {built:.1f} s); median of {runs} runs"
+    )
+    print(f"{'what':<40} {'median s':>9} {'x git':>7}  target")
+    git_s = rows[0][1]
+    for name, seconds, target in rows:
+        print(f"{name:<40} {seconds:>9.3f} {seconds / git_s:>7.2f}  {target}")
+
+
+if __name__ == "__main__":
+    main()
