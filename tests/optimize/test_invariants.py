@@ -18,9 +18,11 @@ def test_dropping_a_required_phrase_is_rejected_with_the_phrase_named() -> None:
     assert result.reasons == ("drops required phrase 'refund policy' (invariants.must_contain)",)
 
 
-def test_required_phrase_matches_regardless_of_case_and_spacing() -> None:
-    text = SUPPORT_SYSTEM.replace("the refund policy", "the Refund\n   Policy").replace("Basically, if", "If")
-    assert check_candidate(text, SUPPORT_SYSTEM, INV).ok
+def test_required_phrase_matches_exactly_as_lint_checks_it() -> None:
+    text = SUPPORT_SYSTEM.replace("the refund policy", "the Refund Policy").replace("Basically, if", "If")
+    assert check_candidate(text, SUPPORT_SYSTEM, INV).reasons == (
+        "drops required phrase 'refund policy' (invariants.must_contain)",
+    )
 
 
 def test_a_phrase_the_base_lacks_is_not_demanded() -> None:
@@ -49,15 +51,21 @@ def test_declared_variables_are_required_even_if_the_base_lost_one() -> None:
     assert result.reasons == ("drops template variable(s) {{customer_message}}",)
 
 
-def test_over_the_token_limit_is_rejected_with_the_count() -> None:
+def test_over_the_agents_token_budget_is_rejected_with_the_count() -> None:
     result = check_candidate(SUPPORT_SYSTEM + "Be kind. " * 120, SUPPORT_SYSTEM, INV)
-    assert not result.ok
-    assert result.reasons[0].endswith("over the limit of max_tokens 200")
-    assert result.tokens > 200
+    assert not result.ok and result.tokens > 200
+    assert result.reasons == (
+        f"the agent's prompts would use {result.tokens} tokens ({result.tokens} in this one), "
+        "over invariants.max_tokens 200",
+    )
+    # The budget is for all the agent's prompts in one request, as lint counts it.
+    text = SUPPORT_SYSTEM.replace("Please note that you", "You")
+    assert check_candidate(text, SUPPORT_SYSTEM, INV).ok
+    assert not check_candidate(text, SUPPORT_SYSTEM, INV, other_tokens=100).ok
 
 
 def test_near_identical_to_base_or_another_candidate_is_rejected() -> None:
-    shouty = SUPPORT_SYSTEM.upper().replace("\n", "\n\n")
+    shouty = SUPPORT_SYSTEM.upper().replace("\n", "\n\n").replace("REFUND POLICY", "refund policy")
     assert check_candidate(shouty, SUPPORT_SYSTEM, INV).reasons == (
         "identical to the base after whitespace/case normalisation",
     )

@@ -264,6 +264,7 @@ def edit_candidates(
     invariants: InvariantsLike,
     *,
     required_variables: Iterable[str] = (),
+    other_tokens: int = 0,
 ) -> list[EditCandidate]:
     """One candidate per edit that changes the text, then their combination.
 
@@ -276,7 +277,9 @@ def edit_candidates(
 
     def add(text: str, edits: tuple[str, ...]) -> EditCandidate:
         others = {"+".join(c.edits): c.text for c in out if c.guard.ok}
-        guard = check_candidate(text, base_text, invariants, others=others, required_variables=required)
+        guard = check_candidate(
+            text, base_text, invariants, others=others, required_variables=required, other_tokens=other_tokens
+        )
         candidate = EditCandidate(text=text, edits=edits, guard=guard)
         out.append(candidate)
         return candidate

@@ -55,13 +55,16 @@ def check_candidate(
     *,
     others: Mapping[str, str] | None = None,
     required_variables: Iterable[str] = (),
+    other_tokens: int = 0,
 ) -> GuardResult:
     """Check `text` against the invariants, the base and the already accepted candidates.
 
     A `must_contain` phrase is required only when the base has it (the invariant is that
     it is *kept*; an agent-wide phrase need not appear in every prompt of the agent), and
-    matching ignores case and spacing. `required_variables` are the declared variables of
-    a user template; the candidate must use exactly the base's variables either way.
+    matches exactly, as `promptops lint` checks it. `required_variables` are the declared
+    variables of a user template; the candidate must use exactly the base's variables
+    either way. `max_tokens` is the agent's budget for all its prompts in one request
+    (as lint counts it), so `other_tokens` are those of the prompts not being changed.
     """
     reasons = [
         *_missing_phrases(text, base_text, invariants.must_contain),
@@ -69,19 +72,21 @@ def check_candidate(
         *_sameness(text, base_text, others or {}),
     ]
     tokens = count_tokens(text)
-    if invariants.max_tokens is not None and tokens > invariants.max_tokens:
-        reasons.append(f"{tokens} tokens, over the limit of max_tokens {invariants.max_tokens}")
+    if invariants.max_tokens is not None and tokens + other_tokens > invariants.max_tokens:
+        reasons.append(
+            f"the agent's prompts would use {tokens + other_tokens} tokens ({tokens} in this one), "
+            f"over invariants.max_tokens {invariants.max_tokens}"
+        )
     if not text.strip():
         reasons.insert(0, "the text is empty")
     return GuardResult(ok=not reasons, reasons=tuple(reasons), tokens=tokens)
 
 
 def _missing_phrases(text: str, base_text: str, phrases: Iterable[str]) -> list[str]:
-    have, base = comparable(text), comparable(base_text)
     return [
         f"drops required phrase {phrase!r} (invariants.must_contain)"
         for phrase in phrases
-        if comparable(phrase) in base and comparable(phrase) not in have
+        if phrase in base_text and phrase not in text
     ]
 
 
@@ -112,6 +117,7 @@ def guard_all(
     *,
     required_variables: Iterable[str] = (),
     accepted: Mapping[str, str] | None = None,
+    other_tokens: int = 0,
 ) -> dict[str, GuardResult]:
     """Guard texts (by label) in order; each is compared with the earlier accepted ones.
 
@@ -121,7 +127,12 @@ def guard_all(
     results = {}
     for label, text in texts.items():
         result = check_candidate(
-            text, base_text, invariants, others=kept, required_variables=required_variables
+            text,
+            base_text,
+            invariants,
+            others=kept,
+            required_variables=required_variables,
+            other_tokens=other_tokens,
         )
         if result.ok:
             kept[label] = text

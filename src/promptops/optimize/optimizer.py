@@ -157,7 +157,12 @@ def _planned_candidates(agent: Agent, prompt: Prompt, options: OptimizeOptions, 
     planned = options.variants if use_llm else 0
     if not use_llm or options.goal == "conciseness":
         required = agent.invariants.variables if prompt.type == "user_template" else ()
-        made = edit_candidates(prompt.text, agent.invariants, required_variables=required)
+        made = edit_candidates(
+            prompt.text,
+            agent.invariants,
+            required_variables=required,
+            other_tokens=other_prompt_tokens(agent, prompt),
+        )
         planned += sum(c.guard.ok for c in made)
     return max(planned, 1)
 
@@ -263,7 +268,12 @@ def _record(candidate_id: str, variant: Variant, round_no: int) -> CandidateReco
 
 
 def _edit_records(run: Run) -> list[CandidateRecord]:
-    made = edit_candidates(run.prompt.text, run.agent.invariants, required_variables=_required_vars(run))
+    made = edit_candidates(
+        run.prompt.text,
+        run.agent.invariants,
+        required_variables=_required_vars(run),
+        other_tokens=other_prompt_tokens(run.agent, run.prompt),
+    )
     return [
         CandidateRecord(
             id=f"e{i}",
@@ -283,6 +293,11 @@ def _required_vars(run: Run) -> tuple[str, ...]:
     return run.agent.invariants.variables if run.prompt.type == "user_template" else ()
 
 
+def other_prompt_tokens(agent: Agent, prompt: Prompt) -> int:
+    """Tokens of the agent's other prompts, which share `invariants.max_tokens` with this one."""
+    return sum(p.tokens for name, p in agent.prompts.items() if name != prompt.name)
+
+
 def _guard(run: Run, records: Sequence[CandidateRecord]) -> None:
     earlier = {c.id: c.text for c in run.session.candidates if c.accepted}
     results = guard_all(
@@ -291,6 +306,7 @@ def _guard(run: Run, records: Sequence[CandidateRecord]) -> None:
         run.agent.invariants,
         required_variables=_required_vars(run),
         accepted=earlier,
+        other_tokens=other_prompt_tokens(run.agent, run.prompt),
     )
     for record in records:
         record.guarded(results[record.id])
