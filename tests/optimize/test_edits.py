@@ -8,6 +8,7 @@ from promptops.optimize.edits import (
     normalise_whitespace,
     remove_filler,
 )
+from promptops.repo.scaffold import EXAMPLE_FILES
 from promptops.repo.tokens import count_tokens
 from tests.optimize.prompts import SUPPORT_SYSTEM, TIGHT_PROMPT, USER_TEMPLATE, Invariants
 
@@ -86,3 +87,15 @@ def test_an_edit_that_breaks_an_invariant_is_left_out_of_the_combination() -> No
 
 def test_a_tight_prompt_yields_no_candidates() -> None:
     assert edit_candidates(TIGHT_PROMPT, INV) == []
+
+
+def test_the_example_agent_prompts_are_left_intact_or_improved_without_breaking_invariants() -> None:
+    inv = Invariants(must_contain=("refund policy",), variables=("customer_message",), max_tokens=600)
+    for name in ("system.md", "user.md", "tools/lookup_order.md"):
+        text = EXAMPLE_FILES[name]
+        required = ("customer_message",) if name == "user.md" else ()
+        for candidate in edit_candidates(text, inv, required_variables=required):
+            assert candidate.guard.ok, (name, candidate.edits, candidate.guard.reasons)
+    # A variable standing alone on its line looks like a repeat of "Customer message:" to
+    # the word-overlap test; template lines are never merged away.
+    assert merge_repeated_instructions(EXAMPLE_FILES["user.md"]) == EXAMPLE_FILES["user.md"]

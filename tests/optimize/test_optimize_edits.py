@@ -104,6 +104,21 @@ def test_a_prompt_the_edits_cannot_shorten_fails_clearly(tmp_path: Path) -> None
     repo = optimize_repo(tmp_path, OFFLINE, system="Follow the refund policy.\n")
     result = run_cli(repo, "optimize", "support-agent/system", "--goal", "conciseness")
     assert result.exit_code == 1
+    assert "the edit generator found nothing to change in support-agent/system" in result.stderr
+    (session,) = sessions(repo)
+    assert session["status"] == "failed" and session["error"].startswith("the edit generator found nothing")
+
+
+def test_when_every_edit_breaks_an_invariant_the_session_fails(tmp_path: Path) -> None:
+    repo = optimize_repo(tmp_path, OFFLINE, system="Please note that the refund policy applies.\n")
+    agent_yaml = repo / "prompts/support-agent/agent.yaml"
+    agent_yaml.write_text(
+        agent_yaml.read_text().replace(
+            'must_contain: ["refund policy"]', 'must_contain: ["Please note that the refund"]'
+        )
+    )
+    result = run_cli(repo, "optimize", "support-agent/system", "--goal", "conciseness")
+    assert result.exit_code == 1
     assert "no candidate passed the invariants guard" in result.stderr
     (session,) = sessions(repo)
-    assert session["status"] == "failed" and session["error"].startswith("no candidate passed")
+    assert session["status"] == "failed" and session["candidates"]

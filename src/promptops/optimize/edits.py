@@ -111,7 +111,7 @@ def drop_duplicate_sentences(text: str) -> str:
         kept = []
         for sentence in _sentences(body):
             key = _key(sentence)
-            if len(key.split()) >= 3 and key in seen:
+            if len(key.split()) >= 3 and key in seen and "{{" not in sentence:
                 continue
             seen.add(key)
             kept.append(sentence)
@@ -147,6 +147,7 @@ def merge_repeated_instructions(text: str) -> str:
         for i, line in enumerate(lines)
         if line.strip() and not _is_heading(line)
         for j, s in enumerate(_sentences(_prefix_and_body(line)[1]))
+        if "{{" not in s  # a sentence holding a template variable is the template's, never merged
     ]
     replace: dict[tuple[int, int], str | None] = {}
     for a, (i, j, first) in enumerate(units):

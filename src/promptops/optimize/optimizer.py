@@ -246,6 +246,12 @@ async def _generate(run: Run) -> None:
     _guard(run, records)
     run.session.timed("generate", time.perf_counter() - started)
     run.save()
+    if not run.session.candidates:
+        raise PromptopsError(
+            f"the edit generator found nothing to change in {run.prompt.id} (no duplicated sentences, "
+            "repeated instructions, filler phrases, or list and whitespace untidiness); set "
+            "optimizer.provider in .promptops.yaml to have a model write variants"
+        )
     if not any(r.accepted for r in run.session.candidates):
         reasons = "; ".join(f"{r.id}: {', '.join(r.invariants['reasons'])}" for r in run.session.candidates)
         raise PromptopsError(
