@@ -232,3 +232,47 @@ def test_a_dollar_budget_that_runs_out_finishes_with_what_was_evaluated(
     assert session["search"]["rungs"]  # it evaluated what the budget paid for before stopping
     assert session["usage"]["cost_usd"] <= 0.2
     assert "budget" in result.stdout
+
+
+def test_analyze_sees_the_latest_eval_run_and_production_failure_groups(
+    llm_repo: Path, anthropic_standin
+) -> None:
+    assert run_cli(llm_repo, "eval", "support-agent").exit_code in (
+        0,
+        1,
+    )  # saves a run; the base fails its cases
+    log = llm_repo / "support.jsonl"
+    line = {
+        "agent": "support-agent",
+        "prompt_id": "support-agent/system",
+        "version_id": "abcd1234",
+        "latency_ms": 900,
+        "input_tokens": 100,
+        "output_tokens": 0,
+        "status": "failed",
+        "error_type": "Timeout",
+    }
+    log.write_text(
+        "".join(
+            json.dumps(
+                {
+                    **line,
+                    "timestamp": f"2026-11-25T10:0{i}:00Z",
+                    "error_message": f"order {4000 + i} timed out",
+                }
+            )
+            + "\n"
+            for i in range(3)
+        )
+    )
+    result = run_cli(llm_repo, "analyze", "support-agent/system", "--logs", str(log), "--json")
+    assert result.exit_code == 0, result.stderr
+    request = [r for r in anthropic_standin.requests if "analysis" in str(r.get("tools"))][-1]
+    shown = user_text(request)
+    assert re.search(
+        r"Latest evaluation: run \S+ \(head, model claude-sonnet-4-5, split all\): pass rate 0\.0%", shown
+    )
+    assert re.search(r"Failing eval cases:\n- case-\d{3}: icontains", shown)
+    assert (
+        "Most frequent production failures (from execution logs):\n- 3x Timeout: order <n> timed out" in shown
+    )
