@@ -11,7 +11,9 @@ from them (cases have a shared difficulty). Two approaches spend the same call b
   recommend only when `promptops.stats.compare` says "improvement".
 
 Counted per budget over many random draws: how often each picks the truly best of the 3,
-recommends a candidate truly worse than the base, or recommends one truly better.
+recommends a candidate truly worse than the base, recommends one truly better, and, in the
+worlds where the best candidate is at least 10 points better than the base, finds it
+(recommends a truly better one).
 Targets: ours recommends a worse candidate less often than the seed at every budget, and
 in at most 5% of runs.
 
@@ -36,6 +38,7 @@ CASES = 200
 HOLDOUT_FRACTION = 0.3  # the default evals.holdout_fraction
 CANDIDATES = 3
 SEED_MARGIN = 0.02  # the seed's rule: recommend when the best mean beats the base by 2 points
+REAL_GAIN = 0.10  # a gain worth finding: 10 points of pass rate
 
 
 @dataclass
@@ -44,6 +47,8 @@ class Tally:
     picked_best: int = 0
     recommended_worse: int = 0
     recommended_better: int = 0
+    real_gain_worlds: int = 0  # worlds whose best candidate is >= REAL_GAIN better than the base
+    real_gain_found: int = 0  # ... in which a truly better candidate was recommended
     calls: int = 0
 
     def add(self, picked: str | None, recommended: str | None, truth: dict[str, float], calls: int) -> None:
@@ -51,7 +56,11 @@ class Tally:
         self.trials += 1
         self.picked_best += picked == best
         self.recommended_worse += recommended is not None and truth[recommended] < truth[BASE]
-        self.recommended_better += recommended is not None and truth[recommended] > truth[BASE]
+        better = recommended is not None and truth[recommended] > truth[BASE]
+        self.recommended_better += better
+        if truth[best] - truth[BASE] >= REAL_GAIN:
+            self.real_gain_worlds += 1
+            self.real_gain_found += better
         self.calls += calls
 
     def pct(self, count: int) -> float:
@@ -124,7 +133,7 @@ def report(tallies: dict[tuple[int, str], Tally], trials: int, seconds: float) -
     )
     header = (
         f"{'budget':>6}  {'approach':<8} {'picks best':>10} {'recommends worse':>17} "
-        f"{'recommends better':>18} {'calls used':>10}"
+        f"{'recommends better':>18} {'finds +10pt gains':>18} {'calls used':>10}"
     )
     print(header)
     print("-" * len(header))
@@ -132,9 +141,10 @@ def report(tallies: dict[tuple[int, str], Tally], trials: int, seconds: float) -
     for budget in BUDGETS:
         for name in ("seed", "ours"):
             t = tallies[(budget, name)]
+            found = 100.0 * t.real_gain_found / t.real_gain_worlds if t.real_gain_worlds else 0.0
             print(
                 f"{budget:>6}  {name:<8} {t.pct(t.picked_best):>9.1f}% {t.pct(t.recommended_worse):>16.1f}% "
-                f"{t.pct(t.recommended_better):>17.1f}% {t.calls / t.trials:>10.0f}"
+                f"{t.pct(t.recommended_better):>17.1f}% {found:>17.1f}% {t.calls / t.trials:>10.0f}"
             )
         ours, seed = tallies[(budget, "ours")], tallies[(budget, "seed")]
         ok &= ours.recommended_worse < seed.recommended_worse and ours.pct(ours.recommended_worse) <= 5.0

@@ -96,7 +96,7 @@ def llm_repo(tmp_path: Path, anthropic_standin, monkeypatch: pytest.MonkeyPatch)
         "optimizer": {"provider": anthropic_provider_config(anthropic_standin, model="claude-opus-4-5")},
         "evals": {"holdout_fraction": 0.5},
     }
-    return optimize_repo(tmp_path, config, contains="thanks")
+    return optimize_repo(tmp_path, config, cases=50, contains="thanks")
 
 
 def test_optimize_analyzes_generates_guards_searches_and_confirms(llm_repo: Path, anthropic_standin) -> None:
