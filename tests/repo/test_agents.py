@@ -192,3 +192,53 @@ def test_tree_reading_functions(agent_repo: Path) -> None:
     assert read_blob(agent_repo, "HEAD", "prompts/nope.md") is None
     assert "prompts/support-agent/tools/lookup_order.md" in list_tree(agent_repo, "HEAD", "prompts")
     assert list_tree(agent_repo, "HEAD", "missing") == []
+
+
+def test_symlinked_agent_folder_leaving_the_prompts_folder_is_refused(
+    agent_repo: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    write_files(outside, support_agent("evil"))
+    os.symlink(outside / "evil", agent_repo / "prompts/evil")
+    cfg = load_config(agent_repo)
+    assert "evil" in list_agents(cfg)
+    with pytest.raises(
+        InputError, match="evil/agent.yaml: error: refusing to read outside the prompts folder"
+    ):
+        load_agent(cfg, "evil")
+
+
+def test_non_utf8_prompt_names_the_byte(agent_repo: Path) -> None:
+    write_files(agent_repo, {"prompts/support-agent/user.md": b"ok\nbad \xff here\n"})
+    with pytest.raises(InputError, match=r"user.md:2:5: error: not valid UTF-8"):
+        load_agent(load_config(agent_repo), "support-agent")
+
+
+def test_extra_prompts_are_addressable(agent_repo: Path) -> None:
+    yaml = AGENT_YAML + "extra_prompts: {judge: judge.md}\n"
+    write_files(
+        agent_repo, {"prompts/support-agent/agent.yaml": yaml, "prompts/support-agent/judge.md": "Grade.\n"}
+    )
+    judge = resolve_prompt_id(load_config(agent_repo), "support-agent/judge")
+    assert (judge.type, judge.rel_path, judge.text) == (
+        "system",
+        "prompts/support-agent/judge.md",
+        "Grade.\n",
+    )
+    write_files(
+        agent_repo, {"prompts/support-agent/agent.yaml": AGENT_YAML + "extra_prompts: {system: judge.md}\n"}
+    )
+    with pytest.raises(InputError, match="extra_prompts.system: 'system' is already a prompt of this agent"):
+        load_agent(load_config(agent_repo), "support-agent")
+
+
+def test_custom_prompts_dir(agent_repo: Path) -> None:
+    files = {".promptops.yaml": "prompts_dir: ai/prompts\n", **support_agent("ai/prompts/support-agent")}
+    write_files(agent_repo, files)
+    cfg = load_config(agent_repo)
+    assert list_agents(cfg) == ["support-agent"]
+    system = load_agent(cfg, "support-agent").prompt("system")
+    assert system.rel_path == "ai/prompts/support-agent/system.md"
+    commit(agent_repo, {}, "second prompts folder")
+    assert list_agents(cfg, ref="HEAD") == ["support-agent"]
+    assert load_agent(cfg, "support-agent", ref="HEAD").prompt("system").rel_path == system.rel_path

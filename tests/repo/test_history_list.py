@@ -79,11 +79,9 @@ def test_history_cli_table_and_json(history_repo: Path) -> None:
 def test_history_of_unknown_prompt_lists_closest(history_repo: Path) -> None:
     result = run_cli(history_repo, "history", "support-agent/sytem")
     assert result.exit_code == 2
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1
-    assert lines[0].startswith(
+    assert result.stderr.splitlines() == [
         "promptops: unknown prompt 'support-agent/sytem'; closest: support-agent/system"
-    )
+    ]
 
 
 def test_default_branch_from_config_origin_head_or_fallback(tmp_path: Path) -> None:

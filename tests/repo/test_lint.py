@@ -153,3 +153,14 @@ def test_paths_outside_the_repository_are_refused(lint_repo: Path, tmp_path: Pat
     assert result.exit_code == 2 and "outside the repository" in result.stderr
     result = run_cli(lint_repo, "lint", "nope")
     assert result.exit_code == 2 and "nope: error: no such file or folder" in result.stderr
+
+
+def test_agent_folder_symlinked_out_of_the_prompts_folder(lint_repo: Path, tmp_path: Path) -> None:
+    write_files(tmp_path / "outside", support_agent("elsewhere"))
+    os.symlink(tmp_path / "outside/elsewhere", lint_repo / "prompts/evil")
+    code, lines = lint(lint_repo)
+    assert code == 1
+    assert lines == [
+        f"prompts/evil/agent.yaml:1:1: PO103 refusing to read outside the prompts folder "
+        f"{lint_repo / 'prompts'} (symlink to {tmp_path / 'outside/elsewhere/agent.yaml'})"
+    ]

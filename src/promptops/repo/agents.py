@@ -76,7 +76,11 @@ class Invariants:
 
 @dataclass(frozen=True)
 class Agent:
-    """An agent as loaded from the working tree or a git ref."""
+    """An agent as loaded from the working tree or a git ref (`ref`, None for the working tree).
+
+    `folder` and `evals_path` are working-tree paths even when the agent was read at a ref;
+    the prompt texts are the ref's.
+    """
 
     id: str
     folder: Path
@@ -111,8 +115,17 @@ class Agent:
         return replace(self, prompts=prompts, tools=tools, examples=examples)
 
 
+def closest(wanted: str, known: list[str], limit: int = 3) -> list[str]:
+    """The known names most like `wanted`: near the best match only, so a typo names one."""
+    scored = sorted(((difflib.SequenceMatcher(None, wanted, k).ratio(), k) for k in known), reverse=True)
+    if not scored:
+        return []
+    floor = max(0.5, scored[0][0] - 0.1)
+    return [k for score, k in scored[:limit] if score >= floor]
+
+
 def _unknown(what: str, wanted: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.5)
+    close = closest(wanted, known)
     if close:
         return f"unknown {what}; closest: {', '.join(close)}"
     if known:

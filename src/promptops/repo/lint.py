@@ -72,8 +72,10 @@ def lint_paths(config: Config, paths: Iterable[Path]) -> list[Finding]:
     source = WorkingTreeSource(config)
     targets = [_checked_target(config, p) for p in paths] or [config.prompts_dir.resolve()]
     findings: list[Finding] = []
+    prompts = config.prompts_dir.resolve()
     for folder in _agent_folders(config):
-        if any(folder.resolve().is_relative_to(t) or t.is_relative_to(folder.resolve()) for t in targets):
+        where = prompts / folder.name  # where it sits, not where a symlink leads
+        if any(where.is_relative_to(t) or t.is_relative_to(where) for t in targets):
             findings.extend(AgentLint(source, folder.name).run())
     return sorted(findings, key=lambda f: (str(f.path), f.line, f.column, f.code))
 
@@ -130,7 +132,12 @@ class AgentLint:
         rel = posixpath.join(self.folder_rel, AGENT_FILE)
         display = self.source.display(rel)
         self.read.add(rel)
-        raw = self.source.read_bytes(rel)
+        try:
+            raw = self.source.read_bytes(rel)
+        except InputError as exc:
+            self.add_error(exc, "PO103", display)
+            self.complete = False
+            return None
         if raw is None:
             if any(p.is_file() for p in self.source.display(self.folder_rel).rglob("*")):
                 self.add(
@@ -292,6 +299,8 @@ class AgentLint:
     def _check_other_files(self) -> None:
         """UTF-8 for every other file in the folder (eval cases, notes, ...)."""
         folder = self.source.display(self.folder_rel)
+        if folder.is_symlink():
+            return
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(self.source.root).as_posix()
             if rel in self.read or not path.is_file() or path.is_symlink():
