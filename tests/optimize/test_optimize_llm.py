@@ -1,9 +1,10 @@
 """`promptops optimize` and `promptops analyze` with the optimizer model, against the Messages-API stand-in.
 
 One stand-in serves both models: structured calls (the forced `analysis` / `variant`
-tools) get scripted JSON, every other call is the agent under test, which thanks the
-customer only when its system prompt tells it to. The cases check for the thanks, so
-the variant that adds it is truly better and the others are not.
+tools) get scripted JSON, chosen by the variation hint the shipped meta-prompts gave the
+request; every other call is the agent under test, which thanks the customer only when
+its system prompt tells it to. The cases check for the thanks, so the variant that adds
+it is truly better and the others are not.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from typing import Any
 
 import pytest
 
-from promptops.optimize import optimizer
-from promptops.optimize.meta import MetaPrompts
+from promptops.repo.meta import meta_prompt
 from promptops.schemas import schema_errors
 from tests.conftest import run_cli
 from tests.optimize.prompts import SUPPORT_SYSTEM
@@ -43,13 +43,8 @@ ANALYSIS = {
 }
 GOOD = SUPPORT_SYSTEM.replace("Rules:", "Always thank the customer first.\n\nRules:")
 NO_POLICY = GOOD.replace("refund policy", "rules")
-META = MetaPrompts(
-    analysis="You review prompts.",
-    variant="You rewrite prompts.",
-    reflect="You fix the best candidate's failures.",
-    goals={"accuracy": "Make more cases pass.", "conciseness": "Use fewer tokens."},
-    hints=("add-thanks", "drop-policy", "junk"),
-)
+# The first three variation hints of prompts/promptops/variation_hints.md, in order.
+HINT_GOOD, HINT_NO_POLICY, HINT_JUNK = "Restructure", "Tighten", "Consolidate"
 
 
 def variant(text: str, summary: str) -> dict[str, Any]:
@@ -71,15 +66,23 @@ def user_text(request: dict[str, Any]) -> str:
     return content if isinstance(content, str) else " ".join(b.get("text", "") for b in content)
 
 
+def tool_names(request: dict[str, Any]) -> set[str]:
+    return {t["name"] for t in request.get("tools") or []}
+
+
+def hint_of(request: dict[str, Any]) -> str:
+    return re.search(r"Variation hint for this variant: (\w+)", user_text(request)).group(1)
+
+
 def reply(request: dict[str, Any]) -> Reply | str:
-    tools = [t["name"] for t in request.get("tools") or []]
+    tools = tool_names(request)
     if "analysis" in tools:
         return Reply.tool("analysis", ANALYSIS)
     if "variant" in tools:
-        hint = re.search(r"Variation hint for this variant: (\S+)", user_text(request)).group(1)
-        if hint == "add-thanks":
+        hint = hint_of(request)
+        if hint == HINT_GOOD:
             return Reply.tool("variant", variant(GOOD, "thank the customer"))
-        if hint == "drop-policy":
+        if hint == HINT_NO_POLICY:
             return Reply.tool("variant", variant(NO_POLICY, "shorter rules"))
         return Reply.tool("variant", {"txt": 42})  # junk, every time it is asked
     if "thank the customer" in system_text(request):
@@ -88,9 +91,8 @@ def reply(request: dict[str, Any]) -> Reply | str:
 
 
 @pytest.fixture
-def llm_repo(tmp_path: Path, anthropic_standin, monkeypatch: pytest.MonkeyPatch) -> Path:
+def llm_repo(tmp_path: Path, anthropic_standin) -> Path:
     anthropic_standin.reply = reply
-    monkeypatch.setattr(optimizer, "load_meta_prompts", lambda: META)
     config = {
         "provider": anthropic_provider_config(anthropic_standin),
         "optimizer": {"provider": anthropic_provider_config(anthropic_standin, model="claude-opus-4-5")},
@@ -120,13 +122,13 @@ def test_optimize_analyzes_generates_guards_searches_and_confirms(llm_repo: Path
     assert session["status"] == "completed" and session["analysis"] == ANALYSIS
     by_id = {c["id"]: c for c in session["candidates"]}
     assert set(by_id) == {"v1", "v2"}  # the junk variant never became a candidate
-    assert by_id["v1"]["invariants"]["ok"] and by_id["v1"]["variation_hint"] == "add-thanks"
+    assert by_id["v1"]["invariants"]["ok"] and by_id["v1"]["variation_hint"].startswith(HINT_GOOD)
     assert by_id["v2"]["invariants"]["reasons"] == [
         "drops required phrase 'refund policy' (invariants.must_contain)"
     ]
     assert by_id["v2"]["dev_scores"] == []  # rejected before costing any evaluation
     (dropped,) = session["dropped"]
-    assert dropped["variation_hint"] == "junk" and dropped["reason"].startswith("unusable reply:")
+    assert dropped["variation_hint"].startswith(HINT_JUNK) and dropped["reason"].startswith("unusable reply:")
     assert session["holdout"]["candidate"] == "v1"
     assert session["holdout"]["verdict"]["outcome"] == "improvement"
     assert session["recommendation"]["action"] == "adopt" and session["recommendation"]["candidate"] == "v1"
@@ -134,18 +136,20 @@ def test_optimize_analyzes_generates_guards_searches_and_confirms(llm_repo: Path
     assert (llm_repo / "winner.md").read_text() == GOOD
     assert "+Always thank the customer first." in result.stdout
     assert "dropped (llm, round 1): unusable reply" in result.stdout
-    # The analysis request carried the prompt, its type and token count.
-    analysis_request = next(r for r in anthropic_standin.requests if "analysis" in str(r.get("tools")))
-    assert "Prompt type: system" in user_text(analysis_request) and "Token count:" in user_text(
+    # The shipped meta-prompts were the instructions; the analysis saw the prompt's type and size.
+    analysis_request = next(r for r in anthropic_standin.requests if "analysis" in tool_names(r))
+    assert system_text(analysis_request) == meta_prompt("analysis")
+    assert "Prompt type: system" in user_text(analysis_request) and "Token count: " in user_text(
         analysis_request
     )
+    variant_request = next(r for r in anthropic_standin.requests if "variant" in tool_names(r))
+    assert meta_prompt("variant") in system_text(variant_request)
+    assert meta_prompt("goal_accuracy").strip() in system_text(variant_request)
 
 
-def test_when_every_variant_is_junk_the_session_fails(
-    llm_repo: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(
-        optimizer, "load_meta_prompts", lambda: MetaPrompts(**{**META.__dict__, "hints": ("junk",)})
+def test_when_every_variant_is_junk_the_session_fails(llm_repo: Path, anthropic_standin) -> None:
+    anthropic_standin.reply = lambda r: (
+        Reply.tool("variant", {"txt": 1}) if "variant" in tool_names(r) else reply(r)
     )
     result = run_cli(llm_repo, "optimize", "support-agent/system", "--goal", "accuracy", "--variants", "2")
     assert result.exit_code == 1
@@ -171,9 +175,9 @@ BETTER = GOOD.replace(
 
 def reflective_reply(request: dict[str, Any]) -> Reply | str:
     """v1 thanks everyone but cancelling customers; reflection on its failures fixes that."""
-    if "You fix the best candidate's failures." in system_text(request):
+    if system_text(request).startswith(meta_prompt("reflect")):
         return Reply.tool("variant", variant(BETTER, "thank cancelling customers too"))
-    if {"analysis", "variant"} & {t["name"] for t in request.get("tools") or []}:
+    if {"analysis", "variant"} & tool_names(request):
         return reply(request)
     system, message = system_text(request), json.dumps(request["messages"])
     if "even when they cancel" in system or ("thank the customer" in system and "Cancel" not in message):
@@ -181,13 +185,8 @@ def reflective_reply(request: dict[str, Any]) -> Reply | str:
     return "Let me check that."
 
 
-def test_a_second_round_reflects_on_the_best_candidates_failures(
-    llm_repo: Path, anthropic_standin, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_second_round_reflects_on_the_best_candidates_failures(llm_repo: Path, anthropic_standin) -> None:
     anthropic_standin.reply = reflective_reply
-    monkeypatch.setattr(
-        optimizer, "load_meta_prompts", lambda: MetaPrompts(**{**META.__dict__, "hints": ("add-thanks",)})
-    )
     result = run_cli(
         llm_repo,
         "optimize",
@@ -209,7 +208,9 @@ def test_a_second_round_reflects_on_the_best_candidates_failures(
     assert [s["round"] for s in by_id["r2-1"]["dev_scores"]] == [2]
     assert by_id["r2-1"]["dev_scores"][0]["pass_rate"] == 1.0 > by_id["v1"]["dev_scores"][0]["pass_rate"]
     assert session["holdout"]["candidate"] == "r2-1" and session["recommendation"]["candidate"] == "r2-1"
-    reflection = next(r for r in anthropic_standin.requests if "You fix the best" in system_text(r))
+    reflection = next(
+        r for r in anthropic_standin.requests if system_text(r).startswith(meta_prompt("reflect"))
+    )
     shown = user_text(reflection)
     assert "Always thank the customer first." in shown and "Dev cases it still fails" in shown
     assert re.search(r"- case-\d{3}: icontains", shown)  # a failing case with its assertion's reason
@@ -267,7 +268,7 @@ def test_analyze_sees_the_latest_eval_run_and_production_failure_groups(
     )
     result = run_cli(llm_repo, "analyze", "support-agent/system", "--logs", str(log), "--json")
     assert result.exit_code == 0, result.stderr
-    request = [r for r in anthropic_standin.requests if "analysis" in str(r.get("tools"))][-1]
+    request = [r for r in anthropic_standin.requests if "analysis" in tool_names(r)][-1]
     shown = user_text(request)
     assert re.search(
         r"Latest evaluation: run \S+ \(head, model claude-sonnet-4-5, split all\): pass rate 0\.0%", shown
