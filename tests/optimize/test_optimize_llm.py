@@ -277,3 +277,20 @@ def test_analyze_sees_the_latest_eval_run_and_production_failure_groups(
     assert (
         "Most frequent production failures (from execution logs):\n- 3x Timeout: order <n> timed out" in shown
     )
+
+
+def test_a_missing_api_key_stops_before_anything_is_written(
+    llm_repo: Path, monkeypatch: pytest.MonkeyPatch, anthropic_standin
+) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY")
+    result = run_cli(llm_repo, "optimize", "support-agent/system", "--goal", "accuracy")
+    assert result.exit_code == 2 and "ANTHROPIC_API_KEY" in result.stderr
+    assert not (llm_repo / ".promptops" / "sessions").exists()
+    assert anthropic_standin.requests == []
+
+
+def test_analyze_without_an_optimizer_model_says_what_to_configure(tmp_path: Path, anthropic_standin) -> None:
+    repo = optimize_repo(tmp_path, {"provider": anthropic_provider_config(anthropic_standin)})
+    result = run_cli(repo, "analyze", "support-agent/system")
+    assert result.exit_code == 2
+    assert "optimizer.provider is not set in .promptops.yaml" in result.stderr

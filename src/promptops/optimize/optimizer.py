@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -65,29 +65,22 @@ class Run:
     session: Session
     suite: Suite | None
     meta: MetaPrompts | None
-    ledger: UsageLedger = field(default_factory=UsageLedger)
-    budget: Budget | None = None
-    clients: list[LLMClient] = field(default_factory=list)
-    optimizer: LLMClient | None = None  # the optimizer model's client, once made
+    ledger: UsageLedger
+    model_client: LLMClient | None  # the model under test (None: nothing to evaluate)
+    optimizer: LLMClient | None  # the optimizer model (None: the edit generator)
 
     @property
     def provider_calls(self) -> int:
         return self.ledger.calls - self.ledger.cached_calls + self.ledger.errors
 
-    def client(self, section: str) -> LLMClient:
-        client = client_from_config(
-            self.config,
-            section=section,
-            no_cache=self.options.no_cache,
-            budget=self.budget,
-            ledger=self.ledger,
-        )
-        self.clients.append(client)
-        return client
-
     def save(self) -> None:
         self.session.usage = self.ledger.as_dict()
         self.session.save()
+
+    async def aclose(self) -> None:
+        for client in (self.model_client, self.optimizer):
+            if client is not None:
+                await client.aclose()
 
 
 def check_goal(goal: str) -> None:
@@ -105,12 +98,23 @@ def run_optimization(config: Config, prompt_id: str, options: OptimizeOptions) -
     meta = load_meta_prompts() if use_llm else None
     if suite is not None:
         _check_budget(config, suite, options, _planned_candidates(agent, prompt, options, use_llm), use_llm)
+    # Clients are made before the session so a missing key or unknown provider writes nothing.
+    ledger = UsageLedger()
+    budget = None
+    if options.budget_calls is not None or options.budget_usd is not None:
+        budget = Budget(max_calls=options.budget_calls, max_usd=options.budget_usd)
+
+    def client(section: str) -> LLMClient:
+        return client_from_config(
+            config, section=section, no_cache=options.no_cache, budget=budget, ledger=ledger
+        )
+
+    model_client = client("provider") if suite is not None else None
+    optimizer_client = client("optimizer.provider") if use_llm else None
     session = Session.start(
         config.root, _prompt_record(prompt), options.goal, _settings(config, options, use_llm)
     )
-    run = Run(config, prompt, agent, options, session, suite, meta)
-    if options.budget_calls is not None or options.budget_usd is not None:
-        run.budget = Budget(max_calls=options.budget_calls, max_usd=options.budget_usd)
+    run = Run(config, prompt, agent, options, session, suite, meta, ledger, model_client, optimizer_client)
     return asyncio.run(_optimize(run))
 
 
@@ -125,8 +129,7 @@ async def _optimize(run: Run) -> OptimizeResult:
         run.session.finish("failed", str(exc))
         raise
     finally:
-        for client in run.clients:
-            await client.aclose()
+        await run.aclose()
 
 
 def _suite_or_none(agent: Agent, prompt: Prompt, config: Config, goal: str, use_llm: bool) -> Suite | None:
@@ -225,21 +228,8 @@ async def _generate(run: Run) -> None:
     """Analysis and round-1 candidates (LLM and/or edits), guarded and recorded."""
     started = time.perf_counter()
     variants: list[Variant] = []
-    if run.meta is not None:
-        client = run.optimizer = run.client("optimizer.provider")
-        inputs = gather_inputs(run.config.root, run.prompt, run.options.goal, run.options.logs)
-        run.session.analysis = await analyze(client, run.meta, inputs)
-        run.save()
-        variants, dropped = await generate_variants(
-            client, run.meta, run.prompt, run.options.goal, run.session.analysis, run.options.variants
-        )
-        run.session.dropped += [d.as_dict(1) for d in dropped]
-        if not variants:
-            raise PromptopsError(
-                f"the optimizer model returned no usable variant ({len(dropped)} of {run.options.variants} "
-                f"dropped; first reason: {dropped[0].reason if dropped else 'none'}); see the session file "
-                f"{run.session.path}"
-            )
+    if run.optimizer is not None:
+        variants = await _write_variants(run, run.optimizer)
     records = [_record(f"v{i}", v, 1) for i, v in enumerate(variants, start=1)]
     if run.meta is None or run.options.goal == "conciseness":
         records += _edit_records(run)
@@ -258,6 +248,25 @@ async def _generate(run: Run) -> None:
             "no candidate passed the invariants guard, so nothing can be evaluated "
             f"({reasons or 'none written'})"
         )
+
+
+async def _write_variants(run: Run, client: LLMClient) -> list[Variant]:
+    """The analysis, then the round-1 variants; fails when none is usable."""
+    assert run.meta is not None
+    inputs = gather_inputs(run.config.root, run.prompt, run.options.goal, run.options.logs)
+    run.session.analysis = await analyze(client, run.meta, inputs)
+    run.save()
+    variants, dropped = await generate_variants(
+        client, run.meta, run.prompt, run.options.goal, run.session.analysis, run.options.variants
+    )
+    run.session.dropped += [d.as_dict(1) for d in dropped]
+    if not variants:
+        raise PromptopsError(
+            f"the optimizer model returned no usable variant ({len(dropped)} of {run.options.variants} "
+            f"dropped; first reason: {dropped[0].reason if dropped else 'none'}); see the session file "
+            f"{run.session.path}"
+        )
+    return variants
 
 
 def _record(candidate_id: str, variant: Variant, round_no: int) -> CandidateRecord:
@@ -349,7 +358,8 @@ async def _search(run: Run) -> OptimizeResult:
         budget_usd=options.budget_usd,
         chunk_samples=2 * int(run.config.get("provider.max_concurrency")) if options.budget_usd else None,
     )
-    evaluator = SuiteEvaluator(run.client("provider"), run.agent, run.prompt.name, run.suite)
+    assert run.model_client is not None
+    evaluator = SuiteEvaluator(run.model_client, run.agent, run.prompt.name, run.suite)
     search = Search(evaluator, run.prompt.text, _ids(run.suite, "dev"), _ids(run.suite, "holdout"), settings)
     search.budget.charge(run.provider_calls, run.ledger.cost_usd)
     run.session.search.update(dev_cases=len(search.dev_ids), holdout_cases=0)
@@ -365,8 +375,8 @@ async def _search(run: Run) -> OptimizeResult:
 async def _rounds(run: Run, search: Search) -> str | None:
     """Round 1 on the generated candidates; each further round on variants written by
     reflecting on the best one's failures, with the best carried over."""
-    rounds = run.options.rounds if run.meta is not None else 1
-    if run.options.rounds > 1 and run.meta is None:
+    rounds = run.options.rounds if run.optimizer is not None else 1
+    if run.options.rounds > 1 and run.optimizer is None:
         search.notes.append("--rounds > 1 needs an optimizer model for reflection; ran one round")
     current = {c.id: c.text for c in run.session.candidates if c.accepted}
     best: str | None = None
@@ -390,10 +400,9 @@ async def _rounds(run: Run, search: Search) -> str | None:
 
 
 async def _reflect(run: Run, search: Search, best: str, round_no: int) -> dict[str, str]:
-    assert run.meta is not None
+    assert run.meta is not None and run.optimizer is not None
     before_calls, before_usd = run.provider_calls, run.ledger.cost_usd
     evidence = _evidence(run, search, best)
-    assert run.optimizer is not None
     try:
         variants, dropped = await reflect(
             run.optimizer, run.meta, run.prompt, run.options.goal, evidence, run.options.variants, round_no
