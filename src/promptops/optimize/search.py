@@ -142,8 +142,8 @@ class SearchOutcome:
         return None
 
 
-class Budget:
-    """Calls and dollars spent by the search against its limits."""
+class Spend:
+    """Calls and dollars spent by the search, against its limits."""
 
     def __init__(self, settings: SearchSettings) -> None:
         self.max_calls = settings.budget_calls
@@ -213,7 +213,7 @@ class Search:
         self.dev_ids = _shuffled(dev_ids, settings.seed)
         self.holdout_ids = _shuffled(holdout_ids, settings.seed + 1)
         self.store = ResultStore()
-        self.budget = Budget(settings)
+        self.budget = Spend(settings)
         self.rungs: list[Rung] = []
         self.notes: list[str] = []
         self.exhausted = False
@@ -264,19 +264,20 @@ class Search:
         start_calls = self.budget.calls
         batch = self._first_batch_size(len(alive), dev_calls)
         best: str | None = None
+        scored = 0  # dev cases the previous rung was scored on
         while alive and not self.exhausted:
-            cases = self.dev_ids[:batch]
             limit = None if dev_calls is None else dev_calls - (self.budget.calls - start_calls)
-            if not await self._evaluate([BASE, *alive], cases, limit):
-                break
+            cases = await self._evaluate([BASE, *alive], self.dev_ids[:batch], limit)
+            if len(cases) <= scored:
+                break  # nothing new was affordable: the previous rung's choice stands
             scores = {label: self._score(label, cases) for label in alive}
             best = max(scores, key=lambda label: self._rank(scores[label]))
-            last = len(alive) <= 2 or batch >= len(self.dev_ids)
+            last = len(alive) <= 2 or len(cases) >= len(self.dev_ids) or len(cases) < batch
             alive = [best] if last else self._better_half(scores)
             self.rungs.append(Rung(round_no, len(cases), scores, tuple(alive)))
             if last:
                 break
-            batch = min(len(self.dev_ids), batch * 2)
+            scored, batch = len(cases), min(len(self.dev_ids), batch * 2)
         return best
 
     def _first_batch_size(self, candidates: int, dev_calls: int | None) -> int:
@@ -290,23 +291,20 @@ class Search:
                 return size
         return floor
 
-    async def _evaluate(self, labels: Sequence[str], cases: Sequence[str], limit: int | None) -> bool:
-        """Fill in missing results of `labels` on `cases`, as far as the budget allows.
-
-        Cases are cut from the end of the batch so every label gets the same ones; returns
-        False when nothing new could be afforded.
-        """
-        todo = {label: self.store.missing(label, cases, self.settings.repeat) for label in labels}
-        needed = sum(len(ids) for ids in todo.values()) * self.per_sample
-        if needed == 0:
-            return True
-        while cases and not self._affordable(needed, limit):
-            cases = cases[:-1]
+    async def _evaluate(self, labels: Sequence[str], cases: Sequence[str], limit: int | None) -> list[str]:
+        """Fill in the missing results of `labels` on `cases` as far as the budget allows;
+        returns the cases every label now has (a prefix of `cases`, cut from the end so all
+        labels get the same ones; empty when nothing could be afforded or the budget ran out)."""
+        cases = list(cases)
+        while cases:
             todo = {label: self.store.missing(label, cases, self.settings.repeat) for label in labels}
             needed = sum(len(ids) for ids in todo.values()) * self.per_sample
-        if not cases or needed == 0:
-            return bool(cases)
-        return await self._run(todo)
+            if needed == 0 or self._affordable(needed, limit):
+                break
+            cases.pop()
+        if not cases or not await self._run(todo):
+            return []
+        return cases
 
     def _affordable(self, calls: int, limit: int | None) -> bool:
         if limit is not None and calls > limit:
