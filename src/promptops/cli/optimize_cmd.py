@@ -102,8 +102,11 @@ def _print(ws: Workspace, result: OptimizeResult) -> None:
         click.echo(f"  dropped ({d['origin']}, round {d['round']}): {d['reason']}")
     search = session.search
     if search["rungs"]:
-        rungs = ", ".join(f"{len(r['candidates'])} on {r['cases']}" for r in search["rungs"])
-        click.echo(f"search: {search['dev_cases']} dev cases, halving {rungs}; {search['calls']} calls")
+        rungs = ", then ".join(f"{len(r['candidates'])} on {r['cases']}" for r in search["rungs"])
+        click.echo(
+            f"search: {search['dev_cases']} dev cases; candidates on dev cases per rung: {rungs}; "
+            f"{search['calls']} calls"
+        )
     for note in search["notes"]:
         click.echo(f"  note: {note}")
     if session.holdout:
