@@ -141,6 +141,17 @@ BAD = [
         "cases.yaml:2:38: error: defaults.assert[0].value: case 'a': "
         "word-count: word-count min 3 is greater than max 1",
     ),
+    (
+        "rubric threshold above 1",
+        "cases:\n  - id: a\n    vars: {customer_message: x}\n"
+        "    assert: [{type: llm-rubric, value: polite, threshold: 7}]\n",
+        "cases.yaml:4:59: error: cases[0].assert[0].threshold: case 'a': llm-rubric: threshold is a judge",
+    ),
+    (
+        "missing value",
+        "cases:\n  - id: a\n    vars: {customer_message: x}\n    assert: [{type: contains}]\n",
+        "cases.yaml:4:14: error: cases[0].assert[0]: case 'a': contains: needs a `value`",
+    ),
     ("malformed yaml", "cases:\n  - id: [a\n", "cases.yaml:3:1: error:"),
 ]
 

@@ -168,3 +168,46 @@ def test_no_matching_cases_is_an_input_error(tmp_path: Path) -> None:
     repo = make(tmp_path)
     result = run_cli(repo, "eval", "support-agent", "--provider", "echo", "--filter", "nothing-like-this")
     assert result.exit_code == 2 and "no cases to run matching --filter 'nothing-like-this'" in result.stderr
+
+
+def test_json_to_stdout_keeps_the_table_on_stderr(tmp_path: Path) -> None:
+    repo = make(tmp_path)
+    result = run_cli(repo, "eval", "support-agent", "--provider", "echo", "--json", "-", "--filter", "policy")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [r["case_id"] for r in data["results"]] == ["mentions-policy"]
+    assert "mentions-policy" in result.stderr and "model calls (judge included): 1 calls" in result.stderr
+
+
+def test_reasons_print_literally_not_as_terminal_markup(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # one table row per case
+    cases = (
+        "cases:\n  - id: markup\n    vars: {customer_message: x}\n"
+        "    assert: [{type: contains, value: '[red]x[/red]'}]\n"
+    )
+    repo = agent_repo(tmp_path, cases)
+    result = run_cli(repo, "eval", "support-agent", "--provider", "echo", "--min-pass-rate", "0")
+    assert "did not find '[red]x[/red]' in the output" in result.stdout
+
+
+def test_ref_evaluates_the_prompts_as_committed(tmp_path: Path) -> None:
+    repo = make(tmp_path)
+    commit(repo, {f"{AGENT_DIR}/system.md": TERSE_SYSTEM}, "make the system prompt terse")
+    old = run_cli(
+        repo,
+        "eval",
+        "support-agent",
+        "--provider",
+        "echo",
+        "--ref",
+        "HEAD~1",
+        "--filter",
+        "policy",
+        "--json",
+        "-",
+    )
+    assert old.exit_code == 0, old.stderr  # the committed verbose prompt still mentions the refund policy
+    data = json.loads(old.stdout)
+    assert data["ref"] == "HEAD~1" and data["results"][0]["passed"] is True
+    now = run_cli(repo, "eval", "support-agent", "--provider", "echo", "--filter", "policy")
+    assert now.exit_code == 1

@@ -48,7 +48,11 @@ def test_judge_verdicts_pass_fail_threshold_and_negation(tmp_path: Path) -> None
     assert results["strict"].passed is False  # threshold 0.9 beats the judge's own pass
     assert results["negated"].passed is False and results["negated"].score == pytest.approx(0.2)
     judge_requests = [r for r in provider.requests if "You are grading" in str(r.messages[-1]["content"])]
-    assert sorted(r.model for r in judge_requests) == ["claude-sonnet-4-5", "claude-sonnet-4-5", "judge-small"]
+    assert sorted(r.model for r in judge_requests) == [
+        "claude-sonnet-4-5",
+        "claude-sonnet-4-5",
+        "judge-small",
+    ]
     prompt = str(judge_requests[0].messages[-1]["content"])
     assert "<rubric>\nMentions the refund policy\n</rubric>" in prompt
     assert "Per our refund policy you get your money back." in prompt
@@ -65,5 +69,8 @@ def test_a_judge_that_never_answers_in_shape_is_an_error(tmp_path: Path) -> None
     results, provider = judged(tmp_path, "I think it is fine")
     for result in results.values():
         assert result.passed is None and result.status == "error"
-        assert "judge" in result.assertions[0].reason and "did not match its schema" in result.assertions[0].reason
+        assert (
+            "judge" in result.assertions[0].reason
+            and "did not match its schema" in result.assertions[0].reason
+        )
         assert result.output == "Per our refund policy you get your money back."

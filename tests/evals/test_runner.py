@@ -284,3 +284,23 @@ def test_results_file_matches_its_schema_and_reads_back(tmp_path: Path) -> None:
     assert data["provider"] == "scripted" and data["model"] == "claude-sonnet-4-5"
     assert data["suite_path"] == f"{AGENT_DIR}/evals/cases.yaml"
     assert load_run(path) == run
+
+
+def test_a_budget_stop_leaves_base_and_head_with_the_same_samples(tmp_path: Path) -> None:
+    cases = "cases:\n" + "".join(f"  - {{id: c{i}, vars: {{customer_message: m{i}}}}}\n" for i in range(10))
+    _, agent, suite = setup(tmp_path, cases)
+    calls = 0
+
+    def reply(request: CompletionRequest) -> Completion | str | LLMError:
+        nonlocal calls
+        calls += 1
+        if calls > 6:
+            raise BudgetExceeded("budget of 6 calls reached")
+        return "ok"
+
+    client, _ = scripted_client(reply, max_concurrency=1)
+    sets = [PromptSet("base", agent), PromptSet("head", agent.with_texts({"system": "Be brief."}))]
+    base, head = asyncio.run(run_evals(client, sets, suite, repeat=2))
+    keys = [(r.case_id, r.repeat_index) for r in base.results]
+    assert keys == [(r.case_id, r.repeat_index) for r in head.results] == [("c0", 0), ("c0", 1), ("c1", 0)]
+    assert base.stopped == head.stopped == "budget"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -15,7 +17,7 @@ import yaml
 
 from promptops.evals.results import load_run
 from tests.conftest import run_cli
-from tests.evals.support import AGENT_DIR, agent_repo
+from tests.evals.support import agent_repo
 from tests.standins.anthropic_server import AnthropicStandin, last_user_text
 from tests.standins.base import Reply
 from tests.standins.fixtures import anthropic_provider_config
@@ -56,7 +58,9 @@ def model_reply(request: dict[str, Any]) -> Reply | str:
 
 def standin_repo(tmp_path: Path, standin: AnthropicStandin, cases: str = CASES) -> Path:
     config = {"provider": anthropic_provider_config(standin)}
-    return agent_repo(tmp_path, cases, {".promptops.yaml": yaml.safe_dump(config), ".gitignore": ".promptops/\n"})
+    return agent_repo(
+        tmp_path, cases, {".promptops.yaml": yaml.safe_dump(config), ".gitignore": ".promptops/\n"}
+    )
 
 
 def test_eval_through_the_anthropic_sdk(tmp_path: Path, anthropic_standin: AnthropicStandin) -> None:
@@ -75,9 +79,17 @@ def test_eval_through_the_anthropic_sdk(tmp_path: Path, anthropic_standin: Anthr
     follow_up = next(r for r in anthropic_standin.requests if "other order" in json.dumps(r))
     assert "Follow the refund policy" in json.dumps(follow_up["system"])
     assert [t["name"] for t in follow_up["tools"]] == ["lookup_order"]
-    texts = [m["content"] if isinstance(m["content"], str) else m["content"][0]["text"] for m in follow_up["messages"]]
-    assert texts == ["Where is my order?", "Let me look it up.", "Where is order A1?", "It ships tomorrow.",
-                     "Customer says: and my other order?\n"]
+    texts = [
+        m["content"] if isinstance(m["content"], str) else m["content"][0]["text"]
+        for m in follow_up["messages"]
+    ]
+    assert texts == [
+        "Where is my order?",
+        "Let me look it up.",
+        "Where is order A1?",
+        "It ships tomorrow.",
+        "Customer says: and my other order?\n",
+    ]
     assert follow_up["temperature"] == 0 and follow_up["max_tokens"] == 512
 
 
@@ -109,25 +121,46 @@ def test_provider_failure_is_an_error_not_a_fail(tmp_path: Path, anthropic_stand
     assert (tmp_path / "junit.xml").read_text().count("<error ") == 3
 
 
-def test_ctrl_c_keeps_finished_samples_and_the_rerun_resumes(tmp_path: Path,
-                                                             anthropic_standin: AnthropicStandin) -> None:
+def cached_answers(repo: Path) -> int:
+    path = repo / ".promptops" / "cache.sqlite"
+    if not path.exists():
+        return 0
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)) as db:
+            return db.execute("SELECT count(*) FROM responses").fetchone()[0]
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+def test_ctrl_c_keeps_finished_samples_and_the_rerun_resumes(
+    tmp_path: Path, anthropic_standin: AnthropicStandin
+) -> None:
     cases = "cases:\n" + "".join(f"  - {{id: c{i}, vars: {{customer_message: m{i}}}}}\n" for i in range(6))
     repo = standin_repo(tmp_path, anthropic_standin, cases)
     anthropic_standin.reply = lambda request: Reply.slow(30) if "m5" in last_user_text(request) else "fine"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
-    proc = subprocess.Popen([sys.executable, "-m", "promptops", "eval", "support-agent"], cwd=repo, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 20
-    while anthropic_standin.request_count < 6 and time.monotonic() < deadline:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "promptops", "eval", "support-agent"],
+        cwd=repo,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    # Wait until the slow call is in flight and the five quick answers are recorded (the client
+    # stores each answer in the response cache in the same step as the runner records it).
+    while (anthropic_standin.request_count < 6 or cached_answers(repo) < 5) and time.monotonic() < deadline:
         time.sleep(0.02)
-    time.sleep(0.2)  # let the five quick answers land
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 130, err
     assert "interrupted after 5 of 6 samples; re-run the same command to resume" in err
     (saved,) = (repo / ".promptops" / "runs").glob("*.json")
     run = load_run(saved)
-    assert run.stopped == "interrupted" and sorted(r.case_id for r in run.results) == [f"c{i}" for i in range(5)]
+    assert run.stopped == "interrupted" and sorted(r.case_id for r in run.results) == [
+        f"c{i}" for i in range(5)
+    ]
     anthropic_standin.reply = lambda request: "fine"
     resumed = run_cli(repo, "eval", "support-agent")
     assert resumed.exit_code == 0, resumed.stderr

@@ -67,3 +67,11 @@ def test_budget_options_on_the_command_line(anthropic_standin, tmp_path):
     assert result.exit_code == 1
     assert result.stderr.startswith("promptops: USD budget reached") and anthropic_standin.request_count == 0
     assert run_cli(tmp_path, "ask", "--budget-calls", "1", "hello").exit_code == 0
+
+
+def test_budget_options_fall_back_to_config_defaults():
+    from promptops.cli.options import budget_from_options
+
+    assert budget_from_options(None, None) is None
+    assert budget_from_options(None, None, {"calls": 300, "usd": 5.0}) == Budget(max_calls=300, max_usd=5.0)
+    assert budget_from_options(10, None, {"calls": 300, "usd": 5.0}) == Budget(max_calls=10, max_usd=5.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
@@ -99,7 +100,7 @@ def test_cli_saves_the_raw_reply_and_names_the_file(anthropic_standin, tmp_path)
     assert line.startswith("promptops: the model's reply for 'respond' did not match its schema")
     saved = line.rsplit("the raw reply is saved in ", 1)[1]
     assert saved.startswith(str(tmp_path / ".promptops" / "failed-replies"))
-    assert open(saved, encoding="utf-8").read() == '{"label": 42}'
+    assert Path(saved).read_text(encoding="utf-8") == '{"label": 42}'
 
 
 def test_cli_prints_valid_structured_answer(anthropic_standin, tmp_path):

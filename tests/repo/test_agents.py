@@ -7,13 +7,8 @@ from promptops.config import load_config
 from promptops.errors import InputError, NotFoundError
 from promptops.gitops.tree import list_tree, read_blob
 from promptops.repo.agents import Example, list_agents, load_agent, resolve_prompt_id
-from tests.gitrepo import commit, git, make_repo, write_files
+from tests.gitrepo import commit, git, write_files
 from tests.repo.samples import AGENT_YAML, SYSTEM, support_agent
-
-
-@pytest.fixture
-def agent_repo(tmp_path: Path) -> Path:
-    return make_repo(tmp_path, support_agent())
 
 
 def test_loads_every_part_of_an_agent(agent_repo: Path) -> None:

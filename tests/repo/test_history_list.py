@@ -1,4 +1,5 @@
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,23 +18,42 @@ from tests.repo.samples import AGENT_YAML, support_agent
 SYSTEM_PATH = "prompts/support-agent/system.md"
 
 
-@pytest.fixture
-def history_repo(tmp_path: Path) -> Path:
-    """main: initial, an edit, a rename, a merged feature branch; plus an unmerged branch."""
-    repo = make_repo(tmp_path, support_agent())
-    commit(repo, {SYSTEM_PATH: "Second. refund policy\n"}, "second edit")
-    commit(repo, {"prompts/support-agent/user.md": "{{customer_message}}?\n"}, "touch user only")
-    git(repo, "mv", SYSTEM_PATH, "prompts/support-agent/sys.md")
-    yaml = AGENT_YAML.replace("system: system.md", "system: sys.md")
-    commit(repo, {"prompts/support-agent/agent.yaml": yaml}, "rename system")
-    git(repo, "checkout", "-q", "-b", "feature")
-    commit(repo, {"prompts/support-agent/sys.md": "Feature. refund policy\n"}, "feature edit")
-    git(repo, "checkout", "-q", "main")
-    git(repo, "merge", "-q", "--no-ff", "feature", "-m", "Merge feature")
-    git(repo, "checkout", "-q", "-b", "unmerged")
-    commit(repo, {"prompts/support-agent/sys.md": "Unmerged. refund policy\n"}, "unmerged edit")
-    git(repo, "checkout", "-q", "main")
+@pytest.fixture(scope="module")
+def history_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """main: initial, an edit, a rename, a merged feature branch; plus an unmerged branch.
+
+    Built once per module (with the same isolated identity as every test) and copied per
+    test, because its twenty git calls are most of this module's time.
+    """
+    root = tmp_path_factory.mktemp("history")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("HOME", str(root))
+        env.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        env.setenv("GIT_AUTHOR_NAME", "Test Author")
+        env.setenv("GIT_AUTHOR_EMAIL", "author@example.com")
+        env.setenv("GIT_COMMITTER_NAME", "Test Committer")
+        env.setenv("GIT_COMMITTER_EMAIL", "committer@example.com")
+        repo = make_repo(root, support_agent())
+        commit(repo, {SYSTEM_PATH: "Second. refund policy\n"}, "second edit")
+        commit(repo, {"prompts/support-agent/user.md": "{{customer_message}}?\n"}, "touch user only")
+        git(repo, "mv", SYSTEM_PATH, "prompts/support-agent/sys.md")
+        yaml = AGENT_YAML.replace("system: system.md", "system: sys.md")
+        commit(repo, {"prompts/support-agent/agent.yaml": yaml}, "rename system")
+        git(repo, "checkout", "-q", "-b", "feature")
+        commit(repo, {"prompts/support-agent/sys.md": "Feature. refund policy\n"}, "feature edit")
+        git(repo, "checkout", "-q", "main")
+        git(repo, "merge", "-q", "--no-ff", "feature", "-m", "Merge feature")
+        git(repo, "checkout", "-q", "-b", "unmerged")
+        commit(repo, {"prompts/support-agent/sys.md": "Unmerged. refund policy\n"}, "unmerged edit")
+        git(repo, "checkout", "-q", "main")
     return repo
+
+
+@pytest.fixture
+def history_repo(history_template: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "work"
+    shutil.copytree(history_template, copy, symlinks=True)
+    return copy
 
 
 def test_history_follows_renames_and_counts_first_parent_commits(history_repo: Path) -> None:
@@ -157,3 +177,12 @@ def test_change_counts_cache_follows_the_branch_and_recomputes_after_a_rewrite(t
     assert change_counts(repo, rewritten, "prompts") == {"prompts/a.md": 1, "prompts/b.md": 2}
     (repo / ".git/promptops/change-counts.json").write_text("not json")
     assert change_counts(repo, moved, "prompts") == {"prompts/c.md": 3, "prompts/b.md": 1}
+
+
+def test_history_of_a_prompt_removed_from_the_working_tree(history_repo: Path) -> None:
+    (history_repo / "prompts/support-agent/tools/lookup_order.md").unlink()
+    yaml = AGENT_YAML.replace("system: system.md", "system: sys.md")
+    write_files(history_repo, {"prompts/support-agent/agent.yaml": yaml.split("tools:")[0]})
+    history = prompt_history(load_config(history_repo), "support-agent/tool:lookup_order")
+    assert [v.number for v in history.versions] == [1]
+    assert history.path == "prompts/support-agent/tools/lookup_order.md"

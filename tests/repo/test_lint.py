@@ -5,15 +5,15 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
-from tests.gitrepo import make_repo, write_files
+from tests.gitrepo import write_files
 from tests.repo.samples import AGENT_YAML, support_agent
 
 AGENT = "prompts/support-agent"
 
 
 @pytest.fixture
-def lint_repo(tmp_path: Path) -> Path:
-    return make_repo(tmp_path, support_agent())
+def lint_repo(agent_repo: Path) -> Path:
+    return agent_repo
 
 
 def lint(repo: Path, *args: str) -> tuple[int, list[str]]:
@@ -164,3 +164,11 @@ def test_agent_folder_symlinked_out_of_the_prompts_folder(lint_repo: Path, tmp_p
         f"prompts/evil/agent.yaml:1:1: PO103 refusing to read outside the prompts folder "
         f"{lint_repo / 'prompts'} (symlink to {tmp_path / 'outside/elsewhere/agent.yaml'})"
     ]
+
+
+def test_non_utf8_agent_yaml(lint_repo: Path) -> None:
+    write_files(lint_repo, {f"{AGENT}/agent.yaml": b"prompts: {system: s\xe9.md}\n"})
+    assert lint(lint_repo) == (
+        1,
+        [f"{AGENT}/agent.yaml:1:20: PO002 not valid UTF-8 (invalid continuation byte)"],
+    )

@@ -90,7 +90,7 @@ class StandinServer:
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._httpd = _Server(("127.0.0.1", 0), _handler_class(self))
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)
 
     @property
     def url(self) -> str:
@@ -162,9 +162,19 @@ class _Server(ThreadingHTTPServer):
 def _handler_class(standin: StandinServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes; with Nagle on, the body waits for the
+        # client's delayed ACK (40 ms) on a kept-alive connection.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:
             return None
+
+        def do_GET(self) -> None:
+            # For a stand-in run in another process (the benchmark): what reached it.
+            if self.path == "/_standin/stats":
+                self._send(200, {"requests": standin.request_count, "peak_in_flight": standin.peak_in_flight})
+            else:
+                self._send(404, {"error": {"type": "not_found_error", "message": f"no route {self.path}"}})
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", 0)))

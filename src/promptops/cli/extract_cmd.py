@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from promptops.cli import Workspace, main, pass_workspace
-from promptops.repo.extract import extract_agent
 
 
 @main.command("extract")
@@ -27,6 +26,9 @@ def extract_command(ws: Workspace, config_file: Path, agent_id: str, force: bool
 
     Example: promptops extract agent.json --agent support-agent
     """
+    # Imported here so other commands and --help do not pay for it.
+    from promptops.repo.extract import extract_agent
+
     source = config_file if config_file.is_absolute() else ws.start / config_file  # relative to -C
     result = extract_agent(ws.config, source, agent_id, force=force)
     if as_json:

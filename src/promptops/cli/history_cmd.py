@@ -8,7 +8,6 @@ import click
 
 from promptops.cli import Workspace, main, pass_workspace
 from promptops.cli.table import format_table
-from promptops.repo.history import prompt_history
 from promptops.repo.version import short_id
 
 
@@ -29,6 +28,9 @@ def history_command(
 
     Example: promptops history support-agent/system --limit 5
     """
+    # Imported here so other commands and --help do not pay for it.
+    from promptops.repo.history import prompt_history
+
     history = prompt_history(ws.config, prompt_id, all_branches=all_branches, limit=limit)
     if as_json:
         click.echo(json.dumps(history.to_json(), indent=2))

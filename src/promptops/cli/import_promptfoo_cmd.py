@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from promptops.cli import Workspace, main, pass_workspace
-from promptops.evals.promptfoo import import_promptfoo
 
 
 @main.command("import-promptfoo")
@@ -31,6 +30,8 @@ def import_promptfoo_command(
     \b
         promptops import-promptfoo promptfooconfig.yaml --agent support-agent
     """
+    from promptops.evals.promptfoo import import_promptfoo  # loaded when the command runs
+
     report = import_promptfoo(ws.config, config_file, agent_id, force=force)
     if as_json:
         click.echo(json.dumps({**asdict(report), "path": str(report.path)}, indent=2))

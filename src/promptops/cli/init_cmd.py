@@ -7,7 +7,6 @@ import click
 from promptops.cli import Workspace, main, pass_workspace
 from promptops.config import find_repo_root
 from promptops.errors import ConfigError
-from promptops.repo.scaffold import init_repository
 
 
 @main.command("init")
@@ -19,6 +18,9 @@ def init_command(ws: Workspace, force: bool) -> None:
     Runs at the root of the git repository you are in (or the current folder outside
     git). Refuses to overwrite existing files unless --force.
     """
+    # Imported here so other commands and --help do not pay for it.
+    from promptops.repo.scaffold import init_repository
+
     try:
         root = find_repo_root(ws.start)
     except ConfigError:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from promptops.cli import Workspace, main, pass_workspace
-from promptops.repo.lint import Finding, lint_paths
+
+if TYPE_CHECKING:
+    from promptops.repo.lint import Finding
 
 
 @main.command("lint")
@@ -25,6 +28,9 @@ def lint_command(ws: Workspace, paths: tuple[Path, ...], strict: bool, as_json: 
 
     Example: promptops lint prompts/ --strict
     """
+    # Imported here so other commands and --help do not pay for it.
+    from promptops.repo.lint import lint_paths
+
     targets = [p if p.is_absolute() else ws.start / p for p in paths]
     findings = lint_paths(ws.config, targets)
     if as_json:

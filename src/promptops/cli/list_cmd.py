@@ -8,7 +8,6 @@ import click
 
 from promptops.cli import Workspace, main, pass_workspace
 from promptops.cli.table import format_table
-from promptops.repo.listing import list_prompts
 from promptops.repo.version import short_id
 
 
@@ -22,6 +21,9 @@ def list_command(ws: Workspace, as_json: bool) -> None:
     the default branch, or '-' when the file differs from the default branch (uncommitted
     or not merged yet).
     """
+    # Imported here so other commands and --help do not pay for it.
+    from promptops.repo.listing import list_prompts
+
     entries = list_prompts(ws.config)
     if as_json:
         click.echo(json.dumps([e.to_json() for e in entries], indent=2))

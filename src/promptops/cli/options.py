@@ -12,7 +12,7 @@ def eval_command(ws, no_cache, budget_calls, budget_usd, ...):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -53,11 +53,16 @@ def budget_options(command: F) -> F:
     )(command)
 
 
-def budget_from_options(budget_calls: int | None, budget_usd: float | None) -> Budget | None:
-    """A Budget when either option was given, else None (no limit)."""
-    if budget_calls is None and budget_usd is None:
+def budget_from_options(
+    budget_calls: int | None, budget_usd: float | None, defaults: Mapping[str, Any] | None = None
+) -> Budget | None:
+    """A Budget from the options, each falling back to `defaults` (e.g. the config's
+    `optimizer.budget`: {calls, usd}); None when neither sets any limit."""
+    calls = budget_calls if budget_calls is not None else (defaults or {}).get("calls")
+    usd = budget_usd if budget_usd is not None else (defaults or {}).get("usd")
+    if calls is None and usd is None:
         return None
-    return Budget(max_calls=budget_calls, max_usd=budget_usd)
+    return Budget(max_calls=calls, max_usd=usd)
 
 
 @contextmanager

@@ -68,6 +68,8 @@ class AssertionKind:
 
 
 def _string(value: Any) -> str:
+    if value is None:
+        raise ValueError("needs a `value`")
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ValueError(f"value must be a string, got {type(value).__name__} {value!r}")
     return str(value)

@@ -163,6 +163,8 @@ def _parse_assertion(
         raise doc.error(
             [*path, "value"], f"{where}uses var {exc.args[0]!r}, which the case does not set"
         ) from None
+    if kind.graded and not 0 <= raw.get("threshold", 0) <= 1:
+        raise doc.error([*path, "threshold"], f"{where}{kind.name}: threshold is a judge score from 0 to 1")
     try:
         prepared = kind.prepare(value)
     except ValueError as exc:

@@ -26,6 +26,7 @@ class ArmSamples:
     tags: list[frozenset[str]]
     input_tokens: list[float]
     output_tokens: list[float]
+    answered: list[bool]  # the model call succeeded (latency and tokens are real measurements)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ def _arm(results: list[CaseResult]) -> ArmSamples:
         tags=[frozenset(r.tags) for r in results],
         input_tokens=[float(r.input_tokens) for r in results],
         output_tokens=[float(r.output_tokens) for r in results],
+        answered=[r.output is not None for r in results],
     )
 
 
@@ -125,6 +127,7 @@ def case_status(passed: list[bool | None]) -> str:
 
 def _figures(arm: ArmSamples) -> ArmFigures:
     n = len(arm.passed)
+    latencies = [ms for ms, ok in zip(arm.latency_ms, arm.answered, strict=True) if ok]
 
     def mean(values: list[float]) -> float:
         return sum(values) / len(values) if values else 0.0
@@ -135,8 +138,8 @@ def _figures(arm: ArmSamples) -> ArmFigures:
         mean_tokens=mean(arm.tokens),
         mean_input_tokens=mean(arm.input_tokens),
         mean_output_tokens=mean(arm.output_tokens),
-        latency_mean_ms=mean(arm.latency_ms),
-        latency_p95_ms=percentile(arm.latency_ms, 95),
+        latency_mean_ms=mean(latencies),
+        latency_p95_ms=percentile(latencies, 95),
         cost_usd=sum(arm.cost_usd),
     )
 

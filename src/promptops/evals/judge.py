@@ -1,15 +1,14 @@
 """`llm-rubric`: a judge model grades an output against a rubric through structured output.
 
-The judge prompt is one of promptops's own prompts (`judge.md` of the `promptops` agent,
-shipped as package data), so it is versioned, linted and evaluated like any other prompt.
+The judge prompt is one of promptops's own prompts (`prompts/promptops/judge.md`, shipped
+as package data and read with `meta_prompt("judge")`), so it is versioned and linted like
+any other prompt.
 The judge answers {pass, score, reason} validated by a JSON Schema; a judge call that
 fails is an *error* for that assertion, never a pass or a fail.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from promptops.evals.assertions import AssertionOutcome, AssertionSpec, Check, conclude
@@ -17,6 +16,7 @@ from promptops.evals.template import render_template
 from promptops.llm.client import LLMClient
 from promptops.llm.errors import LLMError
 from promptops.llm.types import CompletionRequest
+from promptops.repo.meta import meta_prompt
 
 JUDGE_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -31,10 +31,9 @@ JUDGE_SCHEMA: dict[str, Any] = {
 JUDGE_PARAMS = {"temperature": 0, "max_tokens": 512}
 
 
-@cache
 def judge_prompt() -> str:
-    """The judge's prompt template (`{{rubric}}`, `{{input}}`, `{{output}}`)."""
-    return resources.files("promptops").joinpath("prompts/promptops/judge.md").read_text("utf-8")
+    """The judge's prompt template (`{{rubric}}`, `{{input}}`, `{{output}}`): meta-prompt `judge`."""
+    return meta_prompt("judge")
 
 
 def judge_request(spec: AssertionSpec, question: str, output: str, model: str) -> CompletionRequest:

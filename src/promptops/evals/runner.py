@@ -99,11 +99,13 @@ async def run_evals(
     """Evaluate several prompt sets on the same cases and samples, concurrently; one EvalRun each."""
     cases = suite.select(split, case_ids, filter_text)
     models = [model or s.agent.model or suite.model for s in prompt_sets]
+    # Interleaved (case, repeat, then prompt set) so that a run stopped early by the budget or
+    # Ctrl-C holds the same samples for every prompt set, which keeps the comparison paired.
     jobs = [
         _Job(i, case, r, render_case(s.agent, case, model=models[i], repeat_index=r))
-        for i, s in enumerate(prompt_sets)
         for case in cases
         for r in range(max(repeat, case.repeat or 1))
+        for i, s in enumerate(prompt_sets)
     ]
     done: dict[int, CaseResult] = {}
     stopped = await _run_jobs(client, jobs, done, suite, progress)
@@ -122,18 +124,22 @@ async def _run_jobs(
 ) -> str | None:
     """Run every job; returns why it stopped early ("budget", "interrupted") or None."""
 
+    budget_reached = False
+
     async def one(index: int, job: _Job) -> None:
+        nonlocal budget_reached
         judge_model = suite.judge_model or job.rendered.request.model
-        done[index] = await run_sample(client, job.rendered, job.case, job.repeat_index, judge_model)
+        try:
+            done[index] = await run_sample(client, job.rendered, job.case, job.repeat_index, judge_model)
+        except BudgetExceeded:
+            budget_reached = True  # calls already in flight still finish; no new one passes the budget
+            return
         if progress is not None:
             progress(len(done), len(jobs))
 
     tasks = [asyncio.create_task(one(i, job)) for i, job in enumerate(jobs)]
     try:
         await asyncio.gather(*tasks)
-        return None
-    except BudgetExceeded:
-        return "budget"
     except asyncio.CancelledError:
         # Ctrl-C: keep what finished (it is cached) and report a partial run instead of losing it.
         return "interrupted"
@@ -142,25 +148,26 @@ async def _run_jobs(
             task.cancel()
         with contextlib.suppress(BaseException):
             await asyncio.gather(*tasks, return_exceptions=True)
+    return "budget" if budget_reached else None
 
 
 async def run_sample(
     client: LLMClient, rendered: RenderedCase, case: Case, repeat_index: int, judge_model: str
 ) -> CaseResult:
     """One sample: call the model, run each assertion, score the case."""
-    base = CaseResult(case.id, repeat_index, case.split, case.tags, None, None, None, ())
     try:
         completion = await client.complete(rendered.request)
     except LLMError as exc:
         skipped = tuple(_result(s, None, 0.0, "not run: the model call failed") for s in case.assertions)
-        return replace(
-            base, assertions=skipped, error=f"model call failed: {exc.args[0] if exc.args else exc}"
+        message = f"model call failed: {exc.args[0] if exc.args else exc}"
+        return CaseResult(
+            case.id, repeat_index, case.split, case.tags, None, None, None, skipped, error=message
         )
-    output = replace(completion, text=rendered.prefill + completion.text)
-    question = str(rendered.request.messages[-1 if not rendered.prefill else -2]["content"])
+    output = replace(completion, text=rendered.prefill + completion.text) if rendered.prefill else completion
     outcomes = []
     for spec in case.assertions:
         if REGISTRY[spec.type].graded:
+            question = str(rendered.request.messages[-2 if rendered.prefill else -1]["content"])
             outcome = await grade(client, spec, question, output.text, spec.provider or judge_model)
         else:
             outcome = evaluate(spec, output)
@@ -169,23 +176,36 @@ async def run_sample(
     error = next(
         (f"{a.type} ({a.origin}) {a.reason}" for a in outcomes if a.passed is None and a.weight > 0), None
     )
-    return _with_completion(
-        replace(base, passed=passed, score=score, assertions=tuple(outcomes), error=error), output
-    )
+    return _case_result(case, repeat_index, output, tuple(outcomes), passed, score, error)
 
 
 def _result(spec: AssertionSpec, passed: bool | None, score: float, reason: str) -> AssertionResult:
     return AssertionResult(spec.label, passed, score, spec.weight, reason, spec.origin)
 
 
-def _with_completion(result: CaseResult, completion: Completion) -> CaseResult:
-    return replace(
-        result,
+def _case_result(
+    case: Case,
+    repeat_index: int,
+    completion: Completion,
+    assertions: tuple[AssertionResult, ...],
+    passed: bool | None,
+    score: float | None,
+    error: str | None,
+) -> CaseResult:
+    return CaseResult(
+        case_id=case.id,
+        repeat_index=repeat_index,
+        split=case.split,
+        tags=case.tags,
         output=completion.text,
+        passed=passed,
+        score=score,
+        assertions=assertions,
         latency_ms=completion.latency_ms,
         input_tokens=completion.input_tokens,
         output_tokens=completion.output_tokens,
         cost_usd=completion.cost_usd,
+        error=error,
         cached=completion.cached,
         stop_reason=completion.stop_reason,
         tool_calls=tuple(

@@ -1,7 +1,8 @@
-"""`{{var}}` templates: the one syntax prompts and assertion values use for variables.
+"""Filling `{{var}}` templates with a case's vars.
 
-Deliberately tiny (no logic, no filters) so a prompt file reads as plain text in a PR
-diff and the variables it needs can be listed without running it.
+The syntax (and the list of variables a template uses) belongs to the repo model,
+`promptops.repo.templates`; this module only renders: strings as they are, anything else
+as compact JSON, and a KeyError naming the first variable the case does not set.
 """
 
 from __future__ import annotations
@@ -11,12 +12,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+from promptops.repo.templates import VARIABLE, template_variables
 
-
-def template_vars(text: str) -> list[str]:
-    """Variable names a template uses, in order of first use."""
-    return list(dict.fromkeys(VARIABLE.findall(text)))
+template_vars = template_variables  # the name the eval modules use
 
 
 def format_value(value: Any) -> str:

@@ -36,7 +36,7 @@ class Budget:
             committed = self.spent_usd + self.reserved_usd
             if self.max_usd is not None and committed + worst_case_usd > self.max_usd:
                 raise BudgetExceeded(
-                    f"USD budget reached: ${committed:.4f} spent or reserved of ${self.max_usd:.2f}, and the "
+                    f"USD budget reached: ${committed:.4f} spent or reserved of ${self.max_usd:.4f}, and the "
                     f"next call could cost up to ${worst_case_usd:.4f}; the results so far are kept "
                     "(raise it with --budget-usd or optimizer.budget.usd)"
                 )

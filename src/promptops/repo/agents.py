@@ -7,6 +7,7 @@ agent names is checked to stay inside its folder before it is read.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import posixpath
 import re
@@ -299,7 +300,7 @@ class AgentLoader:
         json_path: list[str | int] = ["tools", index, "description_file"]
         prompt = self._prompt(doc, agent_id, name, "tool_description", json_path)
         prompts[name] = prompt
-        schema = spec.get("input_schema", DEFAULT_INPUT_SCHEMA)
+        schema = spec.get("input_schema") or copy.deepcopy(DEFAULT_INPUT_SCHEMA)
         return Tool(name=spec["name"], description=prompt.text, input_schema=schema)
 
 

@@ -145,9 +145,14 @@ class AgentLint:
                 )
             return None
         try:
-            doc = parse_document(decode_text(raw, display), display)
+            text = decode_text(raw, display)
         except InputError as exc:
-            self.add_error(exc, "PO002" if "UTF-8" in str(exc) else "PO001", display)
+            self.add_error(exc, "PO002", display)
+            return None
+        try:
+            doc = parse_document(text, display)
+        except InputError as exc:
+            self.add_error(exc, "PO001", display)
             return None
         errors = schema_errors(doc.data, "agent")
         for error in errors:

@@ -32,10 +32,6 @@ class FileSource(Protocol):
         """The file's bytes; None when it does not exist; InputError when it escapes."""
         ...
 
-    def files(self, folder: str) -> list[str]:
-        """Every file below `folder`, as posix paths relative to the root, sorted."""
-        ...
-
     def agent_files(self) -> list[str]:
         """Paths of every `<prompts folder>/<agent>/agent.yaml`, sorted."""
         ...
@@ -82,13 +78,6 @@ class WorkingTreeSource:
             )
         return target.read_bytes() if target.is_file() else None
 
-    def files(self, folder: str) -> list[str]:
-        base = self.root / folder
-        if not base.is_dir():
-            return []
-        found = (p for p in base.rglob("*") if p.is_file() and ".git" not in p.parts)
-        return sorted(p.relative_to(self.root).as_posix() for p in found)
-
     def agent_files(self) -> list[str]:
         found = (self.root / self.prompts_rel).glob(f"*/{AGENT_FILE}")
         return sorted(p.relative_to(self.root).as_posix() for p in found if p.is_file())
@@ -113,17 +102,15 @@ class GitRefSource:
                 return None
             if not entry.is_symlink:
                 return entry.data
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(current), entry.data.decode()))
+            link = entry.data.decode("utf-8", errors="replace")
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(current), link))
             if target.startswith("/") or target.startswith("..") or not inside(target, self.prompts_rel):
                 raise InputError(
                     f"{self.display(rel_path)}: error: refusing to read outside the prompts folder "
-                    f"{self.prompts_rel or '.'} (symlink to {entry.data.decode(errors='replace')})"
+                    f"{self.prompts_rel or '.'} (symlink to {link})"
                 )
             current = target
         raise InputError(f"{self.display(rel_path)}: error: too many levels of symbolic links")
-
-    def files(self, folder: str) -> list[str]:
-        return self._tree.files(folder)
 
     def agent_files(self) -> list[str]:
         depth = self.prompts_rel.count("/") + 2 if self.prompts_rel else 1

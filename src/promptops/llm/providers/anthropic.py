@@ -28,6 +28,7 @@ from promptops.llm.errors import (
     UnknownProvider,
 )
 from promptops.llm.pricing import PriceTable
+from promptops.llm.providers.tls import shared_ssl_context
 from promptops.llm.types import DEFAULT_MAX_TOKENS, Completion, CompletionRequest, ToolCall
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
@@ -103,6 +104,7 @@ class AnthropicProvider:
                 base_url=self.base_url,
                 timeout=self.timeout_s,
                 max_retries=self.max_retries,
+                http_client=anthropic.DefaultAsyncHttpxClient(verify=shared_ssl_context()),
             )
             self._clients[loop] = client
         return client

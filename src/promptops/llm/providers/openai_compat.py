@@ -21,6 +21,7 @@ import httpx2
 
 from promptops.llm.errors import CallTimeout, ConnectionFailed, LLMError, RateLimited, UnknownProvider
 from promptops.llm.pricing import PriceTable
+from promptops.llm.providers.tls import shared_ssl_context
 from promptops.llm.types import Completion, CompletionRequest, ToolCall
 
 RETRY_STATUSES = frozenset({408, 409, 429})
@@ -66,7 +67,9 @@ class OpenAICompatProvider:
         client = self._clients.get(loop)
         if client is None:
             headers = {"authorization": f"Bearer {self._api_key}"} if self._api_key else {}
-            client = httpx2.AsyncClient(base_url=self.base_url, headers=headers, timeout=self.timeout_s)
+            client = httpx2.AsyncClient(
+                base_url=self.base_url, headers=headers, timeout=self.timeout_s, verify=shared_ssl_context()
+            )
             self._clients[loop] = client
         return client
 
@@ -92,7 +95,9 @@ class OpenAICompatProvider:
                 delay = retry_after_seconds(response.headers)
             if attempt < self.max_retries:
                 await asyncio.sleep(delay if delay is not None else backoff_seconds(attempt))
-        raise type(failure)(f"{failure} after {self.max_retries} retries")
+        final = type(failure)(f"{failure} after {self.max_retries} retries")
+        final.status = failure.status
+        raise final
 
     def _where(self, request: CompletionRequest, what: str) -> str:
         return f"openai-compatible server ({self.base_url}, model {request.model}): {what}"

@@ -1,0 +1,154 @@
+"""What `promptops eval` prints and writes: rich tables, the summary, exports, the exit status."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from promptops.cli import EXIT_INTERRUPTED
+from promptops.errors import PromptopsError
+from promptops.evals.command import EvalOutcome
+from promptops.evals.report import (
+    ECHO_NOTE,
+    case_rows,
+    comparison_rows,
+    junit_xml,
+    markdown_report,
+    measured_on,
+)
+from promptops.evals.results import EvalRun
+
+STATUS_STYLE = {"pass": "green", "fail": "red", "error": "yellow"}
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr when it is a terminal; nothing otherwise (CI logs stay clean)."""
+    if not enabled:
+        yield None
+        return
+    columns = (TextColumn("eval"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("eval", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def print_outcome(outcome: EvalOutcome, *, to_stderr: bool = False) -> None:
+    """The case (or comparison) table, one summary per run, and where the runs were saved."""
+    console = Console(file=sys.stderr if to_stderr else sys.stdout, soft_wrap=True, highlight=False)
+    if outcome.comparison is None:
+        console.print(case_table(outcome.head))
+    else:
+        console.print(comparison_table(outcome))
+    for run in outcome.runs:
+        console.print(summary_text(run))
+    if outcome.head.provider == "echo":
+        console.print(f"note: {ECHO_NOTE}")
+    console.print(f"model calls (judge included): {outcome.usage.summary()}")
+    console.print("saved: " + ", ".join(str(p) for p in outcome.saved))
+
+
+def case_table(run: EvalRun) -> Table:
+    table = Table(title=escape(f"{run.agent} ({run.ref or 'working tree'})"))
+    for column in ("case", "result", "passed", "reason"):
+        table.add_column(column, overflow="fold")
+    for case_id, status, passed, reason in case_rows(run):
+        table.add_row(escape(case_id), f"[{STATUS_STYLE[status]}]{status}[/]", passed, escape(reason))
+    return table
+
+
+def comparison_table(outcome: EvalOutcome) -> Table:
+    cmp, base, head = outcome.comparison, outcome.base, outcome.head
+    assert cmp is not None and base is not None
+    table = Table(title=escape(f"{head.agent}: {base.ref} (base) vs {head.ref or 'working tree'} (head)"))
+    for column in ("case", "base", "head", "change"):
+        table.add_column(column)
+    for c in cmp.cases:
+        change = {("pass", "fail"): "[red]newly failing[/]", ("fail", "pass"): "[green]newly passing[/]"}.get(
+            (c.base, c.head), "" if c.base == c.head else f"{c.base} -> {c.head}"
+        )
+        table.add_row(
+            escape(c.case_id),
+            f"{c.base} {c.base_passed}/{c.samples}",
+            f"{c.head} {c.head_passed}/{c.samples}",
+            change,
+        )
+    table.add_section()
+    for label, b, h, d in comparison_rows(cmp):
+        table.add_row(label, b, h, d)
+    return table
+
+
+def summary_text(run: EvalRun) -> str:
+    s = run.summary
+    text = (
+        f"{run.label}: pass rate {100 * s.pass_rate:.1f}% (95% CI {100 * s.pass_rate_low:.1f}-"
+        f"{100 * s.pass_rate_high:.1f}%), {s.passed} passed, {s.failed} failed, {s.errors} errors "
+        f"(error rate {100 * s.error_rate:.1f}%)\n"
+        f"  latency mean {s.latency_mean_ms:.0f} ms, p50 {s.latency_p50_ms:.0f} ms, "
+        f"p95 {s.latency_p95_ms:.0f} ms; "
+        f"tokens {s.input_tokens} in / {s.output_tokens} out; cost ${s.cost_usd:.4f}\n"
+        f"  {measured_on(run, echo_note=False)}"
+    )
+    return escape(text)
+
+
+def write_exports(
+    outcome: EvalOutcome, json_path: str | None, junit_path: Path | None, markdown_path: Path | None
+) -> None:
+    if json_path:
+        data = (
+            outcome.head.to_dict()
+            if outcome.base is None
+            else {
+                "base": outcome.base.to_dict(),
+                "head": outcome.head.to_dict(),
+                "comparison": {
+                    **asdict(outcome.comparison),
+                    "newly_failing": outcome.comparison.newly_failing,
+                    "newly_passing": outcome.comparison.newly_passing,
+                },
+            }
+        )
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        if json_path == "-":
+            click.echo(text, nl=False)
+        else:
+            Path(json_path).write_text(text, encoding="utf-8")
+    if junit_path:
+        junit_path.write_text(junit_xml(outcome.runs), encoding="utf-8")
+    if markdown_path:
+        markdown_path.write_text(
+            markdown_report(outcome.head, outcome.base, outcome.comparison), encoding="utf-8"
+        )
+
+
+def finish(outcome: EvalOutcome, min_pass_rate: float) -> None:
+    head = outcome.head
+    if head.stopped == "interrupted":
+        click.echo(
+            f"promptops: interrupted after {head.summary.samples} of {head.summary.planned} samples; "
+            "re-run the same command to resume (finished calls are cached and free)",
+            err=True,
+        )
+        sys.exit(EXIT_INTERRUPTED)
+    if head.stopped == "budget":
+        raise PromptopsError(
+            f"budget reached after {head.summary.samples} of {head.summary.planned} samples; "
+            "the finished ones are saved and cached (raise --budget-calls/--budget-usd and re-run)"
+        )
+    if head.summary.pass_rate < min_pass_rate:
+        raise PromptopsError(
+            f"pass rate {100 * head.summary.pass_rate:.1f}% is below --min-pass-rate "
+            f"{100 * min_pass_rate:.1f}% ({head.summary.failed} failed, {head.summary.errors} errors)"
+        )

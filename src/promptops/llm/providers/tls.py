@@ -1,0 +1,19 @@
+"""One TLS verification context for every HTTP client of the process.
+
+httpx2 builds its default context (reading the CA bundle, about 0.1 s) for each client it
+creates, and promptops creates a client per event loop; building it once keeps a CLI
+command that runs several loops, and a test suite, fast. Verification is unchanged: it is
+the very context httpx2 would build.
+"""
+
+from __future__ import annotations
+
+import ssl
+from functools import cache
+
+import httpcore2
+
+
+@cache
+def shared_ssl_context() -> ssl.SSLContext:
+    return httpcore2.default_ssl_context()
