@@ -338,14 +338,17 @@ class Search:
                 {label: self.texts[label] for label in labels}, list(ids), self.settings.repeat
             )
         except BudgetExceeded as exc:
-            return self._stop(str(exc))
+            return self.stop_for_budget(str(exc))
         self.budget.record(batch)
         self.store.add(batch)
         if batch.stopped:
-            return self._stop(f"the evaluator stopped ({batch.stopped}); its partial results are kept")
+            return self.stop_for_budget(
+                f"the evaluator stopped ({batch.stopped}); its partial results are kept"
+            )
         return True
 
-    def _stop(self, why: str) -> bool:
+    def stop_for_budget(self, why: str) -> bool:
+        """Mark the search as out of budget (it finishes with what it has); always False."""
         self.exhausted = True
         self.notes.append(f"budget exhausted: {why}")
         return False

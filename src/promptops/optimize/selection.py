@@ -79,8 +79,7 @@ async def _reflect(run: Run, search: Search, best: str, round_no: int) -> dict[s
             run.optimizer, run.meta, run.prompt, run.options.goal, evidence, run.options.variants, round_no
         )
     except BudgetExceeded as exc:
-        search.notes.append(f"round {round_no}: no reflection: {exc}")
-        search.exhausted = True
+        search.stop_for_budget(f"round {round_no} could not be written: {exc}")
         return {}
     finally:
         search.budget.charge(run.provider_calls - before_calls, run.ledger.cost_usd - before_usd)
