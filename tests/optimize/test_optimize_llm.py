@@ -16,11 +16,15 @@ from typing import Any
 
 import pytest
 
+from promptops.config import load_config
+from promptops.evals import load_suite
+from promptops.repo.agents import load_agent
 from promptops.repo.meta import meta_prompt
 from promptops.schemas import schema_errors
 from tests.conftest import run_cli
 from tests.optimize.prompts import SUPPORT_SYSTEM
 from tests.optimize.repo import optimize_repo
+from tests.standins.anthropic_server import last_user_text
 from tests.standins.base import Reply
 from tests.standins.fixtures import anthropic_provider_config
 
@@ -294,3 +298,39 @@ def test_analyze_without_an_optimizer_model_says_what_to_configure(tmp_path: Pat
     result = run_cli(repo, "analyze", "support-agent/system")
     assert result.exit_code == 2
     assert "optimizer.provider is not set in .promptops.yaml" in result.stderr
+
+
+def test_only_the_winner_and_the_base_ever_see_a_holdout_case(llm_repo: Path, anthropic_standin) -> None:
+    result = run_cli(
+        llm_repo,
+        "optimize",
+        "support-agent/system",
+        "--goal",
+        "conciseness",
+        "--variants",
+        "1",
+        "--budget-calls",
+        "400",
+    )
+    assert result.exit_code == 0, result.stderr
+    (path,) = (llm_repo / ".promptops" / "sessions").glob("*.json")
+    session = json.loads(path.read_text())
+    accepted = {c["id"]: c["text"] for c in session["candidates"] if c["invariants"]["ok"]}
+    assert {c["origin"] for c in session["candidates"]} == {"llm", "edit"}  # conciseness adds the edits
+    winner = session["holdout"]["candidate"]
+    suite = load_suite(load_agent(load_config(llm_repo), "support-agent"), load_config(llm_repo))
+    holdout = {c.vars["customer_message"] for c in suite.cases if c.split == "holdout"}
+    seen: dict[str, set[str]] = {}
+    for request in anthropic_standin.requests:
+        if tool_names(request) & {"analysis", "variant"}:
+            continue
+        text = system_text(request)
+        label = next((cid for cid, t in accepted.items() if t.strip() == text.strip()), None)
+        label = label or ("base" if text.strip() == SUPPORT_SYSTEM.strip() else "?")
+        seen.setdefault(label, set()).add(last_user_text(request).removeprefix("Customer says: ").strip())
+    assert "?" not in seen and len(seen) > 2
+    for label, messages in seen.items():
+        if label in ("base", winner):
+            assert messages & holdout
+        else:
+            assert not messages & holdout, label
