@@ -83,9 +83,13 @@ def evaluator_for(truth: dict[str, float], difficulty: dict[str, float], seed: i
     )
 
 
+Choice = tuple[str | None, str | None, int]  # (picked, recommended, calls used)
+
+
 async def seed_approach(
     truth: dict[str, float], ids: list[str], difficulty: dict[str, float], budget: int, seed: int
-):
+) -> Choice:
+    """The seed: all prompts on as many cases as the budget pays for; best mean; 2-point rule."""
     evaluator = evaluator_for(truth, difficulty, seed)
     cases = ids[: min(len(ids), budget // (CANDIDATES + 1))]
     batch = await evaluator.evaluate({k: f"text of {k}" for k in truth}, cases, 1)
@@ -97,7 +101,12 @@ async def seed_approach(
 
 async def our_search(
     truth: dict[str, float], ids: list[str], difficulty: dict[str, float], budget: int, seed: int
-):
+) -> Choice:
+    """Ours: successive halving on dev, the winner confirmed on holdout by `compare`.
+
+    The bootstrap (token/latency ratios, irrelevant to the accuracy goal) uses 200 resamples
+    to keep the benchmark quick; the pass-rate decision does not depend on it.
+    """
     evaluator = evaluator_for(truth, difficulty, seed)
     split = int(len(ids) * (1 - HOLDOUT_FRACTION))
     settings = SearchSettings(
