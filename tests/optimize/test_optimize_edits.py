@@ -122,3 +122,21 @@ def test_when_every_edit_breaks_an_invariant_the_session_fails(tmp_path: Path) -
     assert "no candidate passed the invariants guard" in result.stderr
     (session,) = sessions(repo)
     assert session["status"] == "failed" and session["candidates"]
+
+
+def test_few_shot_variants_must_stay_valid_examples(tmp_path: Path) -> None:
+    repo = optimize_repo(tmp_path, OFFLINE, cases=None)
+    examples = (
+        "- user: Where is my order?\n  assistant: Please note that I will look it up.\n"
+        "- user: Where is my parcel?\n  assistant: Please note that I will look it up.\n"
+    )
+    (repo / "prompts/support-agent/examples.yaml").write_text(examples)
+    result = run_cli(repo, "optimize", "support-agent/few_shot", "--goal", "conciseness")
+    assert result.exit_code == 0, result.stderr
+    (session,) = sessions(repo)
+    by_edits = {tuple(c["edits"]): c for c in session["candidates"]}
+    broken = by_edits[("drop-duplicate-sentences",)]  # drops the second example's answer line
+    assert broken["invariants"]["reasons"][0].startswith("not a valid few-shot examples file: <candidate ")
+    kept = by_edits[("remove-filler-phrases",)]
+    assert kept["invariants"]["ok"] and "assistant: I will look it up." in kept["text"]
+    assert session["recommendation"]["candidate"] == kept["id"]

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
-from promptops.errors import PromptopsError
+from promptops.errors import InputError, PromptopsError
 from promptops.llm.client import LLMClient
 from promptops.optimize.analyzer import analyze, gather_inputs
 from promptops.optimize.edits import edit_candidates
 from promptops.optimize.generator import Variant, generate_variants
-from promptops.optimize.invariants import guard_all
+from promptops.optimize.invariants import GuardResult, guard_all
 from promptops.optimize.run import OptimizeResult, Run
 from promptops.optimize.session import CandidateRecord
-from promptops.repo.agents import Agent, Prompt
+from promptops.repo.agents import Agent, Prompt, parse_examples
 
 
 async def generate_candidates(run: Run) -> None:
@@ -117,8 +118,23 @@ def guard_records(run: Run, records: Sequence[CandidateRecord]) -> None:
         other_tokens=other_prompt_tokens(run.agent, run.prompt),
     )
     for record in records:
-        record.guarded(results[record.id])
+        result = results[record.id]
+        if result.ok and run.prompt.type == "few_shot":
+            result = _check_examples(record, result)
+        record.guarded(result)
         run.session.candidates.append(record)
+
+
+def _check_examples(record: CandidateRecord, result: GuardResult) -> GuardResult:
+    """Few-shot examples are YAML data: a variant that is not a valid examples file would
+    only fail every evaluation, so it is rejected like any other broken invariant."""
+    try:
+        parse_examples(record.text, Path(f"<candidate {record.id}>"))
+    except InputError as exc:
+        return GuardResult(
+            ok=False, reasons=(f"not a valid few-shot examples file: {exc}",), tokens=result.tokens
+        )
+    return result
 
 
 def unevaluated_result(run: Run) -> OptimizeResult:
