@@ -334,3 +334,22 @@ def test_only_the_winner_and_the_base_ever_see_a_holdout_case(llm_repo: Path, an
             assert messages & holdout
         else:
             assert not messages & holdout, label
+
+
+def test_an_unusable_analysis_is_dropped_and_the_variants_are_still_written(
+    llm_repo: Path, anthropic_standin
+) -> None:
+    anthropic_standin.reply = lambda r: (
+        Reply.tool("analysis", {"quality": "meh"}) if "analysis" in tool_names(r) else reply(r)
+    )
+    result = run_cli(llm_repo, "optimize", "support-agent/system", "--goal", "accuracy", "--variants", "1")
+    assert result.exit_code == 0, result.stderr
+    (path,) = (llm_repo / ".promptops" / "sessions").glob("*.json")
+    session = json.loads(path.read_text())
+    assert session["analysis"] is None and session["status"] == "completed"
+    (dropped,) = session["dropped"]
+    assert dropped["origin"] == "analysis" and dropped["reason"].startswith("unusable analysis")
+    assert "(no analysis)" in user_text(
+        next(r for r in anthropic_standin.requests if "variant" in tool_names(r))
+    )
+    assert session["recommendation"]["candidate"] == "v1"

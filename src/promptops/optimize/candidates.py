@@ -9,9 +9,10 @@ from pathlib import Path
 
 from promptops.errors import InputError, PromptopsError
 from promptops.llm.client import LLMClient
+from promptops.llm.errors import StructuredOutputError
 from promptops.optimize.analyzer import analyze, gather_inputs
 from promptops.optimize.edits import edit_candidates
-from promptops.optimize.generator import Variant, generate_variants
+from promptops.optimize.generator import RAW_KEEP, Dropped, Variant, generate_variants
 from promptops.optimize.invariants import GuardResult, guard_all
 from promptops.optimize.run import OptimizeResult, Run
 from promptops.optimize.session import CandidateRecord
@@ -48,7 +49,17 @@ async def _write_variants(run: Run, client: LLMClient) -> list[Variant]:
     """The analysis, then the round-1 variants; fails when none is usable."""
     assert run.meta is not None
     inputs = gather_inputs(run.config.root, run.prompt, run.options.goal, run.options.logs)
-    run.session.analysis = await analyze(client, run.meta, inputs)
+    try:
+        run.session.analysis = await analyze(client, run.meta, inputs)
+    except StructuredOutputError as exc:
+        # The analysis is context for the writer, not a precondition: go on without it.
+        dropped = Dropped(
+            "analysis",
+            None,
+            f"unusable analysis, variants written without it: {exc}",
+            exc.raw_text[:RAW_KEEP],
+        )
+        run.session.dropped.append(dropped.as_dict(1))
     run.save()
     variants, dropped = await generate_variants(
         client, run.meta, run.prompt, run.options.goal, run.session.analysis, run.options.variants
