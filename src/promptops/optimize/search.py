@@ -12,7 +12,7 @@ several noisy candidates then overstates the winner (the winner's curse). Here:
    and `promptops.stats.compare` decides on those alone.
 
 The search talks to an abstract `Evaluator`, so the same code runs against the eval
-engine (see `promptops.optimize.runner`) and the simulated candidates of the benchmark.
+engine (see `promptops.optimize.evaluator`) and the simulated candidates of the benchmark.
 Results are kept per (prompt, case, repeat) and never re-requested, so the base is paid
 for once per case, and a candidate carried into a later round keeps its results.
 """
@@ -68,6 +68,9 @@ class Evaluator(Protocol):
 
 @dataclass(frozen=True)
 class SearchSettings:
+    """How one search ranks, samples and spends; budgets cover the whole run (calls made
+    before the search, for analysis and variants, are charged to it with `Spend.charge`)."""
+
     goal: str
     decision: DecisionSettings = field(default_factory=DecisionSettings)
     repeat: int = 1
