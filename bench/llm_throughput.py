@@ -51,6 +51,7 @@ class Row:
     floor_s: float | None
     cpu_ms_per_call: float
     requests: int
+    standin_cpu_ms_per_call: float | None = None
 
     def cells(self) -> list[str]:
         floor = f"{self.floor_s:.2f}" if self.floor_s is not None else "-"
@@ -63,6 +64,7 @@ class Row:
             floor,
             ratio,
             f"{self.cpu_ms_per_call:.3f}",
+            "-" if self.standin_cpu_ms_per_call is None else f"{self.standin_cpu_ms_per_call:.3f}",
             str(self.requests),
         ]
 
@@ -85,6 +87,15 @@ def start_standin() -> tuple[subprocess.Popen[str], str]:
     )
     assert proc.stdout is not None
     return proc, proc.stdout.readline().strip()
+
+
+def process_cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of another process (Linux /proc), None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def standin_requests(url: str) -> int:
@@ -144,21 +155,27 @@ class InstantProvider:
         return None
 
 
-def measure(n: int, levels: list[int], root: Path, url: str) -> list[Row]:
+def measure(n: int, levels: list[int], root: Path, url: str, standin_pid: int) -> list[Row]:
     rows = []
     for c in levels:
         client = client_from_config(make_config(root, url, c))
-        before = standin_requests(url)
+        before, standin_before = standin_requests(url), process_cpu_s(standin_pid)
         wall, cpu = asyncio.run(run_batch(client, requests_for(f"c{c}", n)))
+        standin_after = process_cpu_s(standin_pid)
+        standin_cpu = (
+            (standin_after - standin_before) * 1000 / n if standin_after and standin_before else None
+        )
+        floor = math.ceil(n / c) * DELAY_S
         rows.append(
             Row(
                 "stand-in, 100 ms",
                 n,
                 c,
                 wall,
-                math.ceil(n / c) * DELAY_S,
+                floor,
                 cpu * 1000 / n,
                 standin_requests(url) - before,
+                standin_cpu,
             )
         )
     last = levels[-1]
@@ -174,7 +191,17 @@ def measure(n: int, levels: list[int], root: Path, url: str) -> list[Row]:
 
 
 def print_table(rows: list[Row]) -> None:
-    header = ["run", "N", "conc", "wall s", "floor s", "wall/floor", "CPU ms/call", "reached stand-in"]
+    header = [
+        "run",
+        "N",
+        "conc",
+        "wall s",
+        "floor s",
+        "wall/floor",
+        "CPU ms/call",
+        "stand-in CPU ms/call",
+        "reached stand-in",
+    ]
     table = [header, *(r.cells() for r in rows)]
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
     for i, line in enumerate(table):
@@ -195,14 +222,18 @@ def main() -> None:
     proc, url = start_standin()
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            rows = measure(n, levels, Path(tmp), url)
+            rows = measure(n, levels, Path(tmp), url, proc.pid)
     finally:
         assert proc.stdin is not None
         proc.stdin.close()
         proc.wait(timeout=10)
     print(
-        f"LLM throughput: {n} completions per run, stand-in replies after {DELAY_S * 1000:.0f} ms "
-        f"(CPU = event-loop thread of this process: promptops + anthropic SDK + httpx2)"
+        f"LLM throughput: {n} completions per run, stand-in replies after {DELAY_S * 1000:.0f} ms; "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end"
+    )
+    print(
+        "CPU ms/call: the event-loop thread of this process (promptops + anthropic SDK + httpx2); "
+        "'promptops layer only': the same client with a provider that answers at once"
     )
     if args.quick:
         print("quick mode: N reduced to 400, concurrency 1 skipped (it would take N x 100 ms)")

@@ -146,7 +146,7 @@ def test_no_cache_calls_the_model_and_stores_nothing(anthropic_standin, tmp_path
 
     result = run_cli(tmp_path, "ask", "--no-cache", "hello")
     assert result.exit_code == 0 and result.stdout.strip() == "echo: hello"
-    assert "1 calls (0 cached" in result.stderr
+    assert "1 call (0 cached" in result.stderr
     assert anthropic_standin.request_count == 2
     result = run_cli(tmp_path, "ask", "--no-cache", "new question")
     stats = json.loads(run_cli(tmp_path, "cache", "stats", "--json").stdout)

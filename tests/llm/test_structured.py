@@ -116,3 +116,16 @@ def test_invalid_schema_is_bad_input(anthropic_standin, tmp_path):
     with pytest.raises(Exception, match="not a valid JSON Schema") as caught:
         complete_json(client, ask("x"), schema={"type": "objekt"})
     assert caught.value.exit_code == 2 and anthropic_standin.request_count == 0
+
+
+def test_reply_without_the_tool_call_is_asked_again(anthropic_standin, tmp_path):
+    replies = iter(
+        [Reply(text="The label is refund."), Reply.tool("classify", {"label": "refund", "confidence": 1})]
+    )
+    anthropic_standin.reply = lambda req: next(replies)
+    client = client_from_config(write_config(tmp_path, anthropic_provider_config(anthropic_standin)))
+    assert complete_json(client, ask("x")) == {"label": "refund", "confidence": 1}
+    follow_up = anthropic_standin.requests[1]["messages"][-1]["content"]
+    assert follow_up == (
+        "That reply is not valid: the reply did not call the tool 'classify'. Call classify with your answer."
+    )

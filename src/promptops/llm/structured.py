@@ -149,10 +149,8 @@ def _repair_request(
         }
     else:
         said = {"role": "assistant", "content": completion.text or "(no reply)"}
-        ask = {
-            "role": "user",
-            "content": f"That reply is not valid: {problem}. Reply with only the corrected JSON object.",
-        }
+        fix = f"Call {name} with your answer." if via_tools else "Reply with only the corrected JSON object."
+        ask = {"role": "user", "content": f"That reply is not valid: {problem}. {fix}"}
     return replace(request, messages=(*request.messages, said, ask))
 
 

@@ -72,7 +72,8 @@ class UsageLedger(UsageTotals):
         `12 calls (3 cached, 0 errors) via anthropic; 4,100 in / 900 out tokens; $0.0261`
         """
         return (
-            f"{self.calls} calls ({self.cached_calls} cached, {self.errors} errors) via "
+            f"{self.calls} call{'' if self.calls == 1 else 's'} "
+            f"({self.cached_calls} cached, {self.errors} errors) via "
             f"{', '.join(self.providers) or 'no provider'}; {self.input_tokens:,} in / "
             f"{self.output_tokens:,} out tokens; ${self.cost_usd:.4f}"
         )
