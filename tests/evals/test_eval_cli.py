@@ -74,14 +74,14 @@ def test_exports_json_junit_and_markdown(tmp_path: Path) -> None:
         "--json",
         str(tmp_path / "run.json"),
         "--junit",
-        str(tmp_path / "junit.xml"),
+        str(tmp_path / "reports" / "junit.xml"),  # folders are created
         "--markdown",
         str(tmp_path / "summary.md"),
     )
     assert result.exit_code == 0, result.stderr
     data = json.loads((tmp_path / "run.json").read_text())
     assert data["summary"]["samples"] == 6 and data["repeat"] == 2
-    suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
+    suite = ET.parse(tmp_path / "reports" / "junit.xml").getroot().find("testsuite")
     assert suite is not None
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("6", "2", "0")
     failed = [c for c in suite.iter("testcase") if c.find("failure") is not None]
@@ -211,3 +211,17 @@ def test_ref_evaluates_the_prompts_as_committed(tmp_path: Path) -> None:
     assert data["ref"] == "HEAD~1" and data["results"][0]["passed"] is True
     now = run_cli(repo, "eval", "support-agent", "--provider", "echo", "--filter", "policy")
     assert now.exit_code == 1
+
+
+def test_markdown_cells_cannot_inject_html_mentions_or_columns(tmp_path: Path) -> None:
+    cases = (
+        "cases:\n  - id: inject\n    vars: {customer_message: x}\n"
+        "    assert: [{type: contains, value: '<img src=x>@here|col'}]\n"
+    )
+    repo = agent_repo(tmp_path, cases)
+    md_path = tmp_path / "summary.md"
+    result = run_cli(repo, "eval", "support-agent", "--provider", "echo", "--markdown", str(md_path))
+    assert result.exit_code == 1
+    row = next(line for line in md_path.read_text().splitlines() if line.startswith("| inject "))
+    assert "&lt;img src=x&gt;@\u200bhere\\|col" in row and "<img" not in row
+    assert row.count(" | ") == 3  # still four cells

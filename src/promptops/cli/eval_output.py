@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -18,14 +19,9 @@ from rich.table import Table
 from promptops.cli import EXIT_INTERRUPTED
 from promptops.errors import PromptopsError
 from promptops.evals.command import EvalOutcome
-from promptops.evals.report import (
-    ECHO_NOTE,
-    case_rows,
-    comparison_rows,
-    junit_xml,
-    markdown_report,
-    measured_on,
-)
+from promptops.evals.junit import junit_xml
+from promptops.evals.markdown import markdown_report
+from promptops.evals.report import ECHO_NOTE, case_rows, comparison_rows, measured_on
 from promptops.evals.results import EvalRun
 
 STATUS_STYLE = {"pass": "green", "fail": "red", "error": "yellow"}
@@ -106,31 +102,32 @@ def summary_text(run: EvalRun) -> str:
 def write_exports(
     outcome: EvalOutcome, json_path: str | None, junit_path: Path | None, markdown_path: Path | None
 ) -> None:
-    if json_path:
-        data = (
-            outcome.head.to_dict()
-            if outcome.base is None
-            else {
-                "base": outcome.base.to_dict(),
-                "head": outcome.head.to_dict(),
-                "comparison": {
-                    **asdict(outcome.comparison),
-                    "newly_failing": outcome.comparison.newly_failing,
-                    "newly_passing": outcome.comparison.newly_passing,
-                },
-            }
-        )
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-        if json_path == "-":
-            click.echo(text, nl=False)
-        else:
-            Path(json_path).write_text(text, encoding="utf-8")
+    """--json (`-` for stdout), --junit and --markdown files; parent folders are created."""
+    if json_path == "-":
+        click.echo(json.dumps(export_data(outcome), indent=2, ensure_ascii=False))
+    elif json_path:
+        _write(Path(json_path), json.dumps(export_data(outcome), indent=2, ensure_ascii=False) + "\n")
     if junit_path:
-        junit_path.write_text(junit_xml(outcome.runs), encoding="utf-8")
+        _write(junit_path, junit_xml(outcome.runs))
     if markdown_path:
-        markdown_path.write_text(
-            markdown_report(outcome.head, outcome.base, outcome.comparison), encoding="utf-8"
-        )
+        _write(markdown_path, markdown_report(outcome.head, outcome.base, outcome.comparison))
+
+
+def export_data(outcome: EvalOutcome) -> dict[str, Any]:
+    """The head run, or with --compare: {base, head, comparison}."""
+    if outcome.base is None or outcome.comparison is None:
+        return outcome.head.to_dict()
+    comparison = {
+        **asdict(outcome.comparison),
+        "newly_failing": outcome.comparison.newly_failing,
+        "newly_passing": outcome.comparison.newly_passing,
+    }
+    return {"base": outcome.base.to_dict(), "head": outcome.head.to_dict(), "comparison": comparison}
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
 
 
 def finish(outcome: EvalOutcome, min_pass_rate: float) -> None:

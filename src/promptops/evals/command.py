@@ -79,12 +79,10 @@ def head_agent(config: Config, options: EvalOptions) -> Agent:
     texts = {}
     for name, path in options.prompt_files:
         agent.prompt(name)  # NotFoundError listing the agent's prompt names
-        texts[name] = read_text(path) if path.is_file() else _missing(path, name)
+        if not path.is_file():
+            raise InputError(f"{path}: error: file not found (given as --prompt {name}={path})")
+        texts[name] = read_text(path)
     return agent.with_texts(texts) if texts else agent
-
-
-def _missing(path: Path, name: str) -> str:
-    raise InputError(f"{path}: error: file not found (given as --prompt {name}={path})")
 
 
 def prepare(config: Config, options: EvalOptions) -> tuple[list[PromptSet], Suite]:

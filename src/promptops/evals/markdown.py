@@ -1,0 +1,82 @@
+"""A Markdown summary of an eval (or a comparison) for PR comments and job summaries.
+
+Model output never goes into it: outputs stay in the JSON run file, and every table cell
+(case ids, reasons quoting the output) is escaped so it cannot break the table, inject
+HTML or mention people.
+"""
+
+from __future__ import annotations
+
+from promptops.evals.compare import RunComparison
+from promptops.evals.report import ECHO_NOTE, case_rows, comparison_rows, measured_on, percent
+from promptops.evals.results import EvalRun
+
+
+def md_cell(text: str, limit: int = 160) -> str:
+    """Text safe inside a Markdown table cell: one line, no HTML, no mentions, no pipes."""
+    flat = " ".join(str(text).split())
+    flat = flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    flat = flat.replace("|", "\\|").replace("`", "'").replace("@", "@\u200b")
+    return flat
+
+
+def summary_lines(run: EvalRun) -> list[str]:
+    s = run.summary
+    lines = [
+        f"- pass rate **{percent(s.pass_rate)}** "
+        f"(95% CI {percent(s.pass_rate_low)}–{percent(s.pass_rate_high)}): "
+        f"{s.passed} passed, {s.failed} failed, {s.errors} errors of {s.samples}",
+        f"- latency mean {s.latency_mean_ms:.0f} ms, p50 {s.latency_p50_ms:.0f} ms, "
+        f"p95 {s.latency_p95_ms:.0f} ms",
+        f"- tokens {s.input_tokens} in / {s.output_tokens} out, cost ${s.cost_usd:.4f}",
+        f"- measured on {md_cell(measured_on(run), 400)}",
+    ]
+    if run.stopped:
+        lines.append(f"- **stopped early ({run.stopped})**: {s.samples} of {s.planned} samples finished")
+    return lines
+
+
+def markdown_report(
+    head: EvalRun, base: EvalRun | None = None, comparison: RunComparison | None = None
+) -> str:
+    if comparison is not None and base is not None:
+        return _markdown_comparison(base, head, comparison)
+    lines = [
+        f"## promptops eval: {md_cell(head.agent)}",
+        "",
+        *summary_lines(head),
+        "",
+        "| case | result | passed | reason |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [f"| {md_cell(c)} | {s} | {n} | {md_cell(r)} |" for c, s, n, r in case_rows(head)]
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_comparison(base: EvalRun, head: EvalRun, cmp: RunComparison) -> str:
+    lines = [
+        f"## promptops eval: {md_cell(head.agent)}, {md_cell(base.ref or 'base')} vs "
+        f"{md_cell(head.ref or 'working tree')}",
+        "",
+        f"Paired on {cmp.samples} samples with {md_cell(head.model)} via {md_cell(head.provider)}."
+        + (f" ({ECHO_NOTE})" if head.provider == "echo" else ""),
+        "",
+        "| | base | head | change |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [f"| {label} | {b} | {h} | {d} |" for label, b, h, d in comparison_rows(cmp)]
+    lines += [
+        "",
+        f"Newly failing: {', '.join(map(md_cell, cmp.newly_failing)) or 'none'}",
+        f"Newly passing: {', '.join(map(md_cell, cmp.newly_passing)) or 'none'}",
+        "",
+        "| case | base | head |",
+        "| --- | --- | --- |",
+    ]
+    lines += [
+        f"| {md_cell(c.case_id)} | {c.base} {c.base_passed}/{c.samples} "
+        f"| {c.head} {c.head_passed}/{c.samples} |"
+        for c in cmp.cases
+    ]
+    return "\n".join(lines) + "\n"
