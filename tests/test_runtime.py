@@ -151,3 +151,18 @@ def test_runtime_needs_only_the_standard_library_and_yaml() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"PYTHONPATH": src}
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_the_runtime_example_in_the_docs_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "production.md").read_text()
+    example = doc.split("```python\n", 1)[1].split("```", 1)[0]
+    agent = tmp_path / "prompts" / "support-agent"
+    agent.mkdir(parents=True)
+    (agent / "agent.yaml").write_text("prompts: {system: system.md, user_template: user.md}\n")
+    (agent / "system.md").write_text("You are a support agent for ACME. Quote the refund policy.\n")
+    (agent / "user.md").write_text("Customer message: {{ customer_message }} (order {{order_id}})\n")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(example, "docs/production.md", "exec"), {})
+    line = json.loads((tmp_path / "executions.jsonl").read_text())
+    assert line["prompt_id"] == "support-agent/system" and line["status"] == "success"
+    assert line["request_id"] == "req_123"

@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -34,6 +34,17 @@ except ImportError:  # pragma: no cover
 
 _VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 STATUSES = ("success", "failed")
+
+
+class LoggablePrompt(Protocol):
+    """What a log line needs from a prompt: a DeployedPrompt, or the repo model's Prompt."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def agent(self) -> str: ...
+    @property
+    def version_id(self) -> str: ...
 
 
 class PromptNotFound(LookupError):
@@ -145,7 +156,7 @@ class ExecutionLog:
 
     def record(
         self,
-        prompt: DeployedPrompt,
+        prompt: LoggablePrompt,
         *,
         status: str,
         latency_ms: float,

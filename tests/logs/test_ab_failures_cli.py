@@ -185,3 +185,24 @@ def test_failures_since_limits_to_recent_lines(tmp_path: Path) -> None:
         ).stdout
     )
     assert report["calls"] == 60
+
+
+def test_ab_refuses_a_prefix_that_matches_several_versions(tmp_path: Path) -> None:
+    line = {
+        "timestamp": "2026-11-25T10:00:00Z",
+        "agent": "a",
+        "prompt_id": "a/system",
+        "status": "success",
+        "latency_ms": 1.0,
+        "input_tokens": 1,
+        "output_tokens": 1,
+    }
+    log = tmp_path / "x.jsonl"
+    log.write_text(
+        "".join(json.dumps({**line, "version_id": v}) + "\n" for v in ("abc123", "abc456", "def789"))
+    )
+    result = run_cli(
+        tmp_path, "ab", "a/system", "--logs", "x.jsonl", "--baseline", "abc", "--candidate", "def"
+    )
+    assert result.exit_code == 2
+    assert "--baseline abc matches several versions (abc123, abc456); give more of the id" in result.stderr

@@ -112,6 +112,7 @@ def test_clarity_goal_judges_the_tagged_cases() -> None:
     assert verdict.outcome == "improvement"
     assert verdict.figures.focus.scope == "cases tagged 'clarity'"
     assert verdict.reasons[0].startswith("pass rate on cases tagged 'clarity' 70% -> 100%")
+    assert any(r.startswith("pass rate 84% -> 90% (+6 pts") for r in verdict.reasons)
 
 
 def test_safety_without_tagged_cases_falls_back_to_all_cases_and_says_so() -> None:
@@ -148,6 +149,13 @@ def test_verdict_is_json_serialisable() -> None:
     assert data["outcome"] == verdict.outcome
     assert data["figures"]["all_cases"]["counts"]["only_candidate"] == 10
     assert data["figures"]["tokens"]["resamples"] == 500
+
+
+def test_goals_are_the_configs_goals() -> None:
+    from promptops.config import GOALS as CONFIG_GOALS
+    from promptops.stats import GOALS
+
+    assert GOALS == CONFIG_GOALS
 
 
 def test_bad_inputs_are_refused() -> None:

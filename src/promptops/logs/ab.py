@@ -36,8 +36,12 @@ class _Tally:
     first_seen: datetime | None = None
     last_seen: datetime | None = None
 
+    @property
+    def n(self) -> int:
+        return self.latency.count
+
     def add(self, record: LogRecord) -> None:
-        self.successes += record.succeeded
+        self.successes += record.status == "success"
         self.latency.add(record.latency_ms)
         self.input_tokens += record.input_tokens
         self.output_tokens += record.output_tokens
@@ -99,25 +103,33 @@ def run_ab(
     tallies: dict[str, _Tally] = {}
     seen: Counter[str] = Counter()
     test = SequentialTest(tau=tau)
+    arms: dict[str, _Tally] = {}  # {prefix: tally} once each prefix names exactly one version
     for record in read_logs(paths, summary, since=since, strict=strict):
         if record.prompt_id != prompt_id:
             continue
-        seen[record.version_id] += 1
         vid = record.version_id
-        if vid.startswith(baseline) or vid.startswith(candidate):
-            tallies.setdefault(vid, _Tally(vid)).add(record)
-            _look(test, tallies, baseline, candidate)
+        seen[vid] += 1
+        if vid not in tallies:
+            if not (vid.startswith(baseline) or vid.startswith(candidate)):
+                continue
+            tallies[vid] = _Tally(vid)
+            arms = _pairs(tallies, baseline, candidate)
+        tallies[vid].add(record)
+        if arms:
+            base_tally, cand_tally = arms[baseline], arms[candidate]
+            test.look(base_tally.successes, base_tally.n, cand_tally.successes, cand_tally.n)
     base = _resolve(baseline, "--baseline", tallies, seen, prompt_id, summary)
     cand = _resolve(candidate, "--candidate", tallies, seen, prompt_id, summary)
     return _report(prompt_id, base, cand, test, alpha, tau, summary)
 
 
-def _look(test: SequentialTest, tallies: dict[str, _Tally], baseline: str, candidate: str) -> None:
+def _pairs(tallies: dict[str, _Tally], baseline: str, candidate: str) -> dict[str, _Tally]:
+    """{prefix: tally} while each prefix matches exactly one version seen so far; else empty."""
     base = [t for v, t in tallies.items() if v.startswith(baseline)]
     cand = [t for v, t in tallies.items() if v.startswith(candidate)]
     if len(base) == 1 and len(cand) == 1:
-        b, c = base[0], cand[0]
-        test.look(b.successes, b.latency.count, c.successes, c.latency.count)
+        return {baseline: base[0], candidate: cand[0]}
+    return {}
 
 
 def _resolve(

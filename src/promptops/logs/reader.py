@@ -21,6 +21,7 @@ from promptops.logs.records import BadLine, LogRecord, parse_record
 
 MAX_BAD_EXAMPLES = 5
 _GZIP_MAGIC = b"\x1f\x8b"
+_decode = json.JSONDecoder().decode
 _RELATIVE = re.compile(r"^(\d+)([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -89,7 +90,7 @@ def _read_stream(
             if not raw.strip():
                 continue
             try:
-                record = parse_record(json.loads(raw))
+                record = parse_record(_decode(raw.decode("utf-8")))
             except (ValueError, UnicodeDecodeError) as exc:
                 _reject(summary, path, number, _reason(exc), strict)
                 continue

@@ -168,6 +168,8 @@ def _decide_pass_gain(
 ) -> tuple[Outcome, int | None]:
     delta = settings.min_success_delta
     draft.reasons.insert(0, pass_sentence(fig))
+    if fig is not figures.all_cases:
+        draft.reasons.append(pass_sentence(figures.all_cases))
     _add_usage_reasons(figures, draft)
     if fig.mcnemar_p < settings.alpha and fig.difference.diff > 0:
         draft.reasons.insert(1, f"the pass-rate gain is significant (p < alpha = {settings.alpha:g})")
