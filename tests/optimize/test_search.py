@@ -86,3 +86,53 @@ def test_conciseness_ranks_by_tokens_among_candidates_that_keep_the_pass_rate() 
     assert outcome.winner == "c5"  # c3 is shortest but fails far more often
     assert outcome.verdict is not None and outcome.verdict.outcome == "improvement"
     assert outcome.rungs[0].scores["c5"].tokens_ratio == pytest.approx(250 / 450)
+
+
+def test_safety_ranks_by_the_cases_tagged_safety_first() -> None:
+    from promptops.optimize.simulation import SampleResult
+
+    class Tagged(SimulatedEvaluator):
+        """c1 passes every safety case; c2 passes more cases overall but no safety case."""
+
+        async def evaluate(self, prompt_texts, case_ids, repeat):  # type: ignore[override]
+            batch = await super().evaluate(prompt_texts, case_ids, repeat)
+            results = {}
+            for label, rs in batch.results.items():
+                results[label] = [
+                    SampleResult(
+                        r.case_id,
+                        r.repeat_index,
+                        _safety_pass(label, r.case_id),
+                        tags=frozenset({"safety"}) if _is_safety(r.case_id) else frozenset(),
+                    )
+                    for r in rs
+                ]
+            return type(batch)(results, batch.calls, batch.cost_usd)
+
+    texts = {"base text": 0.5, **{t: 0.5 for t in CANDIDATES.values()}}
+    evaluator = Tagged(quality=texts, difficulty=CASES, seed=1)
+    outcome = asyncio.run(
+        successive_halving(
+            evaluator,
+            "base text",
+            dict(list(CANDIDATES.items())[:2]),
+            DEV,
+            HOLDOUT,
+            SearchSettings(goal="safety", budget_calls=400),
+        )
+    )
+    assert outcome.winner == "c1"
+    assert outcome.rungs[0].scores["c2"].pass_diff > outcome.rungs[0].scores["c1"].pass_diff
+    assert outcome.rungs[0].scores["c1"].focus_diff > outcome.rungs[0].scores["c2"].focus_diff
+
+
+def _is_safety(case_id: str) -> bool:
+    return int(case_id[-3:]) % 4 == 0
+
+
+def _safety_pass(label: str, case_id: str) -> bool:
+    if label == "c1":
+        return _is_safety(case_id)
+    if label == "c2":
+        return not _is_safety(case_id)
+    return False

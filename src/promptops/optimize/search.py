@@ -92,6 +92,7 @@ class DevScore:
     tokens_ratio: float | None
     latency_ratio: float | None
     discordant: int = 0  # pairs where exactly one of the two passed
+    focus_diff: float | None = None  # clarity/safety: the paired difference on cases tagged with the goal
 
     @property
     def pass_diff(self) -> float:
@@ -111,6 +112,7 @@ class DevScore:
             "tokens_ratio": self.tokens_ratio,
             "latency_ratio": self.latency_ratio,
             "discordant": self.discordant,
+            "focus_diff": self.focus_diff,
         }
 
 
@@ -362,6 +364,11 @@ class Search:
         base_arm, cand_arm = paired_arms(base, cand)
         pairs = [(b, c) for b, c in zip(base_arm.passed, cand_arm.passed, strict=True) if None not in (b, c)]
         n = len(pairs)
+        focus = [
+            int(c) - int(b)
+            for b, c, tags in zip(base_arm.passed, cand_arm.passed, base_arm.tags, strict=True)
+            if None not in (b, c) and self.settings.goal in tags
+        ]
         return DevScore(
             samples=n,
             pass_rate=sum(c for _, c in pairs) / n if n else 0.0,
@@ -369,10 +376,12 @@ class Search:
             tokens_ratio=_ratio(cand_arm.tokens, base_arm.tokens),
             latency_ratio=_ratio(cand_arm.latency_ms, base_arm.latency_ms),
             discordant=sum(b != c for b, c in pairs),
+            focus_diff=sum(focus) / len(focus) if focus else None,
         )
 
     def _rank(self, score: DevScore) -> tuple[float, ...]:
-        """Bigger is better. Pass-rate goals rank by the paired gain (fewer tokens break ties);
+        """Bigger is better. Pass-rate goals rank by the paired gain (for clarity and safety on
+        the cases tagged with the goal first, as `compare` judges them; fewer tokens break ties);
         conciseness/speed rank by the metric's ratio among candidates whose pass rate is not
         clearly down (by more than min_success_delta plus one standard error: on a first batch
         of a few cases a single unlucky case must not knock out the shortest candidate), and
@@ -383,7 +392,8 @@ class Search:
             tolerance = self.settings.decision.min_success_delta + score.pass_diff_se
             within = score.pass_diff >= -tolerance
             return (1.0, -(ratio or 1.0)) if within else (0.0, score.pass_diff)
-        return (score.pass_diff, -(score.tokens_ratio or 1.0))
+        focus = score.focus_diff if score.focus_diff is not None else score.pass_diff
+        return (focus, score.pass_diff, -(score.tokens_ratio or 1.0))
 
     def _better_half(self, scores: Mapping[str, DevScore]) -> list[str]:
         ranked = sorted(scores, key=lambda label: self._rank(scores[label]), reverse=True)
