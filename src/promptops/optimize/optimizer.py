@@ -48,6 +48,20 @@ def run_optimization(config: Config, prompt_id: str, options: OptimizeOptions) -
         _check_budget(config, suite, options, _planned_candidates(agent, prompt, options, use_llm), use_llm)
     # Clients are made before the session so a missing key or unknown provider writes nothing.
     ledger = UsageLedger()
+    model_client, optimizer_client = _clients(
+        config, options, ledger, evaluate=suite is not None, write=use_llm
+    )
+    session = Session.start(
+        config.root, _prompt_record(prompt), options.goal, _settings(config, options, use_llm)
+    )
+    run = Run(config, prompt, agent, options, session, suite, meta, ledger, model_client, optimizer_client)
+    return asyncio.run(_optimize(run))
+
+
+def _clients(
+    config: Config, options: OptimizeOptions, ledger: UsageLedger, *, evaluate: bool, write: bool
+) -> tuple[LLMClient | None, LLMClient | None]:
+    """The model under test and the optimizer model, sharing one ledger and one budget."""
     budget = None
     if options.budget_calls is not None or options.budget_usd is not None:
         budget = Budget(max_calls=options.budget_calls, max_usd=options.budget_usd)
@@ -57,13 +71,7 @@ def run_optimization(config: Config, prompt_id: str, options: OptimizeOptions) -
             config, section=section, no_cache=options.no_cache, budget=budget, ledger=ledger
         )
 
-    model_client = client("provider") if suite is not None else None
-    optimizer_client = client("optimizer.provider") if use_llm else None
-    session = Session.start(
-        config.root, _prompt_record(prompt), options.goal, _settings(config, options, use_llm)
-    )
-    run = Run(config, prompt, agent, options, session, suite, meta, ledger, model_client, optimizer_client)
-    return asyncio.run(_optimize(run))
+    return (client("provider") if evaluate else None), (client("optimizer.provider") if write else None)
 
 
 async def _optimize(run: Run) -> OptimizeResult:
