@@ -103,10 +103,7 @@ def _print(ws: Workspace, result: OptimizeResult) -> None:
     search = session.search
     if search["rungs"]:
         rungs = ", then ".join(f"{len(r['candidates'])} on {r['cases']}" for r in search["rungs"])
-        click.echo(
-            f"search: {search['dev_cases']} dev cases; candidates on dev cases per rung: {rungs}; "
-            f"{search['calls']} calls"
-        )
+        click.echo(f"search: {search['dev_cases']} dev cases; candidates on dev cases per rung: {rungs}")
     for note in search["notes"]:
         click.echo(f"  note: {note}")
     if session.holdout:
