@@ -25,6 +25,8 @@ def test_filler_phrases_go_and_sentences_stay_capitalised() -> None:
     assert "If you don't know, say so" in text
     assert FENCED in text  # code fences are data, never edited
     assert ("in order to", "to") in FILLER_PHRASES
+    listed = remove_filler("Rules:\n- Make sure to log in.\n2. Be polite. Basically, be kind.\n")
+    assert listed == "Rules:\n- Log in.\n2. Be polite. Be kind.\n"
 
 
 def test_duplicate_sentences_and_list_items_are_dropped_once() -> None:

@@ -199,8 +199,9 @@ def remove_filler(text: str) -> str:
 
 
 def _replace_filler(match: re.Match[str], replacement: str) -> str:
-    before = match.string[: match.start()].rstrip(" \t")
-    opens_sentence = not before or before[-1] in ".!?:\n" or LIST_ITEM.fullmatch(before + " ") is not None
+    line = match.string[: match.start()].rsplit("\n", 1)[-1]  # this line, up to the phrase
+    before = line.rstrip(" \t")
+    opens_sentence = not before or before[-1] in ".!?:" or LIST_ITEM.fullmatch(line) is not None
     following = match.group("next")
     out = f"{replacement} {following}" if replacement else following
     if opens_sentence and match.group(0)[:1].isupper():
