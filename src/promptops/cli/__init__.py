@@ -92,6 +92,7 @@ def _register() -> None:
         analyze_cmd,
         ask_cmd,
         cache_cmd,
+        ci_cmd,
         config_cmd,
         eval_cmd,
         extract_cmd,

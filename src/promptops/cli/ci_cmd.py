@@ -1,0 +1,42 @@
+"""`promptops ci`: the GitHub Actions entry point (one command for every trigger)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from promptops.cli import Workspace, main, pass_workspace
+
+
+@main.command("ci")
+@pass_workspace
+def ci_command(ws: Workspace) -> None:
+    """Handle the GitHub Actions event of this workflow run.
+
+    Reads GITHUB_EVENT_NAME and the payload at GITHUB_EVENT_PATH, then:
+
+    \b
+      pull_request       evaluate changed agents (head vs merge base); sticky comment
+                         and the promptops/eval commit status
+      issue_comment      run a /promptops command (write permission required)
+      schedule,
+      workflow_dispatch  optimize schedule.prompts and agents below schedule.min_pass_rate
+      push               record deployed prompt versions as git notes; run deploy.command
+
+    Uses GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL (or github.base_url) and appends
+    to GITHUB_STEP_SUMMARY. Events with nothing to do exit 0 with one line.
+    See docs/github-actions.md.
+    """
+    from promptops.gitops.actions import CiEnvironment, append_step_summary, run_ci
+
+    report = run_ci(ws.config, os.environ)
+    for line in report.lines:
+        click.echo(line)
+    summary = CiEnvironment.from_env(os.environ).step_summary
+    if summary is not None:
+        append_step_summary(summary, report)
+    if report.error:
+        click.echo(f"promptops: {report.error}", err=True)
+    sys.exit(report.exit_code)
