@@ -71,12 +71,18 @@ def test_draft_skipped_unless_configured(
 ) -> None:
     base, head = feature_branch(agent_repo, {f"{AGENT}/system.md": WITHOUT_REFUND})
     number = open_pull(github, "feature")
-    run = run_event(agent_repo, monkeypatch, github, "pull_request", pr_payload(number, base, head, draft=True))
+    run = run_event(
+        agent_repo, monkeypatch, github, "pull_request", pr_payload(number, base, head, draft=True)
+    )
     assert run.result.exit_code == 0
     assert "is a draft; skipped" in run.out and bodies(github) == []
 
-    write_config(agent_repo, {"provider": {"name": "echo", "model": "echo-1"}, "github": {"run_on_drafts": True}})
-    run = run_event(agent_repo, monkeypatch, github, "pull_request", pr_payload(number, base, head, draft=True))
+    write_config(
+        agent_repo, {"provider": {"name": "echo", "model": "echo-1"}, "github": {"run_on_drafts": True}}
+    )
+    run = run_event(
+        agent_repo, monkeypatch, github, "pull_request", pr_payload(number, base, head, draft=True)
+    )
     assert run.result.exit_code == 0, run.err
     assert "regression" in bodies(github)[0]
 
@@ -101,8 +107,13 @@ def test_fork_without_credentials_says_skipped(
 def test_new_agent_is_evaluated_without_comparison(
     agent_repo: Path, github: GitHubStandin, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    new = {p.replace("support-agent", "sales-agent"): (agent_repo / p).read_text() for p in _agent_files(agent_repo)}
-    new["prompts/sales-agent/agent.yaml"] = new["prompts/sales-agent/agent.yaml"].replace("support-agent", "sales-agent")
+    new = {
+        p.replace("support-agent", "sales-agent"): (agent_repo / p).read_text()
+        for p in _agent_files(agent_repo)
+    }
+    new["prompts/sales-agent/agent.yaml"] = new["prompts/sales-agent/agent.yaml"].replace(
+        "support-agent", "sales-agent"
+    )
     base, head = feature_branch(agent_repo, new)
     git(agent_repo, "checkout", "-q", "feature")  # Actions checks out the PR's merge commit
     number = open_pull(github, "feature")
@@ -121,7 +132,10 @@ def _agent_files(repo: Path) -> list[str]:
 @pytest.mark.parametrize(
     ("payload", "expected"),
     [
-        (payloads.pull_request("opened", 9, base_sha="a" * 40, head_sha="b" * 40, head_repo=None), "deleted repository"),
+        (
+            payloads.pull_request("opened", 9, base_sha="a" * 40, head_sha="b" * 40, head_repo=None),
+            "deleted repository",
+        ),
         (payloads.pull_request("closed", 9, base_sha="a" * 40, head_sha="b" * 40), "needs no evaluation"),
         ({"action": "opened", "repository": payloads.repository()}, "lacks 'pull_request'"),
     ],

@@ -49,7 +49,11 @@ class CiEnvironment:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> CiEnvironment:
-        server, run_id, repo = env.get("GITHUB_SERVER_URL"), env.get("GITHUB_RUN_ID"), env.get("GITHUB_REPOSITORY")
+        server, run_id, repo = (
+            env.get("GITHUB_SERVER_URL"),
+            env.get("GITHUB_RUN_ID"),
+            env.get("GITHUB_REPOSITORY"),
+        )
         summary = env.get("GITHUB_STEP_SUMMARY")
         return cls(
             event_name=env.get("GITHUB_EVENT_NAME"),
@@ -58,7 +62,9 @@ class CiEnvironment:
             token=env.get("GITHUB_TOKEN") or None,
             api_url=env.get("GITHUB_API_URL") or None,
             step_summary=Path(summary) if summary else None,
-            run_url=f"{server.rstrip('/')}/{repo}/actions/runs/{run_id}" if server and run_id and repo else None,
+            run_url=f"{server.rstrip('/')}/{repo}/actions/runs/{run_id}"
+            if server and run_id and repo
+            else None,
         )
 
 

@@ -12,7 +12,7 @@ has this repository's secrets, and the fork's files would be run with them.
 
 from __future__ import annotations
 
-from promptops.errors import PromptopsError
+from promptops.errors import NotFoundError, PromptopsError
 from promptops.evals.command import EvalOptions, run_eval_command
 from promptops.evals.markdown import markdown_report
 from promptops.gitops.actions import CiContext
@@ -92,19 +92,33 @@ def _eval_pull(ctx: CiContext, event: CommentEvent, agent: str | None) -> str:
         )
     head, base_tip = pr.head.sha, pr.base.sha
     if not has_commit(ctx.root, head):
-        raise PromptopsError(f"head commit {head[:12]} of #{pr.number} is not in this clone (fetch-depth: 0?)")
+        raise PromptopsError(
+            f"head commit {head[:12]} of #{pr.number} is not in this clone (fetch-depth: 0?)"
+        )
     base = merge_base(ctx.root, base_tip, head)
+    if agent:
+        _check_agent(ctx, agent, head)
     agents = [agent] if agent else changed_agents(ctx.config, base, head)
     if not agents:
         return "This pull request changes no agent; nothing to evaluate (name one: `/promptops eval AGENT`)."
     evaluation = evaluate_pull(ctx.config, base, head, agents)
     url = report_pull(ctx, pr.number, evaluation)
     state, description = evaluation.state
-    return f"Evaluated {escape_text(', '.join(agents))}: **{state}** ({escape_text(description)}). Report: {url}"
+    return (
+        f"Evaluated {escape_text(', '.join(agents))}: **{state}** ({escape_text(description)}). Report: {url}"
+    )
+
+
+def _check_agent(ctx: CiContext, agent: str, ref: str) -> None:
+    known = list_agents(ctx.config, ref)
+    if agent not in known:
+        raise NotFoundError(f"no agent {agent!r} at {ref[:10]}; agents: {', '.join(known) or 'none'}")
 
 
 def _eval_default_branch(ctx: CiContext, agent: str | None) -> str:
     ref = default_branch_ref(ctx.root, ctx.config)
+    if agent:
+        _check_agent(ctx, agent, ref)
     agents = [agent] if agent else list_agents(ctx.config, ref)
     if not agents:
         return f"No agents under {escape_text(ctx.config.data['prompts_dir'])}/ on the default branch."
@@ -117,5 +131,3 @@ def _eval_default_branch(ctx: CiContext, agent: str | None) -> str:
         parts.append(markdown_report(outcome.head))
     ctx.report.summary.extend(parts)
     return "\n\n".join(parts)
-
-

@@ -65,7 +65,9 @@ def rollback_and_publish(ctx: CiContext, prompt_id: str, target: str) -> str:
         ctx.config, prompt_id, target, open_pr=True, token=ctx.env.token, github_base_url=ctx.base_url
     )
     ctx.report.say(f"rollback {prompt_id} --to {target}: {outcome.pr_url or outcome.message}")
-    return _reply(outcome.pr_url, f"Rollback of {inline_code(prompt_id)} to {inline_code(target)}", outcome.message)
+    return _reply(
+        outcome.pr_url, f"Rollback of {inline_code(prompt_id)} to {inline_code(target)}", outcome.message
+    )
 
 
 def _reply(url: str | None, what: str, message: str) -> str:

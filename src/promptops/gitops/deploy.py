@@ -112,7 +112,9 @@ def _pr_eval(config: Config, commit: str) -> dict[str, Any] | None:
     return None
 
 
-def record_deployment(config: Config, after: str, deployed: list[DeployedPrompt], *, push: bool = True) -> bool:
+def record_deployment(
+    config: Config, after: str, deployed: list[DeployedPrompt], *, push: bool = True
+) -> bool:
     """Add the `deployment` entry to `after`'s note (keeping what is there); push the notes ref."""
     note = dict(read_note(config.root, after) or {})
     note["deployment"] = {"commit": after, "prompts": [d.to_note() for d in deployed]}
@@ -155,5 +157,7 @@ def handle_push(ctx: CiContext, event: PushEvent) -> None:
     command = ctx.config.get("deploy.command")
     if command:
         output = run_deploy_command(ctx.config, command, deployed, event.after)
-        ctx.report.say("deploy.command succeeded", "deploy.command succeeded:\n\n" + fence(output or "(no output)"))
+        ctx.report.say(
+            "deploy.command succeeded", "deploy.command succeeded:\n\n" + fence(output or "(no output)")
+        )
         ctx.report.lines.extend(output.splitlines())

@@ -140,12 +140,17 @@ def report_pull(ctx: CiContext, number: int, evaluation: PullEvaluation) -> str:
 
 def handle_pull_request(ctx: CiContext, event: PullRequestEvent) -> None:
     if event.draft and not ctx.config.get("github.run_on_drafts"):
-        ctx.report.say(f"pull request #{event.number} is a draft; skipped (set github.run_on_drafts to evaluate drafts)")
+        ctx.report.say(
+            f"pull request #{event.number} is a draft; skipped (set github.run_on_drafts to evaluate drafts)"
+        )
         return
     base = merge_base(ctx.root, event.base_sha, event.head_sha)
     agents = changed_agents(ctx.config, base, event.head_sha)
     if not agents:
-        ctx.report.say(f"pull request #{event.number} changes nothing under {ctx.config.data['prompts_dir']}/; nothing to evaluate")
+        ctx.report.say(
+            f"pull request #{event.number} changes nothing under "
+            f"{ctx.config.data['prompts_dir']}/; nothing to evaluate"
+        )
         return
     ctx.report.say(f"evaluating {', '.join(agents)} at {event.head_sha[:10]} against merge base {base[:10]}")
     evaluation = evaluate_pull(ctx.config, base, event.head_sha, agents)

@@ -18,7 +18,7 @@ from promptops.config import Config
 from promptops.errors import PromptopsError
 from promptops.gitops.actions import CiContext
 from promptops.gitops.events import ScheduledEvent
-from promptops.repo.agents import load_agent, list_agents
+from promptops.repo.agents import list_agents, load_agent
 
 RUNS_DIR = ".promptops/runs"
 
@@ -83,7 +83,10 @@ def handle_schedule(ctx: CiContext, event: ScheduledEvent) -> None:
     for note in notes:
         ctx.report.say(note)
     if not targets:
-        ctx.report.say(f"{event.trigger}: nothing to optimize (schedule.prompts is empty and no agent is below schedule.min_pass_rate)")
+        ctx.report.say(
+            f"{event.trigger}: nothing to optimize (schedule.prompts is empty and no agent "
+            "is below schedule.min_pass_rate)"
+        )
         return
     limit = ctx.config.get("github.max_open_prs")
     prefix = ctx.config.get("github.branch_prefix")
@@ -91,7 +94,10 @@ def handle_schedule(ctx: CiContext, event: ScheduledEvent) -> None:
         open_prs = ctx.github().count_open_promptops_pulls(prefix)
         if open_prs >= limit:
             left = ", ".join(t.prompt_id for t in targets[index:])
-            ctx.report.say(f"{open_prs} promptops pull requests are open (github.max_open_prs = {limit}); stopped before {left}")
+            ctx.report.say(
+                f"{open_prs} promptops pull requests are open (github.max_open_prs = {limit}); "
+                f"stopped before {left}"
+            )
             return
         ctx.report.say(f"optimizing {target.prompt_id} for {target.goal} ({target.reason})")
         try:
