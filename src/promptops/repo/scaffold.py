@@ -12,9 +12,10 @@ from pathlib import Path
 
 import yaml
 
-from promptops.config import CONFIG_FILE, DEFAULTS
+from promptops.config import CONFIG_FILE, DEFAULTS, load_config
 from promptops.errors import PromptopsError
 from promptops.repo.folders import write_folder
+from promptops.repo.workflow import DEFAULT_USES, WORKFLOW_PATH, render_caller_workflow
 
 EXAMPLE_AGENT = "support-agent"
 IGNORED = ".promptops/"
@@ -103,20 +104,45 @@ def render_config() -> str:
     )
 
 
-def init_repository(root: Path, *, force: bool = False) -> InitResult:
-    """Write `.promptops.yaml` and `prompts/support-agent/` under `root`; refuse to overwrite."""
+def init_repository(
+    root: Path, *, force: bool = False, github: bool = False, uses: str = DEFAULT_USES, branch: str = "main"
+) -> InitResult:
+    """Write `.promptops.yaml` and `prompts/support-agent/` under `root`; refuse to overwrite.
+
+    With `github`, also write the caller workflow `.github/workflows/promptops.yml` (calling
+    `uses` on pushes to `branch`); an existing config and agent are then kept as they are, so
+    a repository already using promptops can add the workflow alone.
+    """
     config_path = root / CONFIG_FILE
     agent_folder = root / "prompts" / EXAMPLE_AGENT
+    workflow_path = root / WORKFLOW_PATH
     existing = [p for p in (config_path, agent_folder) if p.exists() or p.is_symlink()]
-    if existing and not force:
+    if github:
+        workflow = render_caller_workflow(uses=uses, branch=branch, prompts_dir=_prompts_dir(root))
+        if (workflow_path.exists() or workflow_path.is_symlink()) and not force:
+            raise PromptopsError(f"{root}: error: {WORKFLOW_PATH} already exists; use --force to overwrite")
+    elif existing and not force:
         names = ", ".join(str(p.relative_to(root)) for p in existing)
         raise PromptopsError(f"{root}: error: {names} already exist; use --force to overwrite")
-    write_folder(agent_folder, EXAMPLE_FILES, replace=force)
-    config_path.write_text(render_config(), encoding="utf-8")
-    written = [CONFIG_FILE] + [f"prompts/{EXAMPLE_AGENT}/{name}" for name in EXAMPLE_FILES]
+    written: list[str] = []
+    if force or not existing:
+        write_folder(agent_folder, EXAMPLE_FILES, replace=force)
+        config_path.write_text(render_config(), encoding="utf-8")
+        written = [CONFIG_FILE] + [f"prompts/{EXAMPLE_AGENT}/{name}" for name in EXAMPLE_FILES]
+    if github:
+        workflow_path.parent.mkdir(parents=True, exist_ok=True)
+        workflow_path.write_text(workflow, encoding="utf-8")
+        written.append(WORKFLOW_PATH)
     if _ignore_cache_folder(root):
         written.append(".gitignore")
     return InitResult(root, written)
+
+
+def _prompts_dir(root: Path) -> str:
+    """prompts_dir of an existing config (the workflow's path filter), else the default."""
+    if not (root / CONFIG_FILE).exists():
+        return DEFAULTS["prompts_dir"]
+    return load_config(root).data["prompts_dir"]
 
 
 def _ignore_cache_folder(root: Path) -> bool:
