@@ -275,7 +275,7 @@ def test_analyze_sees_the_latest_eval_run_and_production_failure_groups(
     request = [r for r in anthropic_standin.requests if "analysis" in tool_names(r)][-1]
     shown = user_text(request)
     assert re.search(
-        r"Latest evaluation: run \S+ \(head, model claude-sonnet-4-5, split all\): pass rate 0\.0%", shown
+        r"Latest evaluation: run \S+ \(head, model claude-sonnet-5-5, split all\): pass rate 0\.0%", shown
     )
     assert re.search(r"Failing eval cases:\n- case-\d{3}: icontains", shown)
     assert (
