@@ -56,13 +56,16 @@ class LLMClient:
         if key is not None and self.cache is not None and (hit := self.cache.get(key)) is not None:
             self.ledger.record(hit)
             return hit
-        reservation = self.budget.reserve(self._worst_case_usd(request)) if self.budget else 0.0
-        completion = None
-        try:
-            completion = await self._call_provider(request)
-        finally:
-            if self.budget is not None:
-                self.budget.settle(reservation, completion.cost_usd if completion else 0.0)
+        async with self.limit:
+            # Reserve only once a slot is ours: calls queued behind the limit hold no budget,
+            # so a USD budget smaller than "every queued call at worst case" still runs.
+            reservation = self.budget.reserve(self._worst_case_usd(request)) if self.budget else 0.0
+            completion = None
+            try:
+                completion = await self._call_provider(request)
+            finally:
+                if self.budget is not None:
+                    self.budget.settle(reservation, completion.cost_usd if completion else 0.0)
         if key is not None and self.cache is not None:
             self.cache.put(key, completion)
         self.ledger.record(completion)
@@ -70,9 +73,8 @@ class LLMClient:
 
     async def _call_provider(self, request: CompletionRequest) -> Completion:
         try:
-            async with self.limit:
-                started = time.perf_counter()
-                completion = await self.provider.complete(request)
+            started = time.perf_counter()
+            completion = await self.provider.complete(request)
         except UnknownProvider as exc:
             self.ledger.record_error(self.provider.name)
             raise UnknownProvider(
