@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -73,7 +72,6 @@ class LLMClient:
 
     async def _call_provider(self, request: CompletionRequest) -> Completion:
         try:
-            started = time.perf_counter()
             completion = await self.provider.complete(request)
         except UnknownProvider as exc:
             self.ledger.record_error(self.provider.name)
@@ -87,7 +85,6 @@ class LLMClient:
             raise
         return replace(
             completion,
-            latency_ms=completion.latency_ms or (time.perf_counter() - started) * 1000,
             provider=completion.provider or self.provider.name,
             model=completion.model or request.model,
         )
