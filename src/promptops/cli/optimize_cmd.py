@@ -5,13 +5,16 @@ from __future__ import annotations
 import difflib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from promptops.cli import Workspace, main, pass_workspace
 from promptops.cli.options import budget_options, no_cache_option, saving_raw_replies
 from promptops.config import GOALS
-from promptops.optimize.optimizer import OptimizeOptions, OptimizeResult, run_optimization
+
+if TYPE_CHECKING:
+    from promptops.optimize.optimizer import OptimizeResult
 
 
 @main.command("optimize")
@@ -71,6 +74,8 @@ def optimize_command(
       promptops optimize support-agent/system --goal accuracy --variants 4 --rounds 2 \\
           --budget-calls 400 --write /tmp/system.md
     """
+    from promptops.optimize.optimizer import OptimizeOptions, run_optimization
+
     cfg = ws.config
     options = OptimizeOptions(
         goal=goal or cfg.get("optimizer.goal"),
