@@ -51,7 +51,9 @@ def test_push_records_the_deployment_and_runs_deploy_command(
     run = run_event(agent_repo, monkeypatch, None, "push", payloads.push(before, after))
     assert run.result.exit_code == 0, run.err
     assert record.read_text() == f"support-agent/system at {after}\n"
-    note = origin_note(agent_repo, after)["deployment"]
+    full_note = origin_note(agent_repo, after)
+    assert full_note["verdict"] == "improvement"  # the PR's eval, where `promptops history` reads it
+    note = full_note["deployment"]
     [deployed] = note["prompts"]
     assert deployed["prompt"] == "support-agent/system" and deployed["version"] == "v2"
     assert deployed["version_id"] == git(agent_repo, "hash-object", f"{AGENT}/system.md")

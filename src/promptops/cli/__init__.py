@@ -94,6 +94,7 @@ def _register() -> None:
         cache_cmd,
         ci_cmd,
         config_cmd,
+        demo_cmd,
         eval_cmd,
         extract_cmd,
         failures_cmd,

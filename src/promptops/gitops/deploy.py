@@ -37,7 +37,8 @@ from promptops.gitops.revisions import (
 from promptops.repo.agents import load_all_agents
 from promptops.repo.version import version_id
 
-_PR_NUMBER = re.compile(r"(?:Merge pull request #|\(#)(\d+)")
+# GitHub's merge subject ("Merge pull request #12 from ...") or squash subject ("Title (#12)").
+_PR_NUMBER = re.compile(r"^Merge pull request #(\d+) from |\(#(\d+)\)\s*$")
 _OUTPUT_TAIL = 2000
 
 
@@ -99,7 +100,7 @@ def deployed_prompts(config: Config, before: str | None, after: str) -> list[Dep
 
 def _pr_number(config: Config, commit: str) -> int | None:
     found = _PR_NUMBER.search(commit_subject(config.root, commit))
-    return int(found.group(1)) if found else None
+    return int(found.group(1) or found.group(2)) if found else None
 
 
 def _pr_eval(config: Config, commit: str) -> dict[str, Any] | None:
@@ -115,8 +116,13 @@ def _pr_eval(config: Config, commit: str) -> dict[str, Any] | None:
 def record_deployment(
     config: Config, after: str, deployed: list[DeployedPrompt], *, push: bool = True
 ) -> bool:
-    """Add the `deployment` entry to `after`'s note (keeping what is there); push the notes ref."""
-    note = dict(read_note(config.root, after) or {})
+    """Add the `deployment` entry to `after`'s note and push the notes ref.
+
+    What the note held is kept; a merge commit's note also takes the PR's eval fields at the
+    top level, because `promptops history` reads a merge's own note before its PR head's.
+    """
+    pr_eval = next((d.eval for d in deployed if d.eval), None) or {}
+    note = {**pr_eval, **(read_note(config.root, after) or {})}
     note["deployment"] = {"commit": after, "prompts": [d.to_note() for d in deployed]}
     return write_note(config.root, after, note, push=push)
 

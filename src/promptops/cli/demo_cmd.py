@@ -1,0 +1,34 @@
+"""`promptops demo`: the whole loop in a new folder, offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from promptops.cli import Workspace, main, pass_workspace
+
+
+@main.command("demo")
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@pass_workspace
+def demo_command(ws: Workspace, folder: Path | None) -> None:
+    """Run the whole promptops loop on a sample repository in FOLDER.
+
+    FOLDER (default: ./promptops-demo) must be new or empty. The demo creates a prompt
+    repository with a local bare origin, evaluates it, optimizes a prompt for
+    conciseness, commits the variant on its branch with its eval note, writes the pull
+    request body to a file, merges it and records the deployment, shows the history, and
+    rolls back. No network and no API key needed (the echo provider stands in for the
+    model); with ANTHROPIC_API_KEY set, evaluations use the real model. See docs/demo.md.
+    """
+    from promptops.demo import run_demo
+
+    target = ws.start / (folder if folder is not None else "promptops-demo")
+    for step in run_demo(target):
+        click.echo(f"\n== {step.title}")
+        for line in step.lines:
+            click.echo(f"   {line}")
+        for place in step.look:
+            click.echo(f"   look: {place}")
+    click.echo(f"\ndone: everything is in {target.resolve()}")
