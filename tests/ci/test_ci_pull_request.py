@@ -147,3 +147,31 @@ def test_payloads_with_nothing_to_do_exit_0(
     assert run.result.exit_code == 0, run.err
     assert expected in run.out and run.err == ""
     assert expected in run.summary
+
+
+def test_fork_with_a_read_only_token_reports_in_the_job_summary(
+    agent_repo: Path, github: GitHubStandin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, head = feature_branch(agent_repo, {f"{AGENT}/system.md": WITHOUT_REFUND})
+    write_config(agent_repo, {"provider": {"name": "anthropic", "model": "claude-sonnet-5-5"}})
+    number = open_pull(github, "feature")
+    github.inject("issues/create-comment", 403, message="Resource not accessible by integration")
+    fork = payloads.repository("mallory/agents", fork=True)
+    payload = pr_payload(number, base, head, head_repo=fork)
+    run = run_event(agent_repo, monkeypatch, github, "pull_request", payload)
+    assert run.result.exit_code == 0, run.err
+    assert "could not write to the pull request from a fork (read-only token)" in run.out
+    assert "**Evaluation skipped: no model credentials.**" in run.summary
+    assert bodies(github) == []
+
+
+def test_same_repository_github_failure_fails_the_job(
+    agent_repo: Path, github: GitHubStandin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, head = feature_branch(agent_repo, {f"{AGENT}/system.md": WITHOUT_REFUND})
+    number = open_pull(github, "feature")
+    github.inject("issues/create-comment", 403, message="Resource not accessible by integration")
+    run = run_event(agent_repo, monkeypatch, github, "pull_request", pr_payload(number, base, head))
+    assert run.result.exit_code == 1
+    assert "GitHub answered 403 while writing the promptops comment" in run.err
+    assert "promptops failed" in run.summary

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from promptops.config import Config
@@ -150,20 +150,14 @@ def run_ci(config: Config, env: Mapping[str, str] | None = None) -> CiReport:
     ctx = CiContext(config, ci_env, CiReport(), Redactor.from_env(env, config), env)
     try:
         event = read_event(ci_env.event_name, ci_env.event_path)
-        if ctx.env.repository is None and not isinstance(event, Skip):
-            ctx.env = _with_repository(ci_env, event.repository)
+        if ctx.env.repository is None and not isinstance(event, Skip) and event.repository:
+            ctx.env = replace(ci_env, repository=event.repository)
         _dispatch(ctx, event)
     except PromptopsError as exc:
         ctx.report.error = str(exc)
         ctx.report.exit_code = exc.exit_code
         ctx.report.summary.append(f"**promptops failed:** {exc}")
     return _redacted(ctx.report, ctx.redact)
-
-
-def _with_repository(env: CiEnvironment, repository: str) -> CiEnvironment:
-    from dataclasses import replace
-
-    return replace(env, repository=repository or None)
 
 
 def _dispatch(ctx: CiContext, event: Event) -> None:

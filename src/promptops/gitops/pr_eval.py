@@ -23,6 +23,7 @@ from promptops.evals.markdown import markdown_report
 from promptops.evals.report import measured_on
 from promptops.gitops.actions import CiContext
 from promptops.gitops.events import PullRequestEvent
+from promptops.gitops.github import GitHubError
 from promptops.gitops.markdown import escape_text, inline_code
 from promptops.gitops.revisions import changed_paths_between, merge_base
 from promptops.llm.errors import MissingAPIKey
@@ -154,4 +155,11 @@ def handle_pull_request(ctx: CiContext, event: PullRequestEvent) -> None:
         return
     ctx.report.say(f"evaluating {', '.join(agents)} at {event.head_sha[:10]} against merge base {base[:10]}")
     evaluation = evaluate_pull(ctx.config, base, event.head_sha, agents)
-    report_pull(ctx, event.number, evaluation)
+    try:
+        report_pull(ctx, event.number, evaluation)
+    except GitHubError as exc:
+        if not event.from_fork:
+            raise
+        # A fork's pull_request run gets a read-only token: the report stays in the job summary.
+        ctx.report.say(f"could not write to the pull request from a fork (read-only token): {exc}")
+        ctx.report.summary.append(render_comment(evaluation))
