@@ -19,10 +19,10 @@ from promptops.gitops.actions import CiContext
 from promptops.gitops.chatops import HELP, ChatCommand, ChatUsageError, parse_command
 from promptops.gitops.events import CommentEvent
 from promptops.gitops.history import default_branch_ref
-from promptops.gitops.markdown import escape_text, fence
 from promptops.gitops.pr_eval import changed_agents, evaluate_pull, report_pull
 from promptops.gitops.revisions import has_commit, merge_base
 from promptops.llm.errors import MissingAPIKey
+from promptops.markdown import escape_text, fence
 from promptops.repo.agents import list_agents
 
 

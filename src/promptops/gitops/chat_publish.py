@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from promptops.config import Config
 from promptops.gitops.actions import CiContext
-from promptops.gitops.markdown import escape_text, inline_code
+from promptops.markdown import escape_text, inline_code
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,6 @@ from promptops.gitops.actions import CiContext
 from promptops.gitops.change_counts import change_counts
 from promptops.gitops.events import PushEvent
 from promptops.gitops.git import read_note
-from promptops.gitops.markdown import fence
 from promptops.gitops.revisions import (
     changed_in_commit,
     commit_parents,
@@ -34,6 +33,7 @@ from promptops.gitops.revisions import (
     first_parent_commits,
     write_note,
 )
+from promptops.markdown import fence
 from promptops.repo.agents import load_all_agents
 from promptops.repo.version import version_id
 

@@ -24,9 +24,9 @@ from promptops.evals.report import measured_on
 from promptops.gitops.actions import CiContext
 from promptops.gitops.events import PullRequestEvent
 from promptops.gitops.github import GitHubError
-from promptops.gitops.markdown import escape_text, inline_code
 from promptops.gitops.revisions import changed_paths_between, merge_base
 from promptops.llm.errors import MissingAPIKey
+from promptops.markdown import escape_text, inline_code
 from promptops.repo.agents import list_agents
 
 COMMENT_KEY = "eval"
