@@ -12,7 +12,7 @@ has this repository's secrets, and the fork's files would be run with them.
 
 from __future__ import annotations
 
-from promptops.errors import NotFoundError, PromptopsError
+from promptops.errors import InputError, NotFoundError, PromptopsError
 from promptops.evals.command import EvalOptions, run_eval_command
 from promptops.evals.markdown import markdown_report
 from promptops.gitops.actions import CiContext
@@ -51,6 +51,8 @@ def handle_comment(ctx: CiContext, event: CommentEvent) -> None:
     except PromptopsError as exc:
         body = f"`/promptops {command.name}` failed: {escape_text(str(exc))}"
         ctx.report.say(f"/promptops {command.name} failed: {exc}")
+        if not isinstance(exc, InputError):  # the user's input was fine: the run itself failed
+            ctx.report.exit_code = exc.exit_code
     _reply(ctx, event, body)
 
 
