@@ -127,3 +127,24 @@ def test_comment_that_is_no_command_or_has_no_body(agent_repo: Path, monkeypatch
         run = run_event(agent_repo, monkeypatch, None, "issue_comment", payloads.issue_comment(body))
         assert run.result.exit_code == 0
         assert run.out.strip() == "promptops: comment is not a /promptops command"
+
+
+def test_eval_of_a_fork_pull_request_is_refused_from_a_comment(
+    agent_repo: Path, github: GitHubStandin, monkeypatch: pytest.MonkeyPatch, pull: int
+) -> None:
+    """Comment runs have the secrets; the fork's files must not be evaluated with them."""
+    own_ref_json = github._ref_json
+
+    def fork_head(branch: str, sha: str) -> dict:
+        ref = own_ref_json(branch, sha)
+        if branch == "feature":
+            ref["repo"] = {**ref["repo"], "full_name": "mallory/agents", "fork": True}
+        return ref
+
+    monkeypatch.setattr(github, "_ref_json", fork_head)
+    run, comment_id = comment_event(agent_repo, monkeypatch, github, pull, "/promptops eval", "alice")
+    assert run.result.exit_code == 0, run.err
+    [reply] = bot_bodies(github)
+    assert "Not evaluated: this pull request comes from a fork (mallory/agents)" in reply
+    assert github.statuses == {}
+    assert not (agent_repo / ".promptops" / "runs").exists()
