@@ -100,6 +100,7 @@ def _register() -> None:
         init_cmd,
         lint_cmd,
         list_cmd,
+        rollback_cmd,
     )
 
 
