@@ -89,6 +89,7 @@ def _register() -> None:
     # Imported for their side effect of adding commands to `main`.
     from promptops.cli import (  # noqa: F401
         ab_cmd,
+        analyze_cmd,
         ask_cmd,
         cache_cmd,
         config_cmd,
@@ -100,6 +101,7 @@ def _register() -> None:
         init_cmd,
         lint_cmd,
         list_cmd,
+        optimize_cmd,
         rollback_cmd,
     )
 

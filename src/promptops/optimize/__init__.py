@@ -1,0 +1,1 @@
+"""Prompt optimization: analysis, variant generation, the invariants guard and the search."""
