@@ -102,6 +102,7 @@ def _register() -> None:
         lint_cmd,
         list_cmd,
         optimize_cmd,
+        pr_cmd,
         rollback_cmd,
     )
 
