@@ -159,5 +159,5 @@ def _status_description(session: dict[str, Any], recommended: bool) -> str:
 
 
 def _what(session: dict[str, Any], recommended: bool) -> str:
-    what = f"{session['prompt']['id']} for {session['goal']}: {change_summary(session)}"
+    what = f"{session['prompt']['id']}: {change_summary(session)}"
     return what if recommended else f"{what} (published for review, labelled promptops:not-recommended)"
