@@ -223,7 +223,7 @@ def test_markdown_cells_cannot_inject_html_mentions_or_columns(tmp_path: Path) -
     result = run_cli(repo, "eval", "support-agent", "--provider", "echo", "--markdown", str(md_path))
     assert result.exit_code == 1
     row = next(line for line in md_path.read_text().splitlines() if line.startswith("| inject "))
-    assert "&lt;img src=x&gt;@\u200bhere\\|col" in row and "<img" not in row
+    assert "&lt;img src=x&gt;@\u200dhere\\|col" in row and "<img" not in row
     assert row.count(" | ") == 3  # still four cells
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
-from promptops.gitops import markdown as md
-from promptops.gitops.markdown import ArmFigures, CaseChange, ReportData, Section
+from promptops import markdown as md
+from promptops.gitops import markdown as report
+from promptops.gitops.markdown import ArmFigures, CaseChange, ReportData
+from promptops.markdown import Section
 
 ATTACKS = [
     '<img src=x onerror="alert(1)">',
@@ -64,7 +66,7 @@ def test_fence_is_longer_than_any_backtick_run_inside() -> None:
 
 def test_report_with_hostile_llm_text_renders_no_html_and_pings_nobody() -> None:
     hostile = "\n".join(ATTACKS)
-    out = md.render_report(
+    out = report.render_report(
         sample(
             hypothesis=hostile,
             change_summary=hostile,
@@ -83,7 +85,7 @@ def test_report_with_hostile_llm_text_renders_no_html_and_pings_nobody() -> None
 
 
 def test_report_leads_with_the_verdict_and_says_what_figures_were_measured_on() -> None:
-    out = md.render_report(sample(base_version="ce013625030ba8dba906f756967f9e9ca394464a"))
+    out = report.render_report(sample(base_version="ce013625030ba8dba906f756967f9e9ca394464a"))
     lines = out.splitlines()
     assert lines[0] == "<!-- promptops:report support-agent/system/conciseness -->"
     assert lines[3] == "### ✅ Recommended: -23% tokens, pass rate unchanged"

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from promptops.cli import Workspace, main, pass_workspace
 from promptops.cli.log_options import decision_alpha, log_options, resolve_inputs
-from promptops.logs.ab import ABReport, run_ab
-from promptops.stats.wording import percent
+
+if TYPE_CHECKING:
+    from promptops.logs.ab import ABReport
 
 
 @main.command("ab")
@@ -47,6 +49,8 @@ def ab_command(
       promptops ab support-agent/system --logs logs/*.jsonl.gz \\
           --baseline 3b18e51 --candidate 9f2c04a --since 7d
     """
+    from promptops.logs.ab import run_ab
+
     paths, since_at, prompt_id = resolve_inputs(ws, logs, more_logs, since, prompt_id)
     report = run_ab(
         paths, prompt_id, baseline, candidate, since=since_at, strict=strict, alpha=decision_alpha(ws)
@@ -58,6 +62,8 @@ def ab_command(
 
 
 def _print(report: ABReport) -> None:
+    from promptops.stats.wording import percent
+
     click.echo(f"{report.prompt_id}: {report.outcome}")
     rows = [("version", "calls", "success", "95% CI", "latency p50", "p95", "tokens in", "out")]
     for label, m in (("baseline", report.baseline), ("candidate", report.candidate)):

@@ -10,7 +10,6 @@ import click
 
 from promptops.cli import Workspace, main, pass_workspace
 from promptops.cli.options import saving_raw_replies
-from promptops.optimize.optimizer import analyze_prompt
 
 
 @main.command("analyze")
@@ -34,6 +33,8 @@ def analyze_command(ws: Workspace, prompt_id: str, logs: tuple[Path, ...], as_js
     Example:
       promptops analyze support-agent/system --logs logs/support.jsonl
     """
+    from promptops.optimize.optimizer import analyze_prompt
+
     with saving_raw_replies(ws):
         analysis = analyze_prompt(ws.config, prompt_id, logs)
     if as_json:

@@ -9,7 +9,6 @@ import click
 
 from promptops.cli import Workspace, main, pass_workspace
 from promptops.cli.options import budget_from_options, budget_options, no_cache_option, saving_raw_replies
-from promptops.llm.ask import ask, load_schema_file
 
 
 @main.command("ask")
@@ -51,6 +50,8 @@ def ask_command(
 
         promptops ask --schema answer.schema.json "Classify: refund please" --json
     """
+    from promptops.llm.ask import ask, load_schema_file
+
     schema = load_schema_file(schema_file) if schema_file else None
     with saving_raw_replies(ws):
         answer = ask(

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import time
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from promptops.cli import Workspace, main, pass_workspace
-from promptops.llm.cache import CacheStats, cache_stats, clear_cache
+
+if TYPE_CHECKING:
+    from promptops.llm.cache import CacheStats
 
 
 @main.group("cache")
@@ -28,6 +31,8 @@ def cache_group() -> None:
 @pass_workspace
 def stats_command(ws: Workspace, as_json: bool) -> None:
     """Show where the cache is, how many answers it holds and for which models."""
+    from promptops.llm.cache import cache_stats
+
     stats = cache_stats(ws.config)
     if as_json:
         click.echo(json.dumps(stats.as_dict(), indent=2, sort_keys=True))
@@ -62,5 +67,7 @@ def _when(timestamp: float | None) -> str:
 @pass_workspace
 def clear_command(ws: Workspace, older_than: float | None) -> None:
     """Delete cached answers: all of them, or those older than --older-than DAYS."""
+    from promptops.llm.cache import clear_cache
+
     removed = clear_cache(ws.config, older_than)
     click.echo(f"removed {removed} cached answer{'s' if removed != 1 else ''}")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from promptops.cli import Workspace, main, pass_workspace
 from promptops.cli.log_options import log_options, resolve_inputs
-from promptops.logs.failures import FailureReport, summarize_failures
+
+if TYPE_CHECKING:
+    from promptops.logs.failures import FailureReport
 
 
 @main.command("failures")
@@ -39,6 +42,8 @@ def failures_command(
     Example:
       promptops failures support-agent/system --logs logs/*.jsonl --since 24h --top 5
     """
+    from promptops.logs.failures import summarize_failures
+
     paths, since_at, prompt_id = resolve_inputs(ws, logs, more_logs, since, prompt_id)
     report = summarize_failures(paths, prompt_id, since=since_at, strict=strict, top=top)
     if as_json:

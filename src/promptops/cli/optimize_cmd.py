@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,7 +13,9 @@ from promptops.cli import Workspace, main, pass_workspace
 from promptops.cli.options import budget_options, no_cache_option, saving_raw_replies
 from promptops.cli.publish_output import print_publish_outcome
 from promptops.config import GOALS
-from promptops.optimize.optimizer import OptimizeOptions, OptimizeResult, run_optimization
+
+if TYPE_CHECKING:
+    from promptops.optimize.optimizer import OptimizeResult
 
 
 @main.command("optimize")
@@ -85,6 +88,8 @@ def optimize_command(
           --budget-calls 400 --write /tmp/system.md
       promptops optimize support-agent/system --goal conciseness --open-pr
     """
+    from promptops.optimize.optimizer import OptimizeOptions, run_optimization
+
     if open_pr and branch_only:
         raise click.UsageError("--open-pr and --branch-only are exclusive: pick one")
     cfg = ws.config

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from promptops.cli import Workspace
-from promptops.llm.budget import Budget
-from promptops.llm.errors import StructuredOutputError
-from promptops.llm.structured import save_raw_reply
+
+if TYPE_CHECKING:
+    from promptops.llm.budget import Budget
 
 F = TypeVar("F", bound=Callable[..., Any])
 RAW_REPLY_FOLDER = ".promptops/failed-replies"
@@ -58,6 +58,8 @@ def budget_from_options(
 ) -> Budget | None:
     """A Budget from the options, each falling back to `defaults` (e.g. the config's
     `optimizer.budget`: {calls, usd}); None when neither sets any limit."""
+    from promptops.llm.budget import Budget
+
     calls = budget_calls if budget_calls is not None else (defaults or {}).get("calls")
     usd = budget_usd if budget_usd is not None else (defaults or {}).get("usd")
     if calls is None and usd is None:
@@ -68,6 +70,9 @@ def budget_from_options(
 @contextmanager
 def saving_raw_replies(ws: Workspace) -> Iterator[None]:
     """Save the raw reply of a failed structured call and name the file in the error line."""
+    from promptops.llm.errors import StructuredOutputError
+    from promptops.llm.structured import save_raw_reply
+
     try:
         yield
     except StructuredOutputError as exc:

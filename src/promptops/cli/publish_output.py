@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from promptops.gitops.publish import PublishOutcome
+if TYPE_CHECKING:  # the GitHub layer is imported only by the commands that publish
+    from promptops.gitops.publish import PublishOutcome
 
 
 def print_publish_outcome(outcome: PublishOutcome) -> None:

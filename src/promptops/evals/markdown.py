@@ -10,15 +10,13 @@ from __future__ import annotations
 from promptops.evals.compare import RunComparison
 from promptops.evals.report import ECHO_NOTE, case_rows, comparison_rows, measured_on, percent
 from promptops.evals.results import EvalRun
+from promptops.markdown import escape_cell
 
 
 def md_cell(text: str, limit: int = 160) -> str:
-    """Text safe inside a Markdown table cell: one line, no HTML, no mentions, no pipes."""
+    """Text safe inside a Markdown table cell, shortened to `limit` characters."""
     flat = " ".join(str(text).split())
-    flat = flat if len(flat) <= limit else flat[: limit - 1] + "…"
-    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    flat = flat.replace("|", "\\|").replace("`", "'").replace("@", "@\u200b")
-    return flat
+    return escape_cell(flat if len(flat) <= limit else flat[: limit - 1] + "…")
 
 
 def summary_lines(run: EvalRun) -> list[str]:

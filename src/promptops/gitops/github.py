@@ -23,7 +23,7 @@ from github.PullRequest import PullRequest
 from github.Repository import Repository
 
 from promptops.errors import ConfigError, PromptopsError
-from promptops.gitops.markdown import COMMENT_LIMIT, report_marker, truncate_to_limit
+from promptops.markdown import COMMENT_LIMIT, report_marker, truncate_to_limit
 
 DEFAULT_BASE_URL = "https://api.github.com"
 STATUS_CONTEXT = "promptops/eval"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -56,13 +55,16 @@ class LLMClient:
         if key is not None and self.cache is not None and (hit := self.cache.get(key)) is not None:
             self.ledger.record(hit)
             return hit
-        reservation = self.budget.reserve(self._worst_case_usd(request)) if self.budget else 0.0
-        completion = None
-        try:
-            completion = await self._call_provider(request)
-        finally:
-            if self.budget is not None:
-                self.budget.settle(reservation, completion.cost_usd if completion else 0.0)
+        async with self.limit:
+            # Reserve only once a slot is ours: calls queued behind the limit hold no budget,
+            # so a USD budget smaller than "every queued call at worst case" still runs.
+            reservation = self.budget.reserve(self._worst_case_usd(request)) if self.budget else 0.0
+            completion = None
+            try:
+                completion = await self._call_provider(request)
+            finally:
+                if self.budget is not None:
+                    self.budget.settle(reservation, completion.cost_usd if completion else 0.0)
         if key is not None and self.cache is not None:
             self.cache.put(key, completion)
         self.ledger.record(completion)
@@ -70,9 +72,7 @@ class LLMClient:
 
     async def _call_provider(self, request: CompletionRequest) -> Completion:
         try:
-            async with self.limit:
-                started = time.perf_counter()
-                completion = await self.provider.complete(request)
+            completion = await self.provider.complete(request)
         except UnknownProvider as exc:
             self.ledger.record_error(self.provider.name)
             raise UnknownProvider(
@@ -85,7 +85,6 @@ class LLMClient:
             raise
         return replace(
             completion,
-            latency_ms=completion.latency_ms or (time.perf_counter() - started) * 1000,
             provider=completion.provider or self.provider.name,
             model=completion.model or request.model,
         )

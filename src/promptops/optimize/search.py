@@ -79,7 +79,6 @@ class SearchSettings:
     first_batch: int = 4  # dev cases every candidate gets before the first cut
     holdout_share: float = 0.5  # at most this share of the call budget goes to the confirmation
     seed: int = 0
-    chunk_samples: int | None = None  # at most this many samples per evaluator call (None: a rung at once)
 
 
 @dataclass(frozen=True)
@@ -324,18 +323,9 @@ class Search:
             if ids:
                 groups.setdefault(tuple(ids), []).append(label)
         for ids, labels in groups.items():
-            for chunk in self._chunks(ids, len(labels)):
-                if not await self._run_chunk(labels, chunk):
-                    return False
+            if not await self._run_chunk(labels, ids):
+                return False
         return True
-
-    def _chunks(self, ids: Sequence[str], labels: int) -> list[Sequence[str]]:
-        """Cases in slices small enough that a dollar budget (which reserves every call's
-        worst case up front) is not claimed all at once by one big batch."""
-        if self.settings.chunk_samples is None:
-            return [ids]
-        size = max(1, self.settings.chunk_samples // (labels * self.settings.repeat))
-        return [ids[i : i + size] for i in range(0, len(ids), size)]
 
     async def _run_chunk(self, labels: Sequence[str], ids: Sequence[str]) -> bool:
         try:

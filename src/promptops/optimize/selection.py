@@ -26,7 +26,6 @@ async def search_and_confirm(run: Run) -> OptimizeResult:
         repeat=int(run.config.get("evals.repeat")),
         budget_calls=options.budget_calls,
         budget_usd=options.budget_usd,
-        chunk_samples=2 * int(run.config.get("provider.max_concurrency")) if options.budget_usd else None,
     )
     assert run.model_client is not None
     evaluator = SuiteEvaluator(run.model_client, run.agent, run.prompt.name, run.suite)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from promptops.files import Document
+
+if TYPE_CHECKING:
+    import jsonschema
 
 
 @cache
@@ -32,11 +33,15 @@ def schema_errors(data: Any, name: str) -> list[jsonschema.ValidationError]:
 @cache
 def _validator(name: str) -> jsonschema.Draft202012Validator:
     """Built once per schema: `promptops list` validates every agent.yaml of the repository."""
+    import jsonschema  # imported on first validation: it costs ~0.1 s at every CLI start otherwise
+
     return jsonschema.Draft202012Validator(load_schema(name), format_checker=jsonschema.FormatChecker())
 
 
 def _most_specific(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
-    best = jsonschema.exceptions.best_match([error])
+    from jsonschema.exceptions import best_match
+
+    best = best_match([error])
     return best if best is not None else error
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Any, Literal
 
+from promptops.config import GOALS
 from promptops.stats.arms import Arm
 from promptops.stats.figures import ComparisonFigures, PassFigures, measure_pass, measure_ratio
 from promptops.stats.power import DEFAULT_POWER, plan_paired
@@ -29,7 +30,6 @@ from promptops.stats.ratios import DEFAULT_RESAMPLES, DEFAULT_SEED, RatioEstimat
 from promptops.stats.wording import pass_sentence, points, ratio_sentence
 
 Outcome = Literal["improvement", "regression", "no-difference", "inconclusive"]
-GOALS = ("accuracy", "conciseness", "clarity", "safety", "speed")
 TAGGED_GOALS = ("clarity", "safety")
 
 
