@@ -141,3 +141,15 @@ def test_rejected_direct_rollback_keeps_the_commit(deployed_repo: Path) -> None:
     assert git(deployed_repo, "show", f"{kept}:{SYSTEM}") + "\n" == V1
     assert git(deployed_repo, "ls-remote", "origin", "refs/heads/main").split()[0] == origin_main
     assert git(deployed_repo, "rev-parse", "main") == origin_main
+
+
+def test_direct_rollback_from_another_branch_moves_local_main_only_forward(deployed_repo: Path) -> None:
+    git(deployed_repo, "checkout", "-q", "-b", "work")
+    result = run_cli(deployed_repo, "rollback", "support-agent/system", "--to", "v1", "--direct")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        git(deployed_repo, "rev-parse", "main")
+        == git(deployed_repo, "ls-remote", "origin", "main").split()[0]
+    )
+    assert git(deployed_repo, "show", f"main:{SYSTEM}") + "\n" == V1
+    assert git(deployed_repo, "rev-parse", "--abbrev-ref", "HEAD") == "work"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -160,10 +161,12 @@ def _find_target(config: Config, history: PromptHistory, target: str) -> PromptV
     return _by_commit(config, history, target)
 
 
-def _unique_prefix(history: PromptHistory, prefix: str, key: object, what: str) -> PromptVersion | None:
+def _unique_prefix(
+    history: PromptHistory, prefix: str, key: Callable[[PromptVersion], str], what: str
+) -> PromptVersion | None:
     """The newest version whose `key` starts with `prefix`; an error if the prefix is ambiguous."""
-    matches = [v for v in history.versions if key(v).startswith(prefix)]  # type: ignore[operator]
-    distinct = sorted({key(v) for v in matches})  # type: ignore[operator]
+    matches = [v for v in history.versions if key(v).startswith(prefix)]
+    distinct = sorted({key(v) for v in matches})
     if len(distinct) > 1:
         raise InputError(
             f"{what} prefix {prefix!r} is ambiguous "
