@@ -46,6 +46,7 @@ def test_holdout_case_changes_compare_outcomes_over_repeats() -> None:
 
 def test_report_from_a_real_session(optimized_repo: Path) -> None:
     session, _ = optimize(optimized_repo)
+    assert session["holdout"]["case_changes"] == []  # recorded by the optimizer (echo: nothing changed)
     winner_id = session["holdout"]["candidate"]
     for candidate in session["candidates"]:
         if candidate["id"] == winner_id:
