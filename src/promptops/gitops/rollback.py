@@ -22,7 +22,7 @@ from promptops.gitops import git as gitops
 from promptops.gitops import github
 from promptops.gitops.github_access import connect_for, no_token_message
 from promptops.gitops.history import read_blobs
-from promptops.gitops.markdown import escape_text, inline_code
+from promptops.markdown import escape_text, inline_code
 from promptops.repo.agents import split_prompt_id
 from promptops.repo.history import PromptHistory, PromptVersion, prompt_history
 from promptops.repo.version import short_id
