@@ -6,6 +6,13 @@ use, schema validation on) and times, per PR: the git part (`publish_variant`: f
 worktree, commit, note, leased atomic push) and the GitHub part (`publish_pull_request`: find or
 open the PR, sticky comment, labels, status). Target: under 3 s per PR for both together.
 
+Then, end to end on the same repository (every agent has an agent.yaml, whose system prompt
+is prompt-0, and 120 eval cases): `optimize --branch-only` of agent-00/system (the edit
+generator, evaluated by the echo provider, which answers at once), `pr --session` for that
+session (push and PR), and `rollback --to v1` of agent-01/system (changed in 1 commit of 200)
+with `--branch-only` and with a PR. GitHub time is the time spent inside
+the GitHub layer's calls; LLM time is the optimizer's run (generation, evaluation, statistics).
+
 Usage: PYTHONPATH=src:. python bench/gitops.py [--quick]
 """
 
@@ -23,9 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `tests.standins`
 
 from tests.standins.github_server import GitHubStandin  # noqa: E402
 
+from promptops.config import load_config  # noqa: E402
 from promptops.gitops import git as gitops  # noqa: E402
 from promptops.gitops import github  # noqa: E402
 from promptops.gitops.markdown import ArmFigures, CaseChange, ReportData, render_report  # noqa: E402
+from promptops.gitops.publish import publish_session  # noqa: E402
+from promptops.gitops.rollback import rollback_prompt  # noqa: E402
+from promptops.gitops.tree import read_blob  # noqa: E402
+from promptops.optimize.optimizer import OptimizeOptions, run_optimization  # noqa: E402
 from promptops.repo.version import version_id  # noqa: E402
 
 AGENTS, PROMPTS_PER_AGENT = 20, 10
@@ -38,12 +50,34 @@ def prompt_path(i: int) -> str:
 
 def prompt_text(i: int, revision: int) -> str:
     return (
-        f"You are agent {i // PROMPTS_PER_AGENT}, prompt {i}, revision {revision}.\n" + "Be helpful.\n" * 20
+        f"You are agent {i // PROMPTS_PER_AGENT}, prompt {i}, revision {revision}.\n"
+        "Please note that you must always be polite. In order to look up an order, call the tool.\n"
+        "It is important to answer in the customer's language. Basically, make sure to quote the order id.\n"
+        "Please note that you must always be polite. In order to look up an order, call the tool.\n"
+        + "Be helpful.\n"
+        * 20
     )
 
 
+CONFIG = "provider: {name: echo}\nevals: {holdout_fraction: 0.5}\ndecision: {min_success_delta: 0.1}\n"
+AGENT_YAML = "prompts: {system: prompt-0.md}\nevals: evals/cases.yaml\n"
+CASES = "cases:\n" + "".join(
+    f"  - {{id: case-{k:02d}, vars: {{input: question {k}}}, assert: [{{type: icontains, value: agent}}]}}\n"
+    for k in range(120)
+)
+
+
+def setup_files() -> dict[str, str]:
+    """Config, and per agent an agent.yaml (prompt-0 is its system prompt) and eval cases."""
+    files = {".promptops.yaml": CONFIG}
+    for a in range(AGENTS):
+        files[f"prompts/agent-{a:02d}/agent.yaml"] = AGENT_YAML
+        files[f"prompts/agent-{a:02d}/evals/cases.yaml"] = CASES
+    return files
+
+
 def fast_import_stream(commits: int) -> bytes:
-    """Commit 1 adds all 200 prompts; each later commit revises one prompt."""
+    """Commit 1 adds all 200 prompts and the agents' settings; each later commit revises one prompt."""
     files = AGENTS * PROMPTS_PER_AGENT
     out: list[bytes] = []
     for n in range(1, commits + 1):
@@ -54,9 +88,12 @@ def fast_import_stream(commits: int) -> bytes:
         out.append(b"data %d\n%s\n" % (len(message), message))
         if n > 1:
             out.append(b"from :%d\n" % (n - 1))
-        for i in changed:
-            data = prompt_text(i, n).encode()
-            out.append(b"M 100644 inline %s\ndata %d\n%s\n" % (prompt_path(i).encode(), len(data), data))
+        blobs = {prompt_path(i): prompt_text(i, n) for i in changed}
+        if n == 1:
+            blobs.update(setup_files())
+        for path, text in blobs.items():
+            data = text.encode()
+            out.append(b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(data), data))
     return b"".join(out)
 
 
@@ -72,7 +109,7 @@ def build_repository(root: Path, commits: int) -> Path:
 
 
 def current_text(work: Path, i: int) -> str:
-    data = gitops.read_blob(work, "origin/main", prompt_path(i))
+    data = read_blob(work, "origin/main", prompt_path(i))
     assert data is not None
     return data.decode()
 
@@ -134,6 +171,74 @@ def publish_one(work: Path, gh: github.GitHubRepo, i: int, run: str) -> tuple[fl
     return middle - start, time.perf_counter() - middle, result.number
 
 
+class GitHubClock:
+    """Seconds spent inside the GitHub layer: every GitHub request goes through `GitHubRepo.call`."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._original = github.GitHubRepo.call
+        clock = self
+
+        def timed_call(handle: github.GitHubRepo, *args: object, **kwargs: object) -> object:
+            start = time.perf_counter()
+            try:
+                return clock._original(handle, *args, **kwargs)  # type: ignore[arg-type]
+            finally:
+                clock.seconds += time.perf_counter() - start
+
+        github.GitHubRepo.call = timed_call  # type: ignore[method-assign,assignment]
+
+    def take(self) -> float:
+        seconds, self.seconds = self.seconds, 0.0
+        return seconds
+
+    def restore(self) -> None:
+        github.GitHubRepo.call = self._original  # type: ignore[method-assign]
+
+
+Row = tuple[str, float, float, float]  # what, git s, GitHub s, LLM s
+
+
+def end_to_end(work: Path, standin: GitHubStandin, clock: GitHubClock) -> list[Row]:
+    """optimize --branch-only, pr --session, rollback --branch-only and rollback with a PR."""
+    cfg = load_config(work)
+    gh = {"token": standin.token, "github_base_url": standin.url}
+    start = time.perf_counter()
+    session = run_optimization(cfg, "agent-00/system", OptimizeOptions(goal="conciseness", budget_calls=400))
+    llm = time.perf_counter() - start
+    print(f"optimize agent-00/system: {session.session.recommendation['summary'][:100]}")
+    rows: list[Row] = []
+    steps = [
+        (
+            "optimize --branch-only",
+            lambda: publish_session(cfg, session.session.path, open_pr=False, token=None),
+        ),
+        ("pr --session (push, PR)", lambda: publish_session(cfg, session.session.path, open_pr=True, **gh)),
+        ("rollback --branch-only", lambda: rollback_prompt(cfg, "agent-01/system", "v1", open_pr=False)),
+        ("rollback (push, PR)", lambda: rollback_prompt(cfg, "agent-01/system", "v1", open_pr=True, **gh)),
+    ]
+    for label, step in steps:
+        clock.take()
+        start = time.perf_counter()
+        outcome = step()
+        total, gh_s = time.perf_counter() - start, clock.take()
+        assert outcome.commit, outcome
+        rows.append((label, total - gh_s, gh_s, llm if label.startswith("optimize") else 0.0))
+    return rows
+
+
+def print_end_to_end(rows: list[Row]) -> None:
+    print(f"\n{'end to end':<26} {'git s':>7} {'GitHub s':>9} {'LLM s':>7} {'git+GitHub':>11} {'target':>7}")
+    print("-" * 72)
+    for label, git_s, gh_s, llm_s in rows:
+        verdict = "ok" if git_s + gh_s < TARGET_S else "SLOW"
+        print(f"{label:<26} {git_s:>7.2f} {gh_s:>9.2f} {llm_s:>7.2f} {git_s + gh_s:>11.2f} {verdict:>7}")
+    print(
+        "LLM = the optimizer run (edit generator; echo provider answering at once, so this is the eval "
+        "engine and statistics); git+GitHub target < 3 s per PR"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -141,6 +246,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     commits, prs = (2_000, 3) if args.quick else (10_000, 6)
+    os.environ.setdefault("GITHUB_REPOSITORY", "octo-org/prompts")  # the remote is a local path
+    os.environ.setdefault("XDG_CACHE_HOME", tempfile.mkdtemp(prefix="promptops-bench-cache-"))
     for key, value in {
         "GIT_AUTHOR_NAME": "Bench",
         "GIT_AUTHOR_EMAIL": "bench@example.com",
@@ -164,11 +271,17 @@ def main() -> None:
             rows = [(f"new PR #{n + 1}", n * 17 % 200, f"run-{n}") for n in range(prs)]
             rows.append(("re-run of PR #1", 0, "run-again"))
             results = [(label, *publish_one(work, gh, i, run)) for label, i, run in rows]
+            clock = GitHubClock()
+            try:
+                flows = end_to_end(work, standin, clock)
+            finally:
+                clock.restore()
         finally:
             standin.stop()
         if standin.violations:
             raise SystemExit("GitHub stand-in schema violations:\n" + "\n".join(standin.violations))
     print_table(results)
+    print_end_to_end(flows)
 
 
 def print_table(results: list[tuple[str, float, float, int]]) -> None:

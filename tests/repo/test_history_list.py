@@ -90,8 +90,10 @@ def test_history_cli_table_and_json(history_repo: Path) -> None:
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "support-agent/system (prompts/support-agent/sys.md): 4 versions on main"
-    assert lines[1].split() == ["vN", "VERSION", "COMMIT", "DATE", "AUTHOR", "SUBJECT", "TOKENS"]
-    assert lines[2].startswith("v4  ") and "Merge feature" in lines[2]
+    header = ["vN", "VERSION", "COMMIT", "DATE", "AUTHOR", "SUBJECT", "TOKENS", "PR", "EVAL"]
+    assert lines[1].split() == header
+    assert lines[2].startswith("v4* ") and "Merge feature" in lines[2]
+    assert lines[-1] == "* deployed: v4, the tip of main"
     data = json.loads(run_cli(history_repo, "history", "support-agent/system", "--json").stdout)
     assert [v["version"] for v in data["versions"]] == ["v4", "v3", "v2", "v1"]
 

@@ -104,6 +104,8 @@ def _register() -> None:
         lint_cmd,
         list_cmd,
         optimize_cmd,
+        pr_cmd,
+        rollback_cmd,
     )
 
 

@@ -16,37 +16,48 @@ from promptops.repo.version import short_id
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--all-branches", is_flag=True, help="Also show commits on other local and remote branches.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Show only the newest N versions.")
+@click.option("--no-fetch", is_flag=True, help="Do not fetch origin's eval notes first (offline).")
 @pass_workspace
 def history_command(
-    ws: Workspace, prompt_id: str, as_json: bool, all_branches: bool, limit: int | None
+    ws: Workspace, prompt_id: str, as_json: bool, all_branches: bool, limit: int | None, no_fetch: bool
 ) -> None:
     """Show the versions of a prompt, newest first.
 
     vN counts the first-parent commits of the default branch that changed the prompt's
     file (renames followed); VERSION is the version id (blob id) the file had after that
     commit. With --all-branches, commits not on the default branch show vN as '-'.
+    The version deployed now (the tip of the default branch) is marked with '*'; PR is
+    the pull request that merged the commit; EVAL is the eval summary promptops attached
+    as a git note (refs/notes/promptops, fetched from origin unless --no-fetch).
 
     Example: promptops history support-agent/system --limit 5
     """
     # Imported here so other commands and --help do not pay for it.
+    from promptops.gitops.eval_notes import describe_note
     from promptops.repo.history import prompt_history
 
-    history = prompt_history(ws.config, prompt_id, all_branches=all_branches, limit=limit)
+    history = prompt_history(ws.config, prompt_id, all_branches=all_branches, limit=limit, fetch=not no_fetch)
     if as_json:
         click.echo(json.dumps(history.to_json(), indent=2))
         return
     click.echo(f"{history.prompt_id} ({history.path}): {history.total} versions on {history.branch}")
     rows = [
         (
-            f"v{v.number}" if v.number else "-",
+            (f"v{v.number}" if v.number else "-") + ("*" if v.deployed else ""),
             short_id(v.version_id) if v.version_id else "(deleted)",
             v.commit[:10],
             v.date[:10],
             v.author,
             v.subject,
             v.tokens,
+            f"#{v.pr_number}" if v.pr_number else None,
+            describe_note(v.eval) if v.eval else None,
         )
         for v in history.versions
     ]
     if rows:
-        click.echo(format_table(("vN", "VERSION", "COMMIT", "DATE", "AUTHOR", "SUBJECT", "TOKENS"), rows))
+        headers = ("vN", "VERSION", "COMMIT", "DATE", "AUTHOR", "SUBJECT", "TOKENS", "PR", "EVAL")
+        click.echo(format_table(headers, rows))
+        deployed = next((v for v in history.versions if v.deployed), None)
+        if deployed is not None:
+            click.echo(f"* deployed: v{deployed.number}, the tip of {history.branch}")

@@ -11,6 +11,7 @@ import click
 
 from promptops.cli import Workspace, main, pass_workspace
 from promptops.cli.options import budget_options, no_cache_option, saving_raw_replies
+from promptops.cli.publish_output import print_publish_outcome
 from promptops.config import GOALS
 
 if TYPE_CHECKING:
@@ -45,6 +46,15 @@ if TYPE_CHECKING:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Save the winning variant's text here.",
 )
+@click.option(
+    "--open-pr",
+    is_flag=True,
+    help="Then publish the session: branch, commit, note, push and pull request (as `promptops pr`).",
+)
+@click.option(
+    "--branch-only", is_flag=True, help="Then commit the result on a local branch only (no push, no PR)."
+)
+@click.option("--token", default=None, help="GitHub token for --open-pr (default: $GITHUB_TOKEN).")
 @no_cache_option
 @pass_workspace
 def optimize_command(
@@ -58,6 +68,9 @@ def optimize_command(
     logs: tuple[Path, ...],
     json_path: Path | None,
     write_path: Path | None,
+    open_pr: bool,
+    branch_only: bool,
+    token: str | None,
     no_cache: bool,
 ) -> None:
     """Find a better version of AGENT/NAME for a goal, and show the evidence.
@@ -73,9 +86,12 @@ def optimize_command(
       promptops optimize support-agent/system --goal conciseness
       promptops optimize support-agent/system --goal accuracy --variants 4 --rounds 2 \\
           --budget-calls 400 --write /tmp/system.md
+      promptops optimize support-agent/system --goal conciseness --open-pr
     """
     from promptops.optimize.optimizer import OptimizeOptions, run_optimization
 
+    if open_pr and branch_only:
+        raise click.UsageError("--open-pr and --branch-only are exclusive: pick one")
     cfg = ws.config
     options = OptimizeOptions(
         goal=goal or cfg.get("optimizer.goal"),
@@ -95,6 +111,15 @@ def optimize_command(
     _print(ws, result)
     if write_path is not None:
         _write(result, write_path)
+    if open_pr or branch_only:
+        _publish(ws, result, open_pr=open_pr, token=token)
+
+
+def _publish(ws: Workspace, result: OptimizeResult, *, open_pr: bool, token: str | None) -> None:
+    from promptops.gitops.publish import publish_session
+
+    outcome = publish_session(ws.config, result.session.path, open_pr=open_pr, token=token)
+    print_publish_outcome(outcome)
 
 
 def _print(ws: Workspace, result: OptimizeResult) -> None:

@@ -149,6 +149,12 @@ def resolve_commit(repo_root: Path | str, ref: str) -> str:
         raise NotFoundError(f"git ref {ref!r} does not exist") from exc
 
 
+def is_ancestor(repo_root: Path | str, ancestor: str, commit: str) -> bool:
+    """Whether `ancestor` is `commit` or one of its ancestors."""
+    status, _, _ = _run_raw(open_repo(repo_root), ["merge-base", "--is-ancestor", ancestor, commit])
+    return status == 0
+
+
 # ---------------------------------------------------------------- commit metadata
 
 
@@ -295,14 +301,16 @@ def commit_files_on_branch(
     if not push or remote is None:
         repo.git.update_ref(f"refs/heads/{branch}", new_commit)
         return PublishResult(branch, new_commit, base, False, None, f"refs/heads/{branch}")
+    # The default branch (`rollback --direct`) is the user's: a rejected commit goes to a side
+    # branch, and a pushed one moves the local branch only when that is a fast-forward of nothing.
+    leave_local = bool(checked_out) or (branch == base_name and had_local != base)
     try:
         _push(repo, remote, branch, new_commit, lease, with_notes=note is not None)
     except PushRejected as exc:
-        kept = _keep_locally(
-            repo, branch, new_commit, "" if checked_out else had_local, run_id, bool(checked_out)
-        )
+        side_only = bool(checked_out) or branch == base_name
+        kept = _keep_locally(repo, branch, new_commit, "" if side_only else had_local, run_id, side_only)
         raise PushRejected(f"{exc}; your commit {short_id(new_commit)} is kept on {kept}") from None
-    if checked_out:  # e.g. `rollback --direct` to main while main is checked out: leave it for `git pull`
+    if leave_local:  # e.g. `rollback --direct` to main while main is checked out: leave it for `git pull`
         return PublishResult(branch, new_commit, base, True, remote, f"refs/remotes/{remote}/{branch}")
     repo.git.update_ref(f"refs/heads/{branch}", new_commit)
     return PublishResult(branch, new_commit, base, True, remote, f"refs/heads/{branch}")

@@ -18,7 +18,7 @@ from promptops.gitops.git import default_branch as detect_default_branch
 from promptops.gitops.git import find_remote, open_repo
 
 NULL_BLOB = "0" * 40
-HEADER_FORMAT = "%x1e%H%x1f%aI%x1f%an%x1f%ae%x1f%s"
+HEADER_FORMAT = "%x1e%H%x1f%P%x1f%aI%x1f%an%x1f%ae%x1f%s"
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class FileChange:
     old_path: str | None
     status: str
     blob: str | None
+    parents: tuple[str, ...] = ()  # a merge's second parent is the merged branch's head
 
 
 @dataclass(frozen=True)
@@ -96,9 +97,22 @@ def parse_raw_log(out: str) -> list[FileChange]:
     changes = []
     for chunk in out.split("\x1e")[1:]:
         header, _, raw = chunk.partition("\0")
-        commit, date, author, email, subject = header.split("\x1f", 4)
+        commit, parents, date, author, email, subject = header.split("\x1f", 5)
         for status, old_path, new_path, blob in _raw_entries(raw.lstrip("\n")):
-            changes.append(FileChange(commit, date, author, email, subject, new_path, old_path, status, blob))
+            changes.append(
+                FileChange(
+                    commit,
+                    date,
+                    author,
+                    email,
+                    subject,
+                    new_path,
+                    old_path,
+                    status,
+                    blob,
+                    tuple(parents.split()),
+                )
+            )
             break
     return changes
 

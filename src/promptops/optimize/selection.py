@@ -9,10 +9,11 @@ from typing import Any
 
 from promptops.llm.errors import BudgetExceeded
 from promptops.optimize.candidates import guard_records, variant_record
+from promptops.optimize.case_changes import holdout_case_changes
 from promptops.optimize.evaluator import SuiteEvaluator, failure_reasons
 from promptops.optimize.generator import Evidence, reflect
 from promptops.optimize.run import STRUCTURED_CALLS, OptimizeResult, Run, case_ids
-from promptops.optimize.search import Search, SearchSettings
+from promptops.optimize.search import BASE, Search, SearchSettings
 from promptops.stats import DecisionSettings, Verdict
 
 
@@ -125,7 +126,14 @@ def _conclude(run: Run, search: Search, best: str | None, verdict: Verdict | Non
     outcome = search.outcome(best, verdict)
     session.search.update(holdout_cases=outcome.holdout_cases, calls=outcome.calls, notes=list(outcome.notes))
     if best and verdict is not None:
-        session.holdout = {"candidate": best, "cases": outcome.holdout_cases, "verdict": verdict.to_dict()}
+        session.holdout = {
+            "candidate": best,
+            "cases": outcome.holdout_cases,
+            "verdict": verdict.to_dict(),
+            "case_changes": holdout_case_changes(
+                search.store.on(BASE, search.holdout_ids), search.store.on(best, search.holdout_ids)
+            ),
+        }
     chosen = session.candidate(outcome.recommended) if outcome.recommended else None
     session.recommendation = _recommendation(best, verdict, outcome.recommended, outcome.notes)
     session.usage = run.ledger.as_dict()

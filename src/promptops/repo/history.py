@@ -3,16 +3,24 @@
 `vN` counts the first-parent commits of the default branch that changed the prompt's
 file (following renames), oldest = v1, so it is stable once merged and means "the Nth
 deployed change". The version id is the blob id the file had after that commit.
+
+Each version also carries what the deploying commit says about itself: the pull request
+number (from GitHub's merge or squash subject), the eval summary promptops attached as a
+git note (fetched from origin first), and whether it is the version deployed now.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import contextlib
+import re
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from promptops.config import Config
-from promptops.errors import NotFoundError
+from promptops.errors import NotFoundError, PromptopsError
+from promptops.gitops.eval_notes import notes_for
+from promptops.gitops.git import fetch_notes
 from promptops.gitops.history import FileChange, file_log, read_blobs, resolve_default_branch
 from promptops.repo.agents import Prompt, resolve_prompt_id
 from promptops.repo.tokens import cached_token_counts, count_tokens_by_version
@@ -30,6 +38,9 @@ class PromptVersion:
     subject: str
     path: str
     tokens: int | None
+    pr_number: int | None = None
+    eval: dict[str, Any] | None = None  # the git note of the commit (or of the merged PR's head)
+    deployed: bool = False  # the version at the tip of the default branch
 
     def to_json(self) -> dict[str, Any]:
         return {"version": f"v{self.number}" if self.number else None, **asdict(self)}
@@ -54,9 +65,17 @@ class PromptHistory:
 
 
 def prompt_history(
-    config: Config, prompt_id: str, *, all_branches: bool = False, limit: int | None = None
+    config: Config,
+    prompt_id: str,
+    *,
+    all_branches: bool = False,
+    limit: int | None = None,
+    fetch: bool = True,
 ) -> PromptHistory:
-    """Newest first; `all_branches` adds commits of every local and remote branch."""
+    """Newest first; `all_branches` adds commits of every local and remote branch.
+
+    `fetch` first brings origin's promptops notes in (skipped quietly when origin cannot be reached).
+    """
     branch = resolve_default_branch(config.root, config)
     if branch.rev is None:
         raise NotFoundError(f"{config.root}: error: default branch {branch.name!r} has no commits yet")
@@ -68,6 +87,8 @@ def prompt_history(
     changes = changes[:limit] if limit is not None else changes
     tokens = _tokens_by_blob(config, changes)
     versions = [_version(c, numbers.get(c.commit), tokens) for c in changes]
+    deployed = on_default[0].commit if on_default and on_default[0].blob else None
+    versions = _annotated(config, changes, versions, deployed, fetch)
     return PromptHistory(prompt.id, prompt.rel_path, branch.name, len(on_default), versions)
 
 
@@ -110,3 +131,36 @@ def _version(change: FileChange, number: int | None, tokens: dict[str, int]) -> 
         path=change.path,
         tokens=tokens.get(change.blob) if change.blob else None,
     )
+
+
+_MERGE_SUBJECT = re.compile(r"^Merge pull request #(\d+) from ")
+_SQUASH_SUBJECT = re.compile(r"\(#(\d+)\)\s*$")
+
+
+def pull_request_number(subject: str) -> int | None:
+    """The PR a commit deployed, from GitHub's merge (`Merge pull request #N from ...`) or
+    squash (`Title (#N)`) subject."""
+    found = _MERGE_SUBJECT.match(subject) or _SQUASH_SUBJECT.search(subject)
+    return int(found.group(1)) if found else None
+
+
+def _annotated(
+    config: Config,
+    changes: list[FileChange],
+    versions: list[PromptVersion],
+    deployed: str | None,
+    fetch: bool,
+) -> list[PromptVersion]:
+    """Versions with their PR number, eval note and deployed flag (one notes pass for all)."""
+    if fetch:
+        with contextlib.suppress(PromptopsError):  # offline or no access: show the notes we have
+            fetch_notes(config.root)
+    # a merge's note sits on the merged branch's head (its second parent)
+    candidates = {c.commit: (c.commit, *c.parents[1:]) for c in changes}
+    notes = notes_for(config.root, {sha for shas in candidates.values() for sha in shas})
+    out = []
+    for version in versions:
+        note = next((notes[sha] for sha in candidates[version.commit] if sha in notes), None)
+        number = pull_request_number(version.subject)
+        out.append(replace(version, pr_number=number, eval=note, deployed=version.commit == deployed))
+    return out
