@@ -20,11 +20,16 @@ import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from promptops.config import load_config
 from promptops.errors import InputError
+
+if TYPE_CHECKING:
+    from promptops.gitops.publish import PublishOutcome
+    from promptops.repo.history import PromptVersion
 
 AGENT = "support-agent"
 PROMPT = f"{AGENT}/system"
@@ -172,7 +177,7 @@ def _optimize(work: Path) -> tuple[Path, DemoStep]:
     )
 
 
-def _publish(work: Path, session_path: Path):  # noqa: ANN202 - (PublishOutcome, DemoStep)
+def _publish(work: Path, session_path: Path) -> tuple[PublishOutcome, DemoStep]:
     from promptops.gitops.git import read_note
     from promptops.gitops.publish import publish_session
 
@@ -180,7 +185,7 @@ def _publish(work: Path, session_path: Path):  # noqa: ANN202 - (PublishOutcome,
     note = read_note(work, outcome.commit) or {}
     lines = [outcome.message, f"git note on {outcome.commit[:10]}: verdict {note.get('verdict', '?')}"]
     return outcome, DemoStep(
-        "4. promptops pr --branch-only: the variant on its branch, with its eval note",
+        f"4. promptops pr {PROMPT} --branch-only: the variant on its branch, with its eval note",
         lines,
         [
             f"git -C {work} log -1 {outcome.branch}",
@@ -189,7 +194,7 @@ def _publish(work: Path, session_path: Path):  # noqa: ANN202 - (PublishOutcome,
     )
 
 
-def _pull_request_body(folder: Path, outcome) -> DemoStep:  # noqa: ANN001 - PublishOutcome
+def _pull_request_body(folder: Path, outcome: PublishOutcome) -> DemoStep:
     body = folder / "pull-request.md"
     body.write_text(outcome.report, encoding="utf-8")
     return DemoStep(
@@ -221,10 +226,19 @@ def _history(work: Path) -> DemoStep:
     from promptops.repo.history import prompt_history
 
     history = prompt_history(load_config(work), PROMPT)
-    lines = [
-        f"v{v.number} {(v.version_id or '')[:12]} {v.tokens} tokens  {v.subject}" for v in history.versions
-    ]
+    lines = [_version_line(v) for v in history.versions]
     return DemoStep(f"7. promptops history {PROMPT}", lines, [f"git -C {work} log --first-parent main"])
+
+
+def _version_line(version: PromptVersion) -> str:
+    from promptops.gitops.eval_notes import describe_note
+
+    extra = [f"PR #{version.pr_number}"] if version.pr_number else []
+    extra += [describe_note(version.eval)] if version.eval else []
+    extra += ["deployed"] if version.deployed else []
+    tags = f"  [{', '.join(extra)}]" if extra else ""
+    vid = (version.version_id or "")[:12]
+    return f"v{version.number} {vid} {version.tokens} tokens  {version.subject}{tags}"
 
 
 def _rollback(work: Path) -> DemoStep:

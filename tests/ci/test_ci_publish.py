@@ -43,7 +43,7 @@ def command(repo: Path, monkeypatch: pytest.MonkeyPatch, github: GitHubStandin, 
 
 
 def bot_reply(github: GitHubStandin) -> str:
-    [reply] = [c["body"] for c in github.comments.values() if c["login"] == github.login]
+    [reply] = [c["body"] for c in github.comments.values() if c["login"] == github.login and c["issue"] == 30]
     return reply
 
 
@@ -60,6 +60,8 @@ def test_optimize_command_opens_a_pull_request(
     reply = bot_reply(github)
     assert "Optimized `support-agent/system` for conciseness: pull request" in reply
     assert f"/pull/{pr['number']}" in reply
+    [report] = [c["body"] for c in github.comments.values() if c["issue"] == pr["number"]]
+    assert "improvement" in report  # the PR's sticky report, from the publishing helper
     text = git(wordy_repo.parent / "origin.git", "show", f"{VARIANT}:{AGENT}/system.md")
     assert len(text) < len(SYSTEM) and "refund policy" in text
 

@@ -46,10 +46,16 @@ def optimize_prompt(ctx: CiContext, prompt_id: str, goal: str) -> Published:
     if result.chosen is None:
         return Published(prompt_id, goal, None, f"no variant recommended: {summary}")
     outcome = publish_session(
-        ctx.config, result.session, open_pr=True, token=ctx.env.token, github_base_url=ctx.base_url
+        ctx.config,
+        result.session.path,
+        open_pr=True,
+        token=ctx.env.token,
+        github_base_url=ctx.base_url,
+        prompt_id=prompt_id,
     )
-    url = getattr(outcome, "pr_url", None)
-    return Published(prompt_id, goal, url, str(getattr(outcome, "message", "") or summary))
+    if outcome.report:
+        ctx.report.summary.append(outcome.report)
+    return Published(prompt_id, goal, outcome.pr_url, outcome.message or summary)
 
 
 def optimize_and_publish(ctx: CiContext, prompt_id: str, goal: str) -> str:

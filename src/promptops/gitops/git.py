@@ -424,14 +424,18 @@ def _write_or_delete(path: Path, content: bytes | str | None) -> None:
     path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
 
 
-def _commit(wt: git.Repo, message: str) -> None:
-    """Commit without the user's hooks (they run on the PR); fall back to a bot identity if none is set."""
-    identity: list[str] = []
-    status, _, _ = wt.git.execute(
+def identity_args(repo: git.Repo) -> list[str]:
+    """`-c user.name=... -c user.email=...` (the bot identity) when git has none configured, as
+    on a fresh CI runner; commits, notes and notes merges all need one."""
+    status, _, _ = repo.git.execute(
         ["git", "var", "GIT_COMMITTER_IDENT"], with_extended_output=True, with_exceptions=False
     )
-    if status != 0:
-        identity = [arg for k, v in FALLBACK_IDENTITY.items() for arg in ("-c", f"{k}={v}")]
+    return [] if status == 0 else [arg for k, v in FALLBACK_IDENTITY.items() for arg in ("-c", f"{k}={v}")]
+
+
+def _commit(wt: git.Repo, message: str) -> None:
+    """Commit without the user's hooks (they run on the PR); fall back to a bot identity if none is set."""
+    identity = identity_args(wt)
     msg_file = Path(wt.git_dir) / "PROMPTOPS_MSG"
     msg_file.write_text(message, encoding="utf-8")
     _run(wt, [*identity, "commit", "--quiet", "--no-verify", "-F", str(msg_file)], "committing")
@@ -445,7 +449,9 @@ def _add_note(repo: git.Repo, remote: str | None, commit: str, note: Mapping[str
         fh.write(payload)
     try:
         _run(
-            repo, ["notes", f"--ref={NOTES_REF}", "add", "--force", "-F", fh.name, commit], "writing the note"
+            repo,
+            [*identity_args(repo), "notes", f"--ref={NOTES_REF}", "add", "--force", "-F", fh.name, commit],
+            "writing the note",
         )
     finally:
         Path(fh.name).unlink(missing_ok=True)
@@ -463,8 +469,19 @@ def _merge_remote_notes(repo: git.Repo) -> None:
     if not _rev(repo, NOTES_REF):
         repo.git.update_ref(NOTES_REF, _REMOTE_NOTES)
         return
-    _git(
-        repo, "notes", "merging notes", f"--ref={NOTES_REF}", "merge", "--quiet", "-s", "ours", _REMOTE_NOTES
+    _run(
+        repo,
+        [
+            *identity_args(repo),
+            "notes",
+            f"--ref={NOTES_REF}",
+            "merge",
+            "--quiet",
+            "-s",
+            "ours",
+            _REMOTE_NOTES,
+        ],
+        "merging notes",
     )
 
 

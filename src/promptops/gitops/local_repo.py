@@ -12,16 +12,7 @@ from pathlib import Path
 
 import git
 
-from promptops.gitops.git import FALLBACK_IDENTITY
-
-
-def _identity_args(repo: git.Repo) -> list[str]:
-    """`-c user.name=... -c user.email=...` when git has no identity configured."""
-    try:
-        repo.git.var("GIT_COMMITTER_IDENT")
-        return []
-    except git.GitCommandError:
-        return [arg for key, value in FALLBACK_IDENTITY.items() for arg in ("-c", f"{key}={value}")]
+from promptops.gitops.git import identity_args
 
 
 def create_with_origin(work: Path, origin: Path, branch: str = "main") -> None:
@@ -37,7 +28,7 @@ def commit_all(work: Path, message: str, *, push: bool = True) -> str:
     repo = git.Repo(work)
     try:
         repo.git.add("-A")
-        repo.git.execute(["git", *_identity_args(repo), "commit", "--quiet", "-m", message])
+        repo.git.execute(["git", *identity_args(repo), "commit", "--quiet", "-m", message])
         if push:
             repo.git.push("--quiet", "--set-upstream", "origin", repo.active_branch.name)
         return repo.head.commit.hexsha
@@ -50,7 +41,7 @@ def merge_pull_request(work: Path, branch: str, number: int, *, push: bool = Tru
     repo = git.Repo(work)
     try:
         message = f"Merge pull request #{number} from {branch}"
-        repo.git.execute(["git", *_identity_args(repo), "merge", "--quiet", "--no-ff", "-m", message, branch])
+        repo.git.execute(["git", *identity_args(repo), "merge", "--quiet", "--no-ff", "-m", message, branch])
         if push:
             repo.git.push("--quiet", "origin", repo.active_branch.name)
         return repo.head.commit.hexsha
