@@ -116,7 +116,7 @@ def run_demo(folder: Path, env: Mapping[str, str] | None = None) -> Iterator[Dem
     publish, step = _publish(work, session_path)
     yield step
     yield _pull_request_body(folder, publish)
-    yield _merge_and_deploy(work, publish.branch)
+    yield _merge_and_deploy(work, publish.branch, publish.recommended)
     yield _history(work)
     yield _rollback(work)
 
@@ -204,7 +204,7 @@ def _pull_request_body(folder: Path, outcome: PublishOutcome) -> DemoStep:
     )
 
 
-def _merge_and_deploy(work: Path, branch: str) -> DemoStep:
+def _merge_and_deploy(work: Path, branch: str, recommended: bool) -> DemoStep:
     from promptops.gitops.deploy import deployed_prompts, record_deployment
     from promptops.gitops.local_repo import head_commit, merge_pull_request
 
@@ -214,6 +214,10 @@ def _merge_and_deploy(work: Path, branch: str) -> DemoStep:
     deployed = deployed_prompts(config, before, after)
     record_deployment(config, after, deployed)
     lines = [f"merged {branch} as pull request #{PR_NUMBER} (what the merge button does)"]
+    if not recommended:
+        lines.append(
+            "(merged to show the loop; a reviewer would not merge a variant that is not recommended)"
+        )
     lines += [f"deployed {d.prompt_id} {d.version} ({d.version_id[:12]})" for d in deployed]
     return DemoStep(
         "6. Merge = deploy: what `promptops ci` records on a push to main",

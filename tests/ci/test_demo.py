@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_cli
 from tests.gitrepo import git
+from tests.standins.anthropic_server import AnthropicStandin
 
 VARIANT = "promptops/support-agent/system/conciseness"
 
@@ -64,3 +67,17 @@ def test_demo_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "folder exists and is not empty" in result.stderr
     assert sorted(p.name for p in (tmp_path / "busy").iterdir()) == ["keep.txt"]
+
+
+def test_demo_uses_the_model_when_a_key_is_set(
+    tmp_path: Path, anthropic_standin: AnthropicStandin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", anthropic_standin.url)  # the SDK's own variable
+    result = run_cli(tmp_path, "demo", "with-model")
+    assert result.exit_code == 0, result.stderr
+    assert "evaluations use the real model (ANTHROPIC_API_KEY is set)" in result.stdout
+    assert "with claude-sonnet-5-5 via anthropic" in result.stdout
+    assert anthropic_standin.request_count >= 30  # every case went to the model
+    # the stand-in's replies fail the cases, so the variant is not recommended, and the demo says so
+    assert "a reviewer would not merge a variant that is not recommended" in result.stdout
+    assert "rolled back to v1" in result.stdout
