@@ -53,6 +53,11 @@ def test_refuses_to_overwrite_and_keeps_an_existing_setup(repo: Path) -> None:
     assert again.exit_code == 1
     assert again.stderr.strip().endswith(f"error: {WORKFLOW} already exists; use --force to overwrite")
     assert (repo / WORKFLOW).read_text() == "# edited\n"
+    forced = run_cli(repo, "init", "--github", "--force")
+    assert forced.exit_code == 0 and forced.stdout.splitlines()[0] == f"wrote {WORKFLOW}"
+    assert "jobs:" in (repo / WORKFLOW).read_text()
+    assert (repo / "prompts/support-agent/system.md").read_text() == "mine\n"  # --force is about the workflow
+    (repo / WORKFLOW).write_text("# edited\n")
     bad = run_cli(repo, "init", "--github", "--force", "--uses", "not-a-workflow")
     assert bad.exit_code == 2 and "expected OWNER/REPO/.github/workflows/FILE.yml@REF" in bad.stderr
     assert (repo / WORKFLOW).read_text() == "# edited\n"

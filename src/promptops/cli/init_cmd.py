@@ -13,7 +13,11 @@ from promptops.repo.workflow import DEFAULT_USES
 
 
 @main.command("init")
-@click.option("--force", is_flag=True, help="Overwrite files that exist (config, example agent, workflow).")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite files that exist (with --github: only the workflow; config and agent are kept).",
+)
 @click.option(
     "--github",
     is_flag=True,

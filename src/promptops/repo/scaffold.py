@@ -110,8 +110,9 @@ def init_repository(
     """Write `.promptops.yaml` and `prompts/support-agent/` under `root`; refuse to overwrite.
 
     With `github`, also write the caller workflow `.github/workflows/promptops.yml` (calling
-    `uses` on pushes to `branch`); an existing config and agent are then kept as they are, so
-    a repository already using promptops can add the workflow alone.
+    `uses` on pushes to `branch`); an existing config or agent is then kept as it is, even
+    with `force` (which then means the workflow), so a repository already using promptops
+    can add or regenerate the workflow alone.
     """
     config_path = root / CONFIG_FILE
     agent_folder = root / "prompts" / EXAMPLE_AGENT
@@ -125,7 +126,7 @@ def init_repository(
         names = ", ".join(str(p.relative_to(root)) for p in existing)
         raise PromptopsError(f"{root}: error: {names} already exist; use --force to overwrite")
     written: list[str] = []
-    if force or not existing:
+    if not existing or (force and not github):
         write_folder(agent_folder, EXAMPLE_FILES, replace=force)
         config_path.write_text(render_config(), encoding="utf-8")
         written = [CONFIG_FILE] + [f"prompts/{EXAMPLE_AGENT}/{name}" for name in EXAMPLE_FILES]
