@@ -14,7 +14,7 @@ message quoting a URL or a header cannot leak one either.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -113,7 +113,6 @@ class CiContext:
     report: CiReport
     redact: Redactor
     process_env: Mapping[str, str]
-    connector: Callable[..., GitHubRepo] = connect
     _github: GitHubRepo | None = None
 
     @property
@@ -124,11 +123,12 @@ class CiContext:
     def base_url(self) -> str | None:
         return self.config.get("github.base_url") or self.env.api_url
 
-    def github(self, repository: str | None = None) -> GitHubRepo:
+    def github(self) -> GitHubRepo:
+        """The repository on GitHub, connected on first use (events with nothing to post never do)."""
         if self._github is None:
-            self._github = self.connector(
+            self._github = connect(
                 token=self.env.token,
-                repository=repository or self.env.repository,
+                repository=self.env.repository,
                 base_url=self.base_url,
                 env=self.process_env,
             )

@@ -77,13 +77,21 @@ def changed_paths_between(root: Path, a: str, b: str, folder: str = "") -> list[
 
 
 def first_parent_commits(root: Path, before: str | None, after: str) -> list[str]:
-    """Commits `before..after` along the first-parent chain, oldest first (all of `after` if no before)."""
+    """Commits `before..after` along the first-parent chain, oldest first.
+
+    A branch's first push (`before` is all zeros) covers all of `after`'s history; a `before`
+    this clone does not have (a force push over a commit gone since) covers `after` alone.
+    """
     require_commits(root, after)
-    known_before = before and not _NULL_SHA.match(before) and has_commit(root, before)
+    first_push = not before or bool(_NULL_SHA.match(before))
     repo = open_repo(root)
     try:
-        revs = f"{before}..{after}" if known_before else after
-        out = repo.git.rev_list("--first-parent", "--reverse", revs)
+        if first_push:
+            out = repo.git.rev_list("--first-parent", "--reverse", after)
+        elif has_commit(root, before or ""):
+            out = repo.git.rev_list("--first-parent", "--reverse", f"{before}..{after}")
+        else:
+            out = after
     finally:
         repo.close()
     return out.split()
