@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from promptops.config import Config
 from promptops.gitops.actions import CiContext
 from promptops.markdown import escape_text, inline_code
+from promptops.optimize.run import OptimizeOptions
 
 
 @dataclass(frozen=True)
@@ -24,9 +25,8 @@ class Published:
     message: str
 
 
-def optimize_options(config: Config, goal: str):  # noqa: ANN201 - OptimizeOptions, imported lazily
-    from promptops.optimize.run import OptimizeOptions
-
+def optimize_options(config: Config, goal: str) -> OptimizeOptions:
+    """The optimizer's settings from `optimizer:` in the config (a comment names only prompt and goal)."""
     return OptimizeOptions(
         goal=goal,
         variants=config.get("optimizer.variants"),
