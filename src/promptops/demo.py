@@ -196,7 +196,7 @@ def _publish(work: Path, session_path: Path) -> tuple[PublishOutcome, DemoStep]:
 
 def _pull_request_body(folder: Path, outcome: PublishOutcome) -> DemoStep:
     body = folder / "pull-request.md"
-    body.write_text(outcome.report, encoding="utf-8")
+    body.write_text(outcome.report.rstrip("\n") + "\n", encoding="utf-8")
     return DemoStep(
         "5. The pull request body promptops would post",
         [f"{len(outcome.report.splitlines())} lines of markdown: verdict, figures, diff, per-case changes"],

@@ -81,3 +81,13 @@ def test_demo_uses_the_model_when_a_key_is_set(
     # the stand-in's replies fail the cases, so the variant is not recommended, and the demo says so
     assert "a reviewer would not merge a variant that is not recommended" in result.stdout
     assert "rolled back to v1" in result.stdout
+
+
+def test_demo_without_a_folder_never_reuses_an_earlier_demo(tmp_path: Path) -> None:
+    (tmp_path / "promptops-demo").mkdir()
+    (tmp_path / "promptops-demo" / "notes.txt").write_text("an earlier demo\n")
+    result = run_cli(tmp_path, "demo")
+    assert result.exit_code == 0, result.stderr
+    assert f"done: everything is in {(tmp_path / 'promptops-demo-2').resolve()}" in result.stdout
+    assert (tmp_path / "promptops-demo" / "notes.txt").read_text() == "an earlier demo\n"
+    assert (tmp_path / "promptops-demo-2" / "pull-request.md").read_text().endswith(".\n")

@@ -15,7 +15,8 @@ from promptops.cli import Workspace, main, pass_workspace
 def demo_command(ws: Workspace, folder: Path | None) -> None:
     """Run the whole promptops loop on a sample repository in FOLDER.
 
-    FOLDER (default: ./promptops-demo) must be new or empty. The demo creates a prompt
+    FOLDER must be new or empty; without it the demo uses ./promptops-demo, or
+    ./promptops-demo-2, -3, ... when earlier demos are there. The demo creates a prompt
     repository with a local bare origin, evaluates it, optimizes a prompt for
     conciseness, commits the variant on its branch with its eval note, writes the pull
     request body to a file, merges it and records the deployment, shows the history, and
@@ -24,7 +25,7 @@ def demo_command(ws: Workspace, folder: Path | None) -> None:
     """
     from promptops.demo import run_demo
 
-    target = ws.start / (folder if folder is not None else "promptops-demo")
+    target = ws.start / folder if folder is not None else _fresh_folder(ws.start / "promptops-demo")
     for step in run_demo(target):
         click.echo(f"\n== {step.title}")
         for line in step.lines:
@@ -32,3 +33,12 @@ def demo_command(ws: Workspace, folder: Path | None) -> None:
         for place in step.look:
             click.echo(f"   look: {place}")
     click.echo(f"\ndone: everything is in {target.resolve()}")
+
+
+def _fresh_folder(first: Path) -> Path:
+    """`first`, or the first of `first-2`, `first-3`, ... that is absent or empty."""
+    candidate, n = first, 1
+    while candidate.exists() and any(candidate.iterdir()):
+        n += 1
+        candidate = first.with_name(f"{first.name}-{n}")
+    return candidate
