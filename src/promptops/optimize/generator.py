@@ -88,13 +88,7 @@ def variant_request(
             f"Variation hint for this variant: {hint or 'none'}",
         ]
     )
-    return CompletionRequest(
-        model=model,
-        system=system,
-        messages=({"role": "user", "content": user},),
-        params={"max_tokens": VARIANT_MAX_TOKENS, "temperature": 1.0},
-        sample=index,
-    )
+    return _writer_request(system, user, model, index)
 
 
 def reflection_request(
@@ -121,13 +115,7 @@ def reflection_request(
             f"Variation hint for this variant: {hint or 'none'}",
         ]
     )
-    return CompletionRequest(
-        model=model,
-        system=system,
-        messages=({"role": "user", "content": user},),
-        params={"max_tokens": VARIANT_MAX_TOKENS, "temperature": 1.0},
-        sample=index,
-    )
+    return _writer_request(system, user, model, index)
 
 
 async def write_variants(
@@ -203,3 +191,15 @@ async def reflect(
         for i in range(count)
     ]
     return await write_variants(client, requests, "reflection")
+
+
+def _writer_request(system: str, user: str, model: str, index: int) -> CompletionRequest:
+    """Variants are sampled at temperature 1 (diversity is the point); `index` keeps each
+    variant its own cache entry."""
+    return CompletionRequest(
+        model=model,
+        system=system,
+        messages=({"role": "user", "content": user},),
+        params={"max_tokens": VARIANT_MAX_TOKENS, "temperature": 1.0},
+        sample=index,
+    )
