@@ -7,12 +7,12 @@ import time
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from promptops.cli import Workspace, main, pass_workspace
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from promptops.llm.cache import CacheStats
 
 
@@ -37,10 +37,14 @@ def stats_command(ws: Workspace, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(stats.as_dict(), indent=2, sort_keys=True))
         return
+    from rich.console import Console
+
     Console().print(_stats_table(stats))
 
 
 def _stats_table(stats: CacheStats) -> Table:
+    from rich.table import Table
+
     table = Table(title=f"Response cache: {stats.path}", show_header=False)
     table.add_row("entries", str(stats.entries))
     table.add_row("size", f"{stats.size_bytes / 1024:.1f} KiB")
