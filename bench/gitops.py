@@ -26,7 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `tests.standins` for the stand-in
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]  # runnable without installing; `tests.standins`
 
 from tests.standins.github_server import GitHubStandin  # noqa: E402
 

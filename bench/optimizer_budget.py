@@ -28,10 +28,13 @@ import random
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
-from promptops.optimize.search import BASE, SearchSettings, successive_halving
-from promptops.optimize.simulation import SimulatedEvaluator, case_difficulties
-from promptops.stats import DecisionSettings
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))  # runnable without installing
+
+from promptops.optimize.search import BASE, SearchSettings, successive_halving  # noqa: E402
+from promptops.optimize.simulation import SimulatedEvaluator, case_difficulties  # noqa: E402
+from promptops.stats import DecisionSettings  # noqa: E402
 
 BUDGETS = (150, 300, 600)
 CASES = 200

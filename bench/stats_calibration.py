@@ -14,12 +14,16 @@ from __future__ import annotations
 import argparse
 import math
 import random
+import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
-from promptops.stats import Arm, DecisionSettings, compare
-from promptops.stats.sequential import SequentialTest
-from promptops.stats.unpaired import two_proportion_z
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))  # runnable without installing
+
+from promptops.stats import Arm, DecisionSettings, compare  # noqa: E402
+from promptops.stats.sequential import SequentialTest  # noqa: E402
+from promptops.stats.unpaired import two_proportion_z  # noqa: E402
 
 SETTINGS = DecisionSettings()  # alpha 0.05, the documented defaults
 
