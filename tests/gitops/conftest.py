@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from promptops.gitops import git as gitops
+from promptops.repo.version import version_id
 from tests.gitrepo import commit
 from tests.standins.github_server import github_standin  # noqa: F401 - pytest fixture
 
@@ -23,3 +26,21 @@ def prompt_repo(repo: Path) -> Path:
         push=True,
     )
     return repo
+
+
+def publish(
+    work: Path, text: str, *, run: str = "run-1", goal: str = "conciseness", **kw: Any
+) -> gitops.PublishResult:
+    return gitops.publish_variant(
+        work,
+        agent="support-agent",
+        prompt="system",
+        goal=goal,
+        files={SYSTEM_PATH: text},
+        prompt_path=SYSTEM_PATH,
+        base_version=version_id(SYSTEM_TEXT),
+        run_id=run,
+        summary=f"{goal}, -23% tokens, pass rate unchanged",
+        note={"run": run, "pass_rate": {"base": 0.85, "variant": 0.86}},
+        **kw,
+    )

@@ -15,28 +15,10 @@ from promptops.errors import NotFoundError, PromptopsError
 from promptops.gitops import git as gitops
 from promptops.gitops import tree
 from promptops.repo.version import version_id
-from tests.gitops.conftest import SYSTEM_PATH, SYSTEM_TEXT
+from tests.gitops.conftest import SYSTEM_PATH, SYSTEM_TEXT, publish
 from tests.gitrepo import commit, git
 
 BRANCH = "promptops/support-agent/system/conciseness"
-
-
-def publish(
-    work: Path, text: str, *, run: str = "run-1", goal: str = "conciseness", **kw: Any
-) -> gitops.PublishResult:
-    return gitops.publish_variant(
-        work,
-        agent="support-agent",
-        prompt="system",
-        goal=goal,
-        files={SYSTEM_PATH: text},
-        prompt_path=SYSTEM_PATH,
-        base_version=version_id(SYSTEM_TEXT),
-        run_id=run,
-        summary="conciseness, -23% tokens, pass rate unchanged",
-        note={"run": run, "pass_rate": {"base": 0.85, "variant": 0.86}},
-        **kw,
-    )
 
 
 def origin_of(work: Path) -> Path:

@@ -10,8 +10,7 @@ import pytest
 from promptops.gitops import git as gitops
 from promptops.gitops import github, tree
 from promptops.gitops.markdown import COMMENT_LIMIT, ArmFigures, CaseChange, ReportData, render_report
-from promptops.repo.version import version_id
-from tests.gitops.conftest import SYSTEM_PATH, SYSTEM_TEXT
+from tests.gitops.conftest import SYSTEM_PATH, SYSTEM_TEXT, publish
 from tests.standins.github_server import GitHubStandin
 
 KEY = "support-agent/system/conciseness"
@@ -27,23 +26,6 @@ def connect(standin: GitHubStandin, *, sleeps: list[float] | None = None, **kw: 
         retry=policy,
         env={},
         **kw,
-    )
-
-
-def push_variant(
-    work: Path, text: str, *, run: str = "run-1", goal: str = "conciseness"
-) -> gitops.PublishResult:
-    return gitops.publish_variant(
-        work,
-        agent="support-agent",
-        prompt="system",
-        goal=goal,
-        files={SYSTEM_PATH: text},
-        prompt_path=SYSTEM_PATH,
-        base_version=version_id(SYSTEM_TEXT),
-        run_id=run,
-        summary=f"{goal}, -23% tokens, pass rate unchanged",
-        note={"run": run},
     )
 
 
@@ -90,7 +72,7 @@ def open_pr(
 def test_publish_opens_a_pr_with_comment_labels_and_status(
     prompt_repo: Path, github_standin: GitHubStandin
 ) -> None:
-    pushed = push_variant(prompt_repo, "Be a concise ACME agent.\n")
+    pushed = publish(prompt_repo, "Be a concise ACME agent.\n")
     body = render_report(report())
 
     result = open_pr(connect(github_standin), pushed, body)
@@ -111,11 +93,9 @@ def test_rerun_updates_the_same_pr_and_the_same_comment(
     prompt_repo: Path, github_standin: GitHubStandin
 ) -> None:
     gh = connect(github_standin)
-    first = open_pr(
-        gh, push_variant(prompt_repo, "First.\n", run="run-1"), render_report(report("First verdict"))
-    )
+    first = open_pr(gh, publish(prompt_repo, "First.\n", run="run-1"), render_report(report("First verdict")))
     github_standin.add_comment(first.number, "Looks good to me", login="alice")  # a human's comment stays
-    second_push = push_variant(prompt_repo, "Second.\n", run="run-2")
+    second_push = publish(prompt_repo, "Second.\n", run="run-2")
 
     second = open_pr(gh, second_push, render_report(report("Second verdict")))
 
@@ -132,8 +112,8 @@ def test_rerun_updates_the_same_pr_and_the_same_comment(
 def test_max_open_prs_opens_none_at_the_limit(prompt_repo: Path, github_standin: GitHubStandin) -> None:
     gh = connect(github_standin)
     for goal in ("conciseness", "accuracy"):
-        open_pr(gh, push_variant(prompt_repo, f"{goal} variant.\n", goal=goal), "body", max_open_prs=2)
-    third = push_variant(prompt_repo, "speed variant.\n", goal="speed")
+        open_pr(gh, publish(prompt_repo, f"{goal} variant.\n", goal=goal), "body", max_open_prs=2)
+    third = publish(prompt_repo, "speed variant.\n", goal="speed")
 
     with pytest.raises(
         github.OpenPullLimitReached, match=r"2 promptops pull requests are open \(github.max_open_prs = 2\)"
@@ -141,13 +121,13 @@ def test_max_open_prs_opens_none_at_the_limit(prompt_repo: Path, github_standin:
         open_pr(gh, third, "body", max_open_prs=2)
     assert len(github_standin.pulls) == 2
     rerun = open_pr(
-        gh, push_variant(prompt_repo, "accuracy again.\n", goal="accuracy", run="r2"), "b", max_open_prs=2
+        gh, publish(prompt_repo, "accuracy again.\n", goal="accuracy", run="r2"), "b", max_open_prs=2
     )
     assert not rerun.created  # updating an existing PR is not opening one
 
 
 def test_no_token_is_a_specific_error_after_the_branch_is_pushed(prompt_repo: Path) -> None:
-    pushed = push_variant(prompt_repo, "Variant.\n")
+    pushed = publish(prompt_repo, "Variant.\n")
     with pytest.raises(github.MissingToken, match="set GITHUB_TOKEN or pass --token"):
         github.connect(repository="octo-org/prompts", env={})
     assert tree.read_blob(prompt_repo, f"origin/{pushed.branch}", SYSTEM_PATH) == b"Variant.\n"
@@ -160,7 +140,7 @@ def test_server_errors_are_retried_then_succeed(prompt_repo: Path, github_standi
     gh = connect(github_standin, sleeps=sleeps)
     github_standin.inject("pulls/create", 502, times=2)
 
-    result = open_pr(gh, push_variant(prompt_repo, "Variant.\n"), "body")
+    result = open_pr(gh, publish(prompt_repo, "Variant.\n"), "body")
 
     assert result.created and len(github_standin.pulls) == 1
     assert len(github_standin.calls("pulls/create")) == 3
@@ -172,7 +152,7 @@ def test_server_errors_that_persist_end_in_a_clear_error(
 ) -> None:
     gh = connect(github_standin)
     github_standin.inject("issues/create-comment", 503, times=3)
-    pushed = push_variant(prompt_repo, "Variant.\n")
+    pushed = publish(prompt_repo, "Variant.\n")
 
     with pytest.raises(
         github.GitHubError,
@@ -190,7 +170,7 @@ def test_rate_limit_waits_for_the_reset_then_gives_a_clear_error(
     sleeps: list[float] = []
     gh = connect(github_standin, sleeps=sleeps)
     github_standin.rate_limit("pulls/list", reset_in=30, times=1)
-    result = open_pr(gh, push_variant(prompt_repo, "Variant.\n"), "body")
+    result = open_pr(gh, publish(prompt_repo, "Variant.\n"), "body")
     assert result.created and sleeps == [0.05]  # wanted ~30 s, capped by max_wait_s
 
     github_standin.rate_limit("pulls/list", reset_in=30, times=5)
@@ -206,7 +186,7 @@ def test_duplicate_pr_422_is_recovered_by_looking_it_up(
     gh = connect(github_standin)
     github_standin.inject("pulls/create", 502, after_success=True)  # created, but the reply was lost
 
-    result = open_pr(gh, push_variant(prompt_repo, "Variant.\n"), "the report")
+    result = open_pr(gh, publish(prompt_repo, "Variant.\n"), "the report")
 
     assert [r.status for r in github_standin.calls("pulls/create")] == [502, 422]
     assert len(github_standin.pulls) == 1 and result.number == 1 and not result.created
@@ -216,7 +196,7 @@ def test_duplicate_pr_422_is_recovered_by_looking_it_up(
 def test_lost_comment_reply_is_not_posted_twice(prompt_repo: Path, github_standin: GitHubStandin) -> None:
     github_standin.inject("issues/create-comment", 502, after_success=True)
 
-    result = open_pr(connect(github_standin), push_variant(prompt_repo, "Variant.\n"), "the report")
+    result = open_pr(connect(github_standin), publish(prompt_repo, "Variant.\n"), "the report")
 
     assert [r.status for r in github_standin.calls("issues/create-comment")] == [502]
     assert list(github_standin.comments) == [result.comment_id] and not result.comment_created
@@ -229,7 +209,7 @@ def test_oversized_report_is_trimmed_and_never_fails(
     assert len(body) <= COMMENT_LIMIT
     assert "per-case changes not shown (GitHub's size limit)" in body
 
-    result = open_pr(connect(github_standin), push_variant(prompt_repo, "Variant.\n"), body + "x" * 70000)
+    result = open_pr(connect(github_standin), publish(prompt_repo, "Variant.\n"), body + "x" * 70000)
 
     comment = github_standin.comments[result.comment_id]["body"]
     assert len(comment) <= COMMENT_LIMIT and "Cut to fit GitHub's 65,536-character limit" in comment
@@ -242,7 +222,7 @@ def test_permission_gate_and_reaction(prompt_repo: Path, github_standin: GitHubS
     assert gh.can_write("maintainer") and gh.can_write("boss")
     assert not gh.can_write("reader") and not gh.can_write("stranger")
 
-    result = open_pr(gh, push_variant(prompt_repo, "Variant.\n"), "body")
+    result = open_pr(gh, publish(prompt_repo, "Variant.\n"), "body")
     command = github_standin.add_comment(result.number, "/promptops optimize", login="maintainer")
     gh.react(result.number, command)
     assert [r["content"] for r in github_standin.reactions[command]] == ["eyes"]
@@ -252,7 +232,7 @@ def test_enterprise_base_url(prompt_repo: Path) -> None:
     standin = GitHubStandin(bare_repo=prompt_repo.parent / "origin.git", path_prefix="/api/v3").start()
     try:
         assert standin.url.endswith("/api/v3")
-        result = open_pr(connect(standin), push_variant(prompt_repo, "Variant.\n"), "body")
+        result = open_pr(connect(standin), publish(prompt_repo, "Variant.\n"), "body")
     finally:
         standin.stop()
     assert standin.pulls[result.number]["head"] == "promptops/support-agent/system/conciseness"
