@@ -81,6 +81,14 @@ def test_conciseness_not_enough_reduction_is_no_difference() -> None:
     assert any("did not fall by the 10% minimum" in r for r in verdict.reasons)
 
 
+def test_conciseness_regresses_when_tokens_rise_significantly() -> None:
+    verdict = compare(*arms(170, 4, 4, 22, token_ratio=1.3), "conciseness", SETTINGS)
+    assert verdict.outcome == "regression"
+    assert any("tokens rose significantly" in r for r in verdict.reasons)
+    slower = compare(*arms(170, 4, 4, 22, latency_ratio=1.2), "speed", SETTINGS)
+    assert slower.outcome == "regression"
+
+
 def test_conciseness_with_an_unproven_pass_rate_is_inconclusive() -> None:
     verdict = compare(*arms(30, 5, 2, 3, token_ratio=0.7), "conciseness", SETTINGS)
     assert verdict.outcome == "inconclusive" and verdict.needed_samples > 0

@@ -215,6 +215,11 @@ def _decide_reduction(
             f"non-inferior (CI lower bound {points(fig.difference.low)} > {floor} pts)",
         )
         return "improvement", None
+    if est.low > 1.0:
+        # The goal's own metric got significantly worse: as much a regression for this
+        # goal as a pass-rate drop is for any goal.
+        draft.reasons.insert(2, f"{label} rose significantly, against the goal of reducing them")
+        return "regression", None
     if est.low > threshold:
         draft.reasons.insert(
             2, f"{label} did not fall by the {min_pct:g}% minimum (the interval rules it out)"
