@@ -8,7 +8,6 @@ the one place that turns those into a single stderr line and an exit code.
 from __future__ import annotations
 
 import sys
-import tempfile
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +37,8 @@ class PromptopsGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except Exception:
+            import tempfile  # only on a crash: it costs start-up time on every run otherwise
+
             log = Path(tempfile.mkstemp(prefix="promptops-crash-", suffix=".log")[1])
             log.write_text(traceback.format_exc(), encoding="utf-8")
             click.echo(f"promptops: internal error; traceback written to {log}", err=True)
