@@ -1,0 +1,49 @@
+"""The one top-level handler: expected failures are one line and their exit code; anything
+else is exit 3 with the traceback kept in a log file whose path the line names."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+import pytest
+
+from promptops.cli import main
+from promptops.errors import InputError
+from tests.conftest import run_cli
+
+
+@pytest.fixture
+def failing_commands() -> Iterator[None]:
+    @main.command("boom-bug")
+    def boom_bug() -> None:
+        raise RuntimeError("an unexpected bug")
+
+    @main.command("boom-input")
+    def boom_input() -> None:
+        raise InputError("cases.yaml:3:5: error: expected a list")
+
+    yield
+    main.commands.pop("boom-bug")
+    main.commands.pop("boom-input")
+
+
+def test_unexpected_errors_exit_3_and_keep_the_traceback(failing_commands: None, tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "boom-bug")
+    assert result.exit_code == 3
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("promptops: internal error; traceback written to ")
+    log = Path(line.rsplit(" ", 1)[1])
+    assert "RuntimeError: an unexpected bug" in log.read_text()
+    log.unlink()
+
+
+def test_expected_errors_are_one_line_with_their_exit_code(failing_commands: None, tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "boom-input")
+    assert result.exit_code == 2
+    assert result.stderr == "promptops: cases.yaml:3:5: error: expected a list\n"
+
+
+def test_usage_errors_stay_clicks(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "no-such-command")
+    assert result.exit_code == click.UsageError.exit_code
+    assert "No such command 'no-such-command'" in result.stderr
