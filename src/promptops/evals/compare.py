@@ -1,10 +1,9 @@
 """Base vs head: two runs on the same cases and samples, lined up sample by sample.
 
-`align_runs` gives the paired per-(case, repeat) lists the statistics module needs
-(`promptops.stats.Arm` takes passed, tokens, latency_ms, cost_usd, tags); `compare_runs`
-adds what a reviewer reads first: which cases newly fail or newly pass, and raw deltas.
-`compare_runs` also asks `promptops.stats.compare` for the verdict, so the eval command and
-PR reports state the same decision the optimizer would.
+Pairing is `promptops.stats.pair_samples`, the same rule the optimizer uses. `align_runs`
+gives the paired per-(case, repeat) lists; `compare_runs` adds what a reviewer reads first
+(which cases newly fail or newly pass, raw deltas) and the verdict of `promptops.stats.compare`,
+so the eval command and PR reports state the same decision the optimizer would.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from dataclasses import dataclass
 
 from promptops.evals.results import CaseResult, EvalRun
 from promptops.evals.summary import percentile
-from promptops.stats import DecisionSettings, Verdict, compare, paired_arms
+from promptops.stats import DecisionSettings, Verdict, arms_from_pairs, compare, pair_samples
 
 
 @dataclass(frozen=True)
@@ -53,12 +52,10 @@ def _arm(results: list[CaseResult]) -> ArmSamples:
 
 def align_runs(base: EvalRun, head: EvalRun) -> AlignedSamples:
     """Samples present in both runs, paired by (case id, repeat index)."""
-    head_by_key = {(r.case_id, r.repeat_index): r for r in head.results}
-    pairs = [
-        (r, head_by_key[(r.case_id, r.repeat_index)])
-        for r in base.results
-        if (r.case_id, r.repeat_index) in head_by_key
-    ]
+    return _aligned(pair_samples(base.results, head.results))
+
+
+def _aligned(pairs: list[tuple[CaseResult, CaseResult]]) -> AlignedSamples:
     return AlignedSamples(
         keys=[(b.case_id, b.repeat_index) for b, _ in pairs],
         base=_arm([b for b, _ in pairs]),
@@ -151,7 +148,8 @@ def compare_runs(
     base: EvalRun, head: EvalRun, *, goal: str = "accuracy", settings: DecisionSettings | None = None
 ) -> RunComparison:
     """Per-case changes, raw deltas and the statistical verdict for two runs on the same samples."""
-    aligned = align_runs(base, head)
+    pairs = pair_samples(base.results, head.results)
+    aligned = _aligned(pairs)
     by_case: dict[str, tuple[list[bool | None], list[bool | None]]] = defaultdict(lambda: ([], []))
     for (case_id, _), b, h in zip(aligned.keys, aligned.base.passed, aligned.head.passed, strict=True):
         by_case[case_id][0].append(b)
@@ -162,7 +160,7 @@ def compare_runs(
         )
         for case_id, (b, h) in by_case.items()
     ]
-    verdict = compare(*paired_arms(base.results, head.results), goal, settings or DecisionSettings())
+    verdict = compare(*arms_from_pairs(pairs), goal, settings or DecisionSettings())
     return RunComparison(
         base.run_id,
         head.run_id,

@@ -5,7 +5,7 @@ command and PR reports use; the modules below it each hold one method (Wilson in
 paired McNemar and Newcombe intervals, bootstrap ratios, unpaired and sequential tests, power).
 """
 
-from promptops.stats.arms import Arm, paired_arms
+from promptops.stats.arms import Arm, arms_from_pairs, pair_samples, paired_arms
 from promptops.stats.decision import GOALS, DecisionSettings, Verdict, compare
 from promptops.stats.figures import ComparisonFigures, PassFigures
 
@@ -17,5 +17,7 @@ __all__ = [
     "PassFigures",
     "Verdict",
     "compare",
+    "arms_from_pairs",
+    "pair_samples",
     "paired_arms",
 ]

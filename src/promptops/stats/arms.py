@@ -36,16 +36,24 @@ class Arm:
                 raise ValueError(f"Arm.{name} has {size} values for {n} samples")
 
 
+def pair_samples(base_results: Iterable[Any], candidate_results: Iterable[Any]) -> list[tuple[Any, Any]]:
+    """Results of both arms paired on (case_id, repeat_index), in the base's order; samples
+    only one side has are dropped. The one pairing rule for every paired comparison."""
+    cand = {(r.case_id, r.repeat_index): r for r in candidate_results}
+    return [(b, cand[key]) for b in base_results if (key := (b.case_id, b.repeat_index)) in cand]
+
+
 def paired_arms(base_results: Iterable[Any], candidate_results: Iterable[Any]) -> tuple[Arm, Arm]:
-    """Two arms aligned on (case_id, repeat_index); samples only one side has are dropped.
+    """Two arms aligned by `pair_samples`.
 
     tokens are input + output tokens: a shorter prompt shows up in input tokens, a terser
     answer in output tokens, and conciseness is about both.
     """
-    base = {(r.case_id, r.repeat_index): r for r in base_results}
-    cand = {(r.case_id, r.repeat_index): r for r in candidate_results}
-    keys = [k for k in base if k in cand]
-    return _arm([base[k] for k in keys]), _arm([cand[k] for k in keys])
+    return arms_from_pairs(pair_samples(base_results, candidate_results))
+
+
+def arms_from_pairs(pairs: Sequence[tuple[Any, Any]]) -> tuple[Arm, Arm]:
+    return _arm([b for b, _ in pairs]), _arm([c for _, c in pairs])
 
 
 def _arm(results: list[Any]) -> Arm:
