@@ -13,10 +13,13 @@ from promptops.config import load_config
 from promptops.errors import InputError
 from promptops.evals import PromptSet, load_suite, run_eval, run_evals
 from promptops.evals.assertions import REGISTRY
+from promptops.evals.cases import Suite
 from promptops.evals.render import render_case
 from promptops.evals.results import load_run, save_run
+from promptops.llm.client import LLMClient
 from promptops.llm.errors import BudgetExceeded, LLMError
 from promptops.llm.types import Completion, CompletionRequest, ToolCall
+from promptops.repo.agents import Agent
 from promptops.schemas import load_schema
 from tests.evals.support import AGENT_DIR, agent_at, agent_repo, last_user, scripted_client
 
@@ -216,7 +219,8 @@ def test_base_and_head_share_one_concurrency_limit(tmp_path: Path) -> None:
     assert head_run.results[0].tool_calls == ({"name": "lookup_order", "arguments": {}, "id": ""},)
 
 
-def test_budget_exhaustion_keeps_what_finished(tmp_path: Path) -> None:
+def ten_cases_with_a_call_budget(tmp_path: Path, limit: int) -> tuple[Agent, Suite, LLMClient]:
+    """Ten cases, and a client whose calls after the `limit`-th raise BudgetExceeded."""
     cases = "cases:\n" + "".join(f"  - {{id: c{i}, vars: {{customer_message: m{i}}}}}\n" for i in range(10))
     _, agent, suite = setup(tmp_path, cases)
     calls = 0
@@ -224,11 +228,16 @@ def test_budget_exhaustion_keeps_what_finished(tmp_path: Path) -> None:
     def reply(request: CompletionRequest) -> Completion | str | LLMError:
         nonlocal calls
         calls += 1
-        if calls > 4:
-            raise BudgetExceeded("budget of 4 calls reached")
+        if calls > limit:
+            raise BudgetExceeded(f"budget of {limit} calls reached")
         return "ok"
 
     client, _ = scripted_client(reply, max_concurrency=1)
+    return agent, suite, client
+
+
+def test_budget_exhaustion_keeps_what_finished(tmp_path: Path) -> None:
+    agent, suite, client = ten_cases_with_a_call_budget(tmp_path, 4)
     run = asyncio.run(run_eval(client, agent, suite))
     assert run.stopped == "budget"
     assert len(run.results) == 4 and run.summary.planned == 10 and run.summary.samples == 4
@@ -287,18 +296,7 @@ def test_results_file_matches_its_schema_and_reads_back(tmp_path: Path) -> None:
 
 
 def test_a_budget_stop_leaves_base_and_head_with_the_same_samples(tmp_path: Path) -> None:
-    cases = "cases:\n" + "".join(f"  - {{id: c{i}, vars: {{customer_message: m{i}}}}}\n" for i in range(10))
-    _, agent, suite = setup(tmp_path, cases)
-    calls = 0
-
-    def reply(request: CompletionRequest) -> Completion | str | LLMError:
-        nonlocal calls
-        calls += 1
-        if calls > 6:
-            raise BudgetExceeded("budget of 6 calls reached")
-        return "ok"
-
-    client, _ = scripted_client(reply, max_concurrency=1)
+    agent, suite, client = ten_cases_with_a_call_budget(tmp_path, 6)
     sets = [PromptSet("base", agent), PromptSet("head", agent.with_texts({"system": "Be brief."}))]
     base, head = asyncio.run(run_evals(client, sets, suite, repeat=2))
     keys = [(r.case_id, r.repeat_index) for r in base.results]
