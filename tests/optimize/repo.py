@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import yaml
@@ -46,3 +47,9 @@ def optimize_repo(
     repo = make_repo(tmp_path)
     commit(repo, files, "add support-agent")
     return repo
+
+
+def sessions(repo: Path) -> list[dict]:
+    """Every session file the optimizer wrote in `repo`, oldest first."""
+    folder = repo / ".promptops" / "sessions"
+    return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))] if folder.exists() else []

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from promptops.schemas import schema_errors
 from tests.conftest import run_cli
-from tests.optimize.repo import optimize_repo
+from tests.optimize.repo import optimize_repo, sessions
 
 # The echo provider answers with the rendered prompt, so every case passes for every
 # variant that keeps "refund policy", and output tokens shrink with the prompt.
@@ -14,11 +14,6 @@ OFFLINE = {
     "evals": {"holdout_fraction": 0.5},
     "decision": {"min_success_delta": 0.1},
 }
-
-
-def sessions(repo: Path) -> list[dict]:
-    folder = repo / ".promptops" / "sessions"
-    return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))] if folder.exists() else []
 
 
 def test_edits_are_searched_on_dev_confirmed_on_holdout_and_the_winner_written(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from promptops.repo.meta import meta_prompt
 from promptops.schemas import schema_errors
 from tests.conftest import run_cli
 from tests.optimize.prompts import SUPPORT_SYSTEM
-from tests.optimize.repo import optimize_repo
+from tests.optimize.repo import optimize_repo, sessions
 from tests.standins.anthropic_server import last_user_text
 from tests.standins.base import Reply
 from tests.standins.fixtures import anthropic_provider_config
@@ -120,8 +120,7 @@ def test_optimize_analyzes_generates_guards_searches_and_confirms(llm_repo: Path
         str(llm_repo / "winner.md"),
     )
     assert result.exit_code == 0, result.stderr
-    (path,) = (llm_repo / ".promptops" / "sessions").glob("*.json")
-    session = json.loads(path.read_text())
+    (session,) = sessions(llm_repo)
     assert schema_errors(session, "session") == []
     assert session["status"] == "completed" and session["analysis"] == ANALYSIS
     by_id = {c["id"]: c for c in session["candidates"]}
@@ -158,8 +157,7 @@ def test_when_every_variant_is_junk_the_session_fails(llm_repo: Path, anthropic_
     result = run_cli(llm_repo, "optimize", "support-agent/system", "--goal", "accuracy", "--variants", "2")
     assert result.exit_code == 1
     assert "the optimizer model returned no usable variant (2 of 2 dropped" in result.stderr
-    (path,) = (llm_repo / ".promptops" / "sessions").glob("*.json")
-    session = json.loads(path.read_text())
+    (session,) = sessions(llm_repo)
     assert session["status"] == "failed" and session["candidates"] == [] and len(session["dropped"]) == 2
 
 
@@ -205,8 +203,7 @@ def test_a_second_round_reflects_on_the_best_candidates_failures(llm_repo: Path,
         "300",
     )
     assert result.exit_code == 0, result.stderr
-    (path,) = (llm_repo / ".promptops" / "sessions").glob("*.json")
-    session = json.loads(path.read_text())
+    (session,) = sessions(llm_repo)
     by_id = {c["id"]: c for c in session["candidates"]}
     assert by_id["r2-1"]["origin"] == "reflection" and by_id["r2-1"]["text"] == BETTER
     assert [s["round"] for s in by_id["r2-1"]["dev_scores"]] == [2]
@@ -229,8 +226,7 @@ def test_a_dollar_budget_that_runs_out_finishes_with_what_was_evaluated(
     repo = optimize_repo(tmp_path, config)
     result = run_cli(repo, "optimize", "support-agent/system", "--goal", "conciseness", "--budget-usd", "0.1")
     assert result.exit_code == 0, result.stderr
-    (path,) = (repo / ".promptops" / "sessions").glob("*.json")
-    session = json.loads(path.read_text())
+    (session,) = sessions(repo)
     assert session["status"] == "budget-exhausted"
     assert session["recommendation"]["action"] == "keep-base"
     assert any("budget exhausted" in note for note in session["search"]["notes"])
@@ -313,8 +309,7 @@ def test_only_the_winner_and_the_base_ever_see_a_holdout_case(llm_repo: Path, an
         "400",
     )
     assert result.exit_code == 0, result.stderr
-    (path,) = (llm_repo / ".promptops" / "sessions").glob("*.json")
-    session = json.loads(path.read_text())
+    (session,) = sessions(llm_repo)
     accepted = {c["id"]: c["text"] for c in session["candidates"] if c["invariants"]["ok"]}
     assert {c["origin"] for c in session["candidates"]} == {"llm", "edit"}  # conciseness adds the edits
     winner = session["holdout"]["candidate"]
@@ -344,8 +339,7 @@ def test_an_unusable_analysis_is_dropped_and_the_variants_are_still_written(
     )
     result = run_cli(llm_repo, "optimize", "support-agent/system", "--goal", "accuracy", "--variants", "1")
     assert result.exit_code == 0, result.stderr
-    (path,) = (llm_repo / ".promptops" / "sessions").glob("*.json")
-    session = json.loads(path.read_text())
+    (session,) = sessions(llm_repo)
     assert session["analysis"] is None and session["status"] == "completed"
     (dropped,) = session["dropped"]
     assert dropped["origin"] == "analysis" and dropped["reason"].startswith("unusable analysis")
