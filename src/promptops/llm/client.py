@@ -2,9 +2,9 @@
 
 Everything that calls a model (the eval runner, the judge, the analyzer, the variant
 writer) holds an LLMClient. Per call it: answers from the response cache when it can
-(free, no budget, no provider call); otherwise reserves the call in the budget, waits
-for a slot of the provider's process-wide concurrency limit, calls the provider, and
-records the result in the cache and the usage ledger. No caller can bypass these.
+(free, no budget, no provider call); otherwise waits for a slot of the provider's
+process-wide concurrency limit, reserves the call's worst-case cost in the budget, calls
+the provider, and records the result in the cache and the usage ledger. No caller can bypass these.
 """
 
 from __future__ import annotations
