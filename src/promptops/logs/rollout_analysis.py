@@ -28,7 +28,9 @@ RELATIVE_TAU = 0.1  # latency and tokens: effects of about 10% of the stable mea
 
 
 @dataclass
-class _Arm:
+class ArmTally:
+    """Running figures of one arm at this step (constant memory however long the logs)."""
+
     success: RunningMoments = field(default_factory=RunningMoments)
     latency_ms: RunningMoments = field(default_factory=RunningMoments)
     total_tokens: RunningMoments = field(default_factory=RunningMoments)
@@ -40,6 +42,12 @@ class _Arm:
         self.total_tokens.add(float(record.input_tokens + record.output_tokens))
         if record.score is not None:
             self.score.add(record.score)
+
+    @classmethod
+    def from_counts(cls, n: int, successes: int) -> ArmTally:
+        """An arm known only by its success count (simulations of many rollouts)."""
+        p = successes / n if n else 0.0
+        return cls(success=RunningMoments(n, p, n * p * (1 - p)))
 
     def moments(self, metric: str) -> RunningMoments:
         return self.success if metric == "success_rate" else getattr(self, metric)
@@ -99,7 +107,7 @@ def analyse_rollout(
     analysis: RolloutAnalysis,
 ) -> RolloutCheck:
     """Tally the two arms of `prompt_id` since the step began and decide."""
-    arms = {stable_version: _Arm(), candidate_version: _Arm()}
+    arms = {stable_version: ArmTally(), candidate_version: ArmTally()}
     for record in records:
         if record.prompt_id != prompt_id or (since is not None and record.timestamp < since):
             continue
@@ -107,8 +115,7 @@ def analyse_rollout(
         if arm is not None:
             arm.add(record)
     stable, candidate = arms[stable_version], arms[candidate_version]
-    checks = [_check(metric, stable, candidate, analysis) for metric in analysis.metrics]
-    outcome, reasons, needed = _decide(weight, next_weight, stable, candidate, checks, analysis)
+    outcome, reasons, needed, checks = decide_step(stable, candidate, weight, next_weight, analysis)
     return RolloutCheck(
         prompt_id=prompt_id,
         outcome=outcome,
@@ -127,7 +134,16 @@ def analyse_rollout(
     )
 
 
-def _check(metric: str, stable: _Arm, candidate: _Arm, analysis: RolloutAnalysis) -> MetricCheck:
+def decide_step(
+    stable: ArmTally, candidate: ArmTally, weight: float, next_weight: float | None, analysis: RolloutAnalysis
+) -> tuple[str, list[str], int, list[MetricCheck]]:
+    """(outcome, reasons, calls still needed, per-metric checks) for the step's tallies."""
+    checks = [_check(metric, stable, candidate, analysis) for metric in analysis.metrics]
+    outcome, reasons, needed = _decide(weight, next_weight, stable, candidate, checks, analysis)
+    return outcome, reasons, needed, checks
+
+
+def _check(metric: str, stable: ArmTally, candidate: ArmTally, analysis: RolloutAnalysis) -> MetricCheck:
     s, c = stable.moments(metric), candidate.moments(metric)
     margin = analysis.margin(metric).absolute(s.mean) if s.n else 0.0
     if s.n < 2 or c.n < 2:
@@ -149,8 +165,8 @@ def _check(metric: str, stable: _Arm, candidate: _Arm, analysis: RolloutAnalysis
 def _decide(
     weight: float,
     next_weight: float | None,
-    stable: _Arm,
-    candidate: _Arm,
+    stable: ArmTally,
+    candidate: ArmTally,
     checks: list[MetricCheck],
     analysis: RolloutAnalysis,
 ) -> tuple[str, list[str], int]:
