@@ -55,6 +55,7 @@ DEFAULTS: dict[str, Any] = {
     },
     "schedule": {"prompts": [], "min_pass_rate": None},
     "deploy": {"command": None},
+    "rollout": {"logs": []},
 }
 
 

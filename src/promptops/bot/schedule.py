@@ -1,4 +1,5 @@
-"""`schedule` and `workflow_dispatch`: optimize what the config asks for, within `max_open_prs`.
+"""`schedule` and `workflow_dispatch`: check running rollouts, then optimize what the config
+asks for, within `max_open_prs`.
 
 Targets, in order: every entry of `schedule.prompts` (its goal, or `optimizer.goal`),
 then, when `schedule.min_pass_rate` is set, the system prompt of each agent whose latest
@@ -78,7 +79,9 @@ def _main_prompt(config: Config, agent_id: str) -> str | None:
 
 def handle_schedule(ctx: CiContext, event: ScheduledEvent) -> None:
     from promptops.bot.ci_publish import optimize_prompt
+    from promptops.bot.rollout_ci import check_rollouts
 
+    check_rollouts(ctx)  # running rollouts first: an abort must not wait behind optimizations
     targets, notes = scheduled_targets(ctx.config)
     for note in notes:
         ctx.report.say(note)
