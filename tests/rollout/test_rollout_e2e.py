@@ -103,8 +103,15 @@ def test_a_good_candidate_advances_step_by_step_and_is_promoted(
     promoted = git(repo, "rev-parse", "origin/promptops/support-agent/system/rollout")
     assert commit_trailers(repo, promoted)["Promptops-Rollout-Outcome"] == "promote"
     assert read_note(repo, promoted)["rollout"]["weight"] == 50
-    history = run_cli(repo, "history", "support-agent/system")
-    assert "Merge pull request #4" in history.stdout
+    history = run_cli(repo, "history", "support-agent/system", "--no-fetch").stdout
+    assert "Merge pull request #4" in history
+    steps = history.split("rollout steps of support-agent/system on main:")[1].splitlines()[2:]
+    assert [(row.split()[2], row.split()[3], row.split()[4]) for row in steps] == [
+        ("5%", "start", "#1"),
+        ("25%", "advance", "#2"),
+        ("50%", "advance", "#3"),
+        ("-", "end", "#4"),
+    ]
 
 
 def test_a_worse_candidate_is_aborted_by_a_direct_commit_before_reaching_50_percent(
@@ -154,6 +161,8 @@ def test_a_worse_candidate_is_aborted_by_a_direct_commit_before_reaching_50_perc
     assert comment["issue"] == len(seen_weights) and "regressed: candidate" in comment["body"]
     # production picks it up: no user is served the candidate any more
     git(repo, "pull", "-q", "origin", "main")
+    history = run_cli(repo, "history", "support-agent/system", "--no-fetch").stdout
+    assert [row.split()[2:4] for row in history.split("on main:")[-1].splitlines()[2:]][-1] == ["0%", "abort"]
     from promptops.runtime import PromptStore
 
     store = PromptStore(repo / "prompts")

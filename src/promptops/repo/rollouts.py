@@ -283,3 +283,67 @@ def _state(raw: bytes) -> tuple[float, str] | None:
 
 def display_path(config: Config, rel: str) -> Path:
     return config.root / rel
+
+
+@dataclass(frozen=True)
+class RolloutStep:
+    """One change of a rollout on the default branch, oldest first."""
+
+    commit: str
+    date: str
+    subject: str
+    weight: float | None  # None once the rollout file is gone (promoted or removed)
+    outcome: str  # start | advance | abort | end
+    pr_number: int | None
+
+
+def rollout_steps(config: Config, prompt_id: str, branch_rev: str) -> list[RolloutStep]:
+    """The steps of every rollout of `prompt_id` on the first-parent history of `branch_rev`."""
+    from promptops.repo.history import pull_request_number
+
+    agent_id, name = split_prompt_id(prompt_id)
+    changes = list(reversed(file_log(config.root, [branch_rev], rollout_path(config, agent_id))))
+    blobs = read_blobs(config.root, [c.blob for c in changes if c.blob])
+    steps: list[RolloutStep] = []
+    previous: float | None = None
+    for change in changes:
+        data = _data(blobs.get(change.blob or "", b""))
+        if data is not None and data.get("prompt") != name:
+            previous = None
+            continue
+        weight = _weight(data)
+        if weight is None and previous is None:
+            continue
+        if weight is None:
+            outcome = "end"
+        elif previous is None:
+            outcome = "start"
+        else:
+            outcome = "abort" if weight == 0 else "advance"
+        steps.append(
+            RolloutStep(
+                change.commit,
+                change.date,
+                change.subject,
+                weight,
+                outcome,
+                pull_request_number(change.subject),
+            )
+        )
+        previous = weight
+    return steps
+
+
+def _data(raw: bytes) -> dict[str, Any] | None:
+    import yaml
+
+    try:
+        data = yaml.safe_load(raw.decode("utf-8")) if raw else None
+    except (UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _weight(data: dict[str, Any] | None) -> float | None:
+    value = (data or {}).get("weight")
+    return float(value) if isinstance(value, int | float) else None
