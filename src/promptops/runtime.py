@@ -191,9 +191,38 @@ class PromptStore:
             known = ", ".join(sorted(snapshot.prompts)) or "none"
             raise PromptNotFound(f"no deployed prompt {prompt_id!r} in {self.path} (have: {known})") from None
         split = snapshot.rollouts.get(prompt_id)
-        if split is None or choose_arm(split.rollout, split.weight, key) == STABLE:
-            return prompt
-        return split.candidate
+        if split is not None and choose_arm(split.rollout, split.weight, key) != STABLE:
+            prompt = split.candidate
+        _annotate_current_span(prompt)
+        return prompt
+
+
+_OTEL_UNSET = object()
+_otel_trace: Any = _OTEL_UNSET
+
+
+def _annotate_current_span(prompt: DeployedPrompt) -> None:
+    """Tag the current OpenTelemetry span with the prompt's id, version id and arm, when the
+    application traces with OpenTelemetry (opentelemetry-api installed); else do nothing."""
+    global _otel_trace
+    if _otel_trace is _OTEL_UNSET:
+        try:
+            from opentelemetry import trace as otel_trace
+        except ImportError:
+            otel_trace = None
+        _otel_trace = otel_trace
+    if _otel_trace is None:
+        return
+    span = _otel_trace.get_current_span()
+    if span.is_recording():
+        span.set_attributes(
+            {
+                "promptops.prompt.id": prompt.id,
+                "promptops.prompt.version_id": prompt.version_id,
+                "promptops.prompt.arm": prompt.arm,
+                "gen_ai.agent.name": prompt.agent,
+            }
+        )
 
 
 def _stamp(path: Path) -> tuple[tuple[str, int, int], ...]:

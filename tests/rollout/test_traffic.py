@@ -150,3 +150,20 @@ def test_the_log_line_records_the_arm_and_an_optional_score(tmp_path: Path) -> N
     with pytest.raises(ValueError, match="score must be a number from 0 to 1"):
         log.record(prompt, status="success", latency_ms=1, input_tokens=1, output_tokens=1, score=1.5)
     assert len((tmp_path / "calls.jsonl").read_text().splitlines()) == 2
+
+
+def test_the_current_opentelemetry_span_gets_the_prompt_version_and_arm(tmp_path: Path) -> None:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    store = PromptStore(deploy(tmp_path, weight=100))
+    with provider.get_tracer("agent").start_as_current_span("answer"):
+        store.get("support-agent/system", key="u1")
+    [span] = exporter.get_finished_spans()
+    assert span.attributes["promptops.prompt.id"] == "support-agent/system"
+    assert span.attributes["promptops.prompt.version_id"] == version_id(CANDIDATE_TEXT)
+    assert span.attributes["promptops.prompt.arm"] == CANDIDATE
