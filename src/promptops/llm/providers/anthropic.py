@@ -119,12 +119,6 @@ class AnthropicProvider:
             raise error from None
         return self._completion(message, request.model, (time.perf_counter() - started) * 1000)
 
-    def batch_api(self) -> Any:
-        """This provider's Message Batches endpoints (see anthropic_batches.py)."""
-        from promptops.llm.providers.anthropic_batches import AnthropicBatchAPI
-
-        return AnthropicBatchAPI(self)
-
     def _completion(
         self, message: Any, model: str, latency_ms: float, *, batched: bool = False
     ) -> Completion:
