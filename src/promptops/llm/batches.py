@@ -240,30 +240,46 @@ class BatchQueue:
         return retry
 
     async def _collect(self, batch_id: str, burst: dict[str, _Waiting]) -> dict[str, _Waiting]:
-        """Store every answer of an ended batch, resolve its callers, forget the batch."""
-        models = {key: item.request.model for key, item in burst.items()}
-        retry = {}
-        seen = set()
-        async for result in self.api.results(batch_id, models):
-            seen.add(result.key)
-            item = burst.get(result.key)
+        """Store every answer of an ended batch, resolve its callers, forget the batch.
+
+        The answers are in the cache (one transaction) before the batch is forgotten, so a
+        run killed at any point here loses nothing: the next one finds them cached or the
+        batch still recorded."""
+        answers: list[tuple[str, Completion]] = []
+        failures: list[BatchResult] = []
+        async for result in self.api.results(batch_id, {k: item.request.model for k, item in burst.items()}):
             if result.completion is not None:
-                if self.cache is not None:
-                    self.cache.put(result.key, result.completion)
-                if item is not None:
-                    self._settle(item, result.completion.cost_usd)
-                    self._resolve(result.key, result.completion)
-            elif item is not None:
-                self._settle(item, 0.0)  # errored and expired requests are not billed
-                if result.retryable and item.attempt < self.settings.retries:
-                    retry[result.key] = _Waiting(item.request, item.future, item.attempt + 1)
-                    self._active.pop(result.key, None)
-                else:
-                    self._reject(result.key, LLMError(f"Message Batch {batch_id}: {result.failure}"))
+                answers.append((result.key, result.completion))
+            else:
+                failures.append(result)
+        if self.cache is not None:
+            self.cache.put_many(answers)
+        for key, completion in answers:
+            if (item := burst.get(key)) is not None:
+                self._settle(item, completion.cost_usd)
+                self._resolve(key, completion)
+        retry = self._failed(batch_id, burst, failures)
         expected = next((set(b.keys) for b in self.pending.all() if b.batch_id == batch_id), set())
+        seen = {key for key, _ in answers} | {f.key for f in failures}
         for key in (expected & burst.keys()) - seen:
             self._reject(key, LLMError(f"Message Batch {batch_id} returned no result for this request"))
         self.pending.forget(batch_id)
+        return retry
+
+    def _failed(
+        self, batch_id: str, burst: dict[str, _Waiting], failures: list[BatchResult]
+    ) -> dict[str, _Waiting]:
+        """Requests to send again (server errors, expiry) within `retries`; the rest fail."""
+        retry = {}
+        for result in failures:
+            if (item := burst.get(result.key)) is None:
+                continue
+            self._settle(item, 0.0)  # errored and expired requests are not billed
+            if result.retryable and item.attempt < self.settings.retries:
+                retry[result.key] = _Waiting(item.request, item.future, item.attempt + 1)
+                self._active.pop(result.key, None)
+            else:
+                self._reject(result.key, LLMError(f"Message Batch {batch_id}: {result.failure}"))
         return retry
 
     def _report(

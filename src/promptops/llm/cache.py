@@ -149,6 +149,19 @@ class ResponseCache:
             (key, completion.provider, completion.model, _encode(completion), time.time()),
         )
 
+    def put_many(self, items: list[tuple[str, Completion]]) -> None:
+        """Store many answers in one transaction (a batch's results: one commit, not thousands)."""
+        now = time.time()
+        rows = [(key, c.provider, c.model, _encode(c), now) for key, c in items]
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany("INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?)", rows)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
     def stats(self) -> CacheStats:
         db = self._db()
         entries, oldest, newest = db.execute(
