@@ -184,3 +184,33 @@ def test_batch_needs_a_provider_with_a_batch_api(openai_standin, tmp_path):
     )
     with pytest.raises(ConfigError, match="Message Batches need provider.name anthropic"):
         client_from_config(config, batch=True)
+
+
+def test_a_recorded_batch_the_api_does_not_know_fails_closed(anthropic_standin, tmp_path):
+    from promptops.llm.batch_state import PendingBatches
+    from promptops.llm.cache import cache_key
+
+    keys = [cache_key("anthropic", anthropic_standin.url, r) for r in questions(2)]
+    PendingBatches(tmp_path / ".promptops" / "batches").record("msgbatch_gone", anthropic_standin.url, keys)
+    results = run_all(batch_client(tmp_path, anthropic_standin), questions(2))
+    assert all(isinstance(r, LLMError) and "does not know that batch (HTTP 404)" in str(r) for r in results)
+    assert "delete its record in .promptops/batches/" in str(results[0])
+    assert anthropic_standin.batches.creates == 0  # nothing submitted (and paid) a second time
+    assert (tmp_path / ".promptops" / "batches" / "msgbatch_gone.json").exists()
+
+
+def test_a_batch_canceled_elsewhere_fails_its_samples(anthropic_standin, tmp_path):
+    import anthropic
+
+    from tests.standins.anthropic_server import STANDIN_API_KEY
+
+    anthropic_standin.batches.delay_s = 30.0
+    sdk = anthropic.Anthropic(api_key=STANDIN_API_KEY, base_url=anthropic_standin.url)
+
+    def cancel_when_created(progress: BatchProgress) -> None:
+        for batch_id in progress.batch_ids:
+            sdk.messages.batches.cancel(batch_id)  # someone cancels it in the console
+
+    results = run_all(batch_client(tmp_path, anthropic_standin, on_batch=cancel_when_created), questions(3))
+    assert all(isinstance(r, LLMError) and "the batch was canceled" in str(r) for r in results)
+    assert anthropic_standin.batches.paid == 0 and anthropic_standin.batches.creates == 1

@@ -56,12 +56,6 @@ class AnthropicBatchAPI:
         except anthropic.APIError as exc:
             raise self._error(exc, f"reading Message Batch {batch_id}") from None
 
-    async def cancel(self, batch_id: str) -> BatchStatus:
-        try:
-            return _status(await self.provider._client().messages.batches.cancel(batch_id))
-        except anthropic.APIError as exc:
-            raise self._error(exc, f"canceling Message Batch {batch_id}") from None
-
     async def results(self, batch_id: str, models: dict[str, str]) -> AsyncIterator[BatchResult]:
         """Every request's outcome; `models` maps keys to the requested model (for prices)."""
         try:
@@ -88,6 +82,14 @@ class AnthropicBatchAPI:
         return BatchResult(key, failure=f"{result.type} (the batch was canceled)")
 
     def _error(self, exc: anthropic.APIError, doing: str) -> LLMError:
+        if getattr(exc, "status_code", None) == 404:
+            error = LLMError(
+                f"{doing}: {self.endpoint} does not know that batch (HTTP 404): it was submitted with "
+                "another API key, or its results are gone (kept 29 days); delete its record in "
+                ".promptops/batches/ to submit those requests again"
+            )
+            error.status = 404
+            return error
         base = self.provider._error(exc, "(batch)")
         error = LLMError(f"{doing}: {base}")
         error.status = getattr(exc, "status_code", None)
