@@ -1,7 +1,8 @@
 """How a command shows Message Batches while it waits for them (stderr, never stdout).
 
-A terminal gets one line rewritten in place; a CI log gets a line when the counts change
-and otherwise one every few minutes, so an hour-long wait does not flood the log.
+A line when the counts change, otherwise one every few minutes, so an hour-long wait does
+not flood a CI log. Whole lines only: on a terminal the eval progress bar (rich) prints
+them above itself.
 """
 
 from __future__ import annotations
@@ -35,23 +36,15 @@ def describe(progress: BatchProgress) -> str:
 def batch_progress(stream: TextIO | None = None) -> Iterator[Callable[[BatchProgress], None]]:
     """A callback for `client_from_config(on_batch=...)` that writes to stderr."""
     out = stream or sys.stderr
-    live = out.isatty()
-    last: dict[str, object] = {"counts": None, "at": 0.0}
+    last_counts: dict[str, int] | None = None
+    last_at = 0.0
 
     def show(progress: BatchProgress) -> None:
+        nonlocal last_counts, last_at
         now = time.monotonic()
-        if live:
-            out.write("\r\033[K" + describe(progress))
-            out.flush()
-            return
-        if progress.counts != last["counts"] or now - float(last["at"]) >= QUIET_LOG_S:  # type: ignore[arg-type]
+        if progress.counts != last_counts or now - last_at >= QUIET_LOG_S:
             out.write(describe(progress) + "\n")
             out.flush()
-            last.update(counts=dict(progress.counts), at=now)
+            last_counts, last_at = dict(progress.counts), now
 
-    try:
-        yield show
-    finally:
-        if live:
-            out.write("\r\033[K")
-            out.flush()
+    yield show

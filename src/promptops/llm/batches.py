@@ -111,7 +111,6 @@ class BatchQueue:
     budget: Budget | None = None
     worst_case_usd: Callable[[CompletionRequest], float] = lambda request: 0.0
     on_progress: ProgressCallback | None = None
-    submitted_requests: int = 0  # requests this queue put into new batches
     _waiting: dict[str, _Waiting] = field(default_factory=dict)
     _active: dict[str, _Waiting] = field(default_factory=dict)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
@@ -203,7 +202,6 @@ class BatchQueue:
                     self._reject(key, exc)
                 continue
             self.pending.record(status.batch_id, self.api.endpoint, chunk)
-            self.submitted_requests += len(chunk)
             created.append(status.batch_id)
         return created
 
