@@ -16,7 +16,7 @@ client both use a chunk limit of N/4 requests (the `--chunk` override), so the r
 creates 4 batches.
 
     PYTHONPATH=src:. python bench/batches.py            # N=20,000, K=2,000
-    PYTHONPATH=src:. python bench/batches.py --quick    # N=4,000, K=400 (< 1 min)
+    PYTHONPATH=src:. python bench/batches.py --quick    # N=2,000, K=200 (< 1 min)
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--quick", action="store_true", help="4,000 samples instead of 20,000")
+    parser.add_argument("--quick", action="store_true", help="2,000 samples instead of 20,000")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--direct", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -158,7 +158,7 @@ def main() -> None:
     if args.worker:
         worker(args)
         return
-    n, k = (4_000, 400) if args.quick else (20_000, 2_000)
+    n, k = (2_000, 200) if args.quick else (20_000, 2_000)
     chunk = args.chunk or n // 4
     standin = AnthropicStandin(batch_delay_s=3600.0).start()
     standin.batches.max_requests = chunk  # the stand-in enforces the same chunk limit as the client
