@@ -104,7 +104,8 @@ def handle_schedule(ctx: CiContext, event: ScheduledEvent) -> None:
             return
         ctx.report.say(f"optimizing {target.prompt_id} for {target.goal} ({target.reason})")
         try:
-            done = optimize_prompt(ctx, target.prompt_id, target.goal)
+            # Nobody waits on a scheduled run: provider.batch auto sends its evals as Message Batches.
+            done = optimize_prompt(ctx, target.prompt_id, target.goal, waiting_ok=True)
         except PromptopsError as exc:
             ctx.report.say(f"{target.prompt_id}: {exc}")
             ctx.report.exit_code = 1
