@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,15 +18,15 @@ from typing import Any
 from promptops.config import Config
 from promptops.errors import InputError
 from promptops.files import Document, decode_text, format_json_path, parse_document
-from promptops.repo.agents import AGENT_ID, SLOTS
+from promptops.repo.agents import AGENT_ID, EMPTY_PROMPT, SLOTS
 from promptops.repo.lint_text import duplicated_sentences, trailing_whitespace
 from promptops.repo.sources import AGENT_FILE, WorkingTreeSource, is_safe_relative
-from promptops.repo.templates import variable_uses
+from promptops.repo.templates import malformed_placeholders, variable_uses
 from promptops.repo.tokens import count_tokens
 from promptops.schemas import describe, schema_errors
 
 CODES: dict[str, tuple[str, str]] = {
-    "PO001": ("error", "file is not valid YAML or JSON"),
+    "PO001": ("error", "file is not valid YAML or JSON, or names a key twice in one mapping"),
     "PO002": ("error", "file is not valid UTF-8"),
     "PO101": ("error", "agent.yaml does not match its schema"),
     "PO102": ("error", "a file named in agent.yaml does not exist"),
@@ -36,13 +36,19 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "PO104": ("error", "agent.yaml `id` differs from the folder name, or a name is declared twice"),
     "PO105": ("error", "the examples file does not match its schema"),
+    "PO106": ("error", "a prompt file is empty"),
     "PO201": ("warning", "template variable used but not declared in invariants.variables"),
     "PO202": ("error", "variable declared in invariants.variables but not used by the user template"),
     "PO203": ("error", "a must_contain phrase is missing from the agent's prompts"),
     "PO204": ("error", "the agent's prompts exceed invariants.max_tokens"),
+    "PO205": ("error", "a malformed `{{ }}` placeholder in the user or assistant template"),
     "PO301": ("warning", "a sentence is repeated in the same file"),
     "PO302": ("warning", "trailing whitespace"),
     "PO401": ("warning", "a folder in the prompts folder has no agent.yaml"),
+    "PO501": ("error", "the eval cases file does not match its schema"),
+    "PO502": ("error", "two eval cases have the same id"),
+    "PO503": ("error", "an assertion has an unknown type or a value its type cannot use"),
+    "PO504": ("error", "an eval case lacks a variable the agent's templates use"),
 }
 ERROR_LINE = re.compile(r"^(?P<path>.*?):(?P<line>\d+):(?P<col>\d+): error: (?P<msg>.*)$", re.S)
 
@@ -67,7 +73,20 @@ class PromptText:
     text: str
 
 
-def lint_paths(config: Config, paths: Iterable[Path]) -> list[Finding]:
+# Checks an agent's eval cases file, given the templates its cases fill (None when a
+# prompt could not be read). Supplied by the evals package, which owns the case format.
+CasesCheck = Callable[[Path, "dict[str, str] | None"], list[Finding]]
+
+
+def error_finding(exc: InputError, code: str, fallback: Path) -> Finding:
+    """A `path:line:col: error: message` InputError as a finding (at `fallback` when unplaced)."""
+    match = ERROR_LINE.match(str(exc))
+    if match:
+        return Finding(Path(match["path"]), int(match["line"]), int(match["col"]), code, match["msg"])
+    return Finding(fallback, 1, 1, code, str(exc).split(": error: ", 1)[-1])
+
+
+def lint_paths(config: Config, paths: Iterable[Path], check_cases: CasesCheck | None = None) -> list[Finding]:
     """Findings for every agent folder under (or containing) one of `paths`, sorted."""
     source = WorkingTreeSource(config)
     targets = [_checked_target(config, p) for p in paths] or [config.prompts_dir.resolve()]
@@ -76,7 +95,7 @@ def lint_paths(config: Config, paths: Iterable[Path]) -> list[Finding]:
     for folder in _agent_folders(config):
         where = prompts / folder.name  # where it sits, not where a symlink leads
         if any(where.is_relative_to(t) or t.is_relative_to(where) for t in targets):
-            findings.extend(AgentLint(source, folder.name).run())
+            findings.extend(AgentLint(source, folder.name, check_cases).run())
     return sorted(findings, key=lambda f: (str(f.path), f.line, f.column, f.code))
 
 
@@ -99,23 +118,21 @@ def _agent_folders(config: Config) -> list[Path]:
 class AgentLint:
     """The checks of one agent folder; collects findings instead of raising."""
 
-    def __init__(self, source: WorkingTreeSource, agent_id: str) -> None:
+    def __init__(self, source: WorkingTreeSource, agent_id: str, check_cases: CasesCheck | None) -> None:
         self.source = source
+        self.check_cases = check_cases
         self.agent_id = agent_id
         self.folder_rel = posixpath.join(source.prompts_rel, agent_id) if source.prompts_rel else agent_id
         self.findings: list[Finding] = []
         self.read: set[str] = set()
         self.complete = True
+        self.cases_file: Path | None = None
 
     def add(self, path: Path, line: int, column: int, code: str, message: str) -> None:
         self.findings.append(Finding(path, line, column, code, message))
 
     def add_error(self, exc: InputError, code: str, fallback: Path) -> None:
-        match = ERROR_LINE.match(str(exc))
-        if match:
-            self.add(Path(match["path"]), int(match["line"]), int(match["col"]), code, match["msg"])
-        else:
-            self.add(fallback, 1, 1, code, str(exc).split(": error: ", 1)[-1])
+        self.findings.append(error_finding(exc, code, fallback))
 
     def run(self) -> list[Finding]:
         doc = self._agent_document()
@@ -125,6 +142,7 @@ class AgentLint:
                 self._check_templates(doc, texts)
                 self._check_invariants(doc, texts)
             self._check_text(texts)
+            self._check_cases(texts)
         self._check_other_files()
         return self.findings
 
@@ -186,7 +204,9 @@ class AgentLint:
             else:
                 texts.append(PromptText(name, *found))
         if "evals" in data:
-            self._read_referenced(doc, ["evals"], text=False)
+            cases = self._read_referenced(doc, ["evals"], text=False)
+            if cases is not None and self.check_cases is not None:
+                self.cases_file = self.source.display(cases[0])
         few_shot = next((t for t in texts if t.name == "few_shot"), None)
         if few_shot is not None:
             self._check_examples(few_shot)
@@ -261,6 +281,10 @@ class AgentLint:
                     "PO201",
                     f"variable {{{{{use.name}}}}} is not declared in invariants.variables",
                 )
+        for rendered in (t for t in texts if t.name in ("user_template", "assistant_template")):
+            for bad in malformed_placeholders(rendered.text):
+                display = self.source.display(rendered.rel_path)
+                self.add(display, bad.line, bad.column, "PO205", bad.message)
         used = {u.name for u in uses}
         for i, name in enumerate(declared):
             if name not in used:
@@ -295,11 +319,19 @@ class AgentLint:
     def _check_text(self, texts: list[PromptText]) -> None:
         for prompt in texts:
             display = self.source.display(prompt.rel_path)
+            if not prompt.text.strip():
+                self.add(display, 1, 1, "PO106", EMPTY_PROMPT)
             for issue in trailing_whitespace(prompt.text):
                 self.add(display, issue.line, issue.column, "PO302", issue.message)
             if prompt.name != "few_shot":
                 for issue in duplicated_sentences(prompt.text):
                     self.add(display, issue.line, issue.column, "PO301", issue.message)
+
+    def _check_cases(self, texts: list[PromptText]) -> None:
+        if self.cases_file is None or self.check_cases is None:
+            return
+        templates = {t.name: t.text for t in texts if t.name in ("user_template", "assistant_template")}
+        self.findings.extend(self.check_cases(self.cases_file, templates if self.complete else None))
 
     def _check_other_files(self) -> None:
         """UTF-8 for every other file in the folder (eval cases, notes, ...)."""
