@@ -237,3 +237,14 @@ def test_runtime_reads_deployed_files_as_promptops_checked_them(agent_repo: Path
         )
     else:
         raise AssertionError("a duplicate key in a deployed agent.yaml was accepted")
+
+
+def test_an_empty_prompt_given_on_the_command_line_is_refused(agent_repo: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "system.md"
+    empty.write_text("\n", encoding="utf-8")
+    result = run_cli(agent_repo, "eval", "support-agent", "--provider", "echo", "--prompt", f"system={empty}")
+    assert (result.exit_code, result.stderr.strip()) == (
+        2,
+        f"promptops: {empty}:1:1: error: the prompt file is empty; write the prompt, or remove the file "
+        f"from agent.yaml (given as --prompt system={empty})",
+    )
