@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ class Document:
     path: Path
     data: Any
     node: yaml.Node | None
+    text: str = field(default="", repr=False)  # what was parsed (BOM dropped), for exact excerpts
 
     def locate(self, json_path: Sequence[str | int]) -> tuple[int, int]:
         """1-based (line, column) of the value at `json_path`, or of its nearest parent."""
@@ -44,6 +45,23 @@ class Document:
                 break
             line, col = node.start_mark.line + 1, node.start_mark.column + 1
         return line, col
+
+    def json_excerpt(self, json_path: Sequence[str | int]) -> str | None:
+        """The exact text of the JSON value at `json_path` in a `.json` file; None for YAML.
+
+        Lets a value (a tool's JSON Schema) be copied byte for byte: key order, number
+        literals such as `1e5`, `\\u00e9` escapes and spacing all as the author wrote them.
+        """
+        if self.path.suffix != ".json" or self.node is None:
+            return None
+        line, col = self.locate(json_path)
+        lines = self.text.split("\n")
+        offset = sum(len(x) + 1 for x in lines[: line - 1]) + col - 1
+        try:
+            _, end = json.JSONDecoder().raw_decode(self.text, offset)
+        except json.JSONDecodeError:
+            return None
+        return self.text[offset:end]
 
     def error(self, json_path: Sequence[str | int], message: str) -> InputError:
         line, col = self.locate(json_path)
@@ -96,7 +114,7 @@ def parse_yaml(text: str, path: Path) -> Document:
     """Parse YAML (JSON is a subset) keeping the node tree; errors carry path:line:col."""
     node = _compose(text, path)
     _check_duplicate_keys(node, path)
-    return Document(path=path, data=_construct(node, path), node=node)
+    return Document(path=path, data=_construct(node, path), node=node, text=text.removeprefix(BOM))
 
 
 def _compose(text: str, path: Path) -> yaml.Node | None:
@@ -189,7 +207,7 @@ def _parse_json(text: str, path: Path) -> Document:
     except _DuplicateJsonKey as exc:
         _compose_checked(text, path)  # raises at the duplicate's line when YAML can place it
         raise InputError(f"{path}:1:1: error: duplicate key {exc.args[0]!r}") from None
-    return Document(path=path, data=data, node=_compose_checked(text, path))
+    return Document(path=path, data=data, node=_compose_checked(text, path), text=text)
 
 
 def _compose_checked(text: str, path: Path) -> yaml.Node | None:

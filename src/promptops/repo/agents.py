@@ -315,7 +315,17 @@ class AgentLoader:
         prompt = self._prompt(doc, agent_id, name, "tool_description", json_path)
         prompts[name] = prompt
         schema = spec.get("input_schema") or copy.deepcopy(DEFAULT_INPUT_SCHEMA)
+        if "input_schema_file" in spec:
+            schema = self._schema_file(doc, agent_id, ["tools", index, "input_schema_file"])
         return Tool(name=spec["name"], description=prompt.text, input_schema=schema)
+
+    def _schema_file(self, doc: Document, agent_id: str, json_path: list[str | int]) -> dict[str, Any]:
+        rel = self._checked_path(doc, self.folder_rel(agent_id), json_path)
+        display = self.source.display(rel)
+        schema = parse_document(decode_text(self.read_bytes(doc, rel, json_path), display), display)
+        if not isinstance(schema.data, dict):
+            raise schema.error([], f"expected a JSON Schema object, got {type(schema.data).__name__}")
+        return schema.data
 
 
 def _at(data: Any, json_path: list[str | int]) -> Any:

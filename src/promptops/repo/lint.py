@@ -23,7 +23,7 @@ from promptops.repo.lint_text import duplicated_sentences, trailing_whitespace
 from promptops.repo.sources import AGENT_FILE, WorkingTreeSource, is_safe_relative
 from promptops.repo.templates import malformed_placeholders, variable_uses
 from promptops.repo.tokens import count_tokens
-from promptops.schemas import describe, schema_errors
+from promptops.schemas import describe, schema_errors, schema_problem
 
 CODES: dict[str, tuple[str, str]] = {
     "PO001": ("error", "file is not valid YAML or JSON, or names a key twice in one mapping"),
@@ -37,6 +37,7 @@ CODES: dict[str, tuple[str, str]] = {
     "PO104": ("error", "agent.yaml `id` differs from the folder name, or a name is declared twice"),
     "PO105": ("error", "the examples file does not match its schema"),
     "PO106": ("error", "a prompt file is empty"),
+    "PO107": ("error", "a tool's input_schema_file is not a valid JSON Schema object"),
     "PO201": ("warning", "template variable used but not declared in invariants.variables"),
     "PO202": ("error", "variable declared in invariants.variables but not used by the user template"),
     "PO203": ("error", "a must_contain phrase is missing from the agent's prompts"),
@@ -203,6 +204,9 @@ class AgentLint:
                 self.complete = False
             else:
                 texts.append(PromptText(name, *found))
+        for i, tool in enumerate(data.get("tools", [])):
+            if "input_schema_file" in tool:
+                self._check_schema_file(doc, ["tools", i, "input_schema_file"])
         if "evals" in data:
             cases = self._read_referenced(doc, ["evals"], text=False)
             if cases is not None and self.check_cases is not None:
@@ -211,6 +215,20 @@ class AgentLint:
         if few_shot is not None:
             self._check_examples(few_shot)
         return texts
+
+    def _check_schema_file(self, doc: Document, json_path: list[str | int]) -> None:
+        found = self._read_referenced(doc, json_path)
+        if found is None:
+            return
+        display = self.source.display(found[0])
+        try:
+            schema = parse_document(found[1], display)
+        except InputError as exc:
+            self.add_error(exc, "PO001", display)
+            return
+        problem = schema_problem(schema.data)
+        if problem:
+            self.add(display, 1, 1, "PO107", problem)
 
     def _check_duplicate_names(self, doc: Document, refs: list[tuple[str, list[str | int]]]) -> None:
         seen: set[str] = set()
