@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from promptops.errors import InputError
 from promptops.files import load_document
-from promptops.repo.version import version_id as _blob_id
+from promptops.version_ids import version_id as _blob_id
 
 try:  # POSIX; on other systems O_APPEND single writes alone keep lines whole
     import fcntl
