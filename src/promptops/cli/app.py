@@ -34,7 +34,13 @@ from promptops.cli import (
     pr_cmd,
     rollback_cmd,
 )
-from promptops.cli.workspace import EXIT_INTERNAL, EXIT_INTERRUPTED, Workspace
+from promptops.cli.workspace import (
+    DIRECTORY_HELP,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    Workspace,
+    add_directory_option,
+)
 from promptops.errors import PromptopsError
 
 
@@ -66,10 +72,11 @@ class PromptopsGroup(click.Group):
 @click.option(
     "-C",
     "directory",
+    metavar="DIR",
     type=click.Path(file_okay=False, path_type=Path),
     default=".",
     show_default=True,
-    help="Run as if promptops was started in this folder.",
+    help=DIRECTORY_HELP,
 )
 @click.pass_context
 def main(ctx: click.Context, directory: Path) -> None:
@@ -101,4 +108,5 @@ for _command in (
     pr_cmd.pr_command,
     rollback_cmd.rollback_command,
 ):
+    add_directory_option(_command)
     main.add_command(_command)
