@@ -129,3 +129,21 @@ def test_schedule_picks_agents_below_min_pass_rate(agent_repo: Path, monkeypatch
     targets, notes = scheduled_targets(load_config(agent_repo))
     assert [(t.prompt_id, t.goal) for t in targets] == [("support-agent/system", "accuracy")]
     assert "last pass rate 0% < schedule.min_pass_rate 90%" in targets[0].reason
+
+
+def test_push_in_a_shallow_checkout_deepens_before_numbering(
+    agent_repo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # actions/checkout's default: one commit deep; the deployment record must still say v2
+    feature_branch(agent_repo, {f"{AGENT}/system.md": "Follow the refund policy. Be brief.\n"})
+    before, after = merge_pull(agent_repo, 14)
+    checkout = tmp_path / "checkout" / "work"
+    checkout.parent.mkdir()
+    origin = agent_repo.parent / "origin.git"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{origin}", str(checkout))
+    assert git(checkout, "rev-parse", "--is-shallow-repository") == "true"
+    run = run_event(checkout, monkeypatch, None, "push", payloads.push(before, after))
+    assert run.result.exit_code == 0, run.err
+    assert "this clone was shallow; fetched its full history from origin (git fetch --unshallow)" in run.out
+    [deployed] = origin_note(agent_repo, after)["deployment"]["prompts"]
+    assert (deployed["prompt"], deployed["version"], deployed["pr"]) == ("support-agent/system", "v2", 14)
