@@ -24,13 +24,16 @@ class ShallowCloneError(PromptopsError):
 
 
 def is_shallow(root: Path) -> bool:
-    """`git rev-parse --is-shallow-repository`."""
+    """What `git rev-parse --is-shallow-repository` answers, without starting git.
+
+    Git records a shallow clone's cut-off commits in `<common git dir>/shallow` and
+    answers from that file alone; reading it spares every `list` and `history` a process.
+    """
     repo = open_repo(root)
     try:
-        _, out, _ = run_raw(repo, ["rev-parse", "--is-shallow-repository"])
+        return (Path(repo.common_dir) / "shallow").is_file()
     finally:
         repo.close()
-    return out.strip() == "true"
 
 
 def require_full_history(root: Path, needed_for: str) -> str | None:
