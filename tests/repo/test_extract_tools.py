@@ -227,3 +227,22 @@ def test_lint_checks_schema_files(repo: Path) -> None:
     assert result.exit_code == 1
     finding = "prompts/coder/tools/read_file.schema.json:1:1: PO107 not a valid JSON Schema"
     assert result.stdout.startswith(finding)
+
+
+def test_a_tool_with_both_schema_keys_in_agent_yaml(repo: Path) -> None:
+    assert extract(repo, "cursor.json", "coder")[0] == 0
+    agent_yaml = repo / "prompts/coder/agent.yaml"
+    text = agent_yaml.read_text(encoding="utf-8")
+    agent_yaml.write_text(
+        text.replace(
+            "  input_schema_file: tools/read_file.schema.json\n",
+            "  input_schema_file: tools/read_file.schema.json\n  input_schema: {type: object}\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    result = run_cli(repo, "list")
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith(
+        "error: tools[0]: write one of input_schema or input_schema_file, not both"
+    )

@@ -59,6 +59,8 @@ def describe(error: jsonschema.ValidationError) -> str:
         return f"{error.message} (allowed: {', '.join(sorted(error.schema.get('properties', {})))})"
     if error.validator == "enum":
         return f"expected one of {', '.join(map(repr, error.validator_value))}, got {error.instance!r}"
+    if error.validator == "not" and set(error.validator_value) == {"required"}:
+        return f"write one of {' or '.join(error.validator_value['required'])}, not both"
     if error.validator == "type":
         return f"expected {error.validator_value}, got {type(error.instance).__name__} {error.instance!r}"
     return error.message
