@@ -248,3 +248,16 @@ def test_an_empty_prompt_given_on_the_command_line_is_refused(agent_repo: Path, 
         f"promptops: {empty}:1:1: error: the prompt file is empty; write the prompt, or remove the file "
         f"from agent.yaml (given as --prompt system={empty})",
     )
+
+
+def test_extract_refuses_a_template_with_a_malformed_placeholder(agent_repo: Path, tmp_path: Path) -> None:
+    source = tmp_path / "agent.yaml"
+    source.write_text("system_prompt: Be brief.\nuser_template: |\n  Hi {{name}}.\n  Order {{ order id }}\n")
+    result = run_cli(agent_repo, "extract", str(source), "--agent", "brief")
+    assert (result.exit_code, result.stderr.strip()) == (
+        2,
+        f"promptops: {source}:2:16: error: user_template: malformed placeholder '{{{{ order id }}}}': "
+        "expected {{name}} with a name of letters, digits and '_' (no spaces, filters or dots) "
+        "(template line 2, column 7)",
+    )
+    assert not (agent_repo / "prompts/brief").exists()

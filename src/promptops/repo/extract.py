@@ -20,7 +20,7 @@ from promptops.config import Config
 from promptops.files import Document, load_document, parse_document
 from promptops.repo.agents import check_agent_id
 from promptops.repo.folders import write_folder
-from promptops.repo.templates import template_variables
+from promptops.repo.templates import malformed_placeholders, template_variables
 from promptops.repo.tokens import count_tokens
 from promptops.repo.tool_formats import ToolDefinition, check_unique, read_tool, tool_entries
 from promptops.schemas import load_schema, validate_document
@@ -61,6 +61,7 @@ def extract_agent(config: Config, source: Path, agent_id: str, *, force: bool = 
     doc = load_document(source)
     validate_document(doc, "agent-config")
     examples = _examples(doc)
+    _check_placeholders(doc)
     tools, not_kept = _tools(doc, source)
     files, prompt_files = _render(doc.data, agent_id, examples, tools)
     generated = Path(f"<generated agent.yaml for {agent_id}>")
@@ -81,6 +82,14 @@ def extract_agent(config: Config, source: Path, agent_id: str, *, force: bool = 
         {t.name: t.format for t in tools},
         not_kept,
     )
+
+
+def _check_placeholders(doc: Document) -> None:
+    """A template whose `{{ }}` would reach the model as literal text is refused here, not later."""
+    for key in ("user_template", "assistant_template"):
+        bad = malformed_placeholders(doc.data.get(key, ""))
+        if bad:
+            raise doc.error([key], f"{bad[0].message} (template line {bad[0].line}, column {bad[0].column})")
 
 
 def _tools(doc: Document, source: Path) -> tuple[list[ToolDefinition], list[str]]:
