@@ -76,7 +76,9 @@ class GateResult:
     @property
     def status_state(self) -> str:
         """The commit-status state for tokens without checks permission (no neutral there)."""
-        return {"success": "success", "neutral": "success", "failure": "failure"}.get(self.conclusion, "error")
+        return {"success": "success", "neutral": "success", "failure": "failure"}.get(
+            self.conclusion, "error"
+        )
 
 
 def worst(conclusions: list[str]) -> str:
@@ -191,7 +193,9 @@ def case_changes(agent: str, base: Suite | None, head: Suite | None) -> list[Gat
     if edited:
         changes.append(GateChange(f"{agent}: eval cases edited: {', '.join(edited)}", True))
     if added:
-        changes.append(GateChange(f"{agent}: eval cases added: {', '.join(added)} (reported separately)", False))
+        changes.append(
+            GateChange(f"{agent}: eval cases added: {', '.join(added)} (reported separately)", False)
+        )
     if head.repeat < base.repeat:
         changes.append(GateChange(f"{agent}: cases file repeat {base.repeat} -> {head.repeat}", True))
     return changes
