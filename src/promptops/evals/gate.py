@@ -75,9 +75,10 @@ class GateResult:
 
     @property
     def status_state(self) -> str:
-        """The commit-status state for tokens without checks permission (no neutral there)."""
-        return {"success": "success", "neutral": "success", "failure": "failure"}.get(
-            self.conclusion, "error"
+        """The commit-status state for tokens without checks permission (statuses have no neutral:
+        neutral passes as GitHub's neutral check does; waiting for a maintainer stays pending)."""
+        return {"success": "success", "neutral": "success", "action_required": "pending"}.get(
+            self.conclusion, "failure"
         )
 
 
