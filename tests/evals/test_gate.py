@@ -25,7 +25,8 @@ from tests.standins.base import Reply
 from tests.standins.fixtures import anthropic_provider_config
 
 CASES = "cases:\n" + "".join(
-    f"  - id: c{i}\n    vars: {{customer_message: 'order {i}'}}\n    assert: [{{type: contains, value: 'order {i}'}}]\n"
+    f"  - id: c{i}\n    vars: {{customer_message: 'order {i}'}}\n"
+    f"    assert: [{{type: contains, value: 'order {i}'}}]\n"
     for i in range(8)
 )
 
@@ -90,7 +91,10 @@ def test_inconclusive_follows_the_setting(tmp_path, anthropic_standin):
 def test_the_pr_is_judged_on_the_base_cases_and_settings(tmp_path, anthropic_standin):
     anthropic_standin.reply = answer
     repo, base = repo_with(tmp_path, anthropic_standin)
-    fewer = "cases:\n  - id: c0\n    vars: {customer_message: 'order 0'}\n    assert: [{type: contains, value: x}]\n"
+    fewer = (
+        "cases:\n  - id: c0\n    vars: {customer_message: 'order 0'}\n"
+        "    assert: [{type: contains, value: x}]\n"
+    )
     loose = {"provider": anthropic_provider_config(anthropic_standin), "decision": {"alpha": 1e-12}}
     head = commit(
         repo,
