@@ -33,6 +33,10 @@ CHECKOUT = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683  # v4.2.2"
 SETUP_PYTHON = "actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065  # v5.6.0"
 APP_TOKEN = "actions/create-github-app-token@df432ceedc7162793a195dd1713ff69aefc7379e  # v2.0.6"
 
+# The identity an App token acts as (empty without an App: the bot then resolves its own).
+_APP_LOGIN = (
+    "${{ steps.app-token.outputs.app-slug && format('{0}[bot]', steps.app-token.outputs.app-slug) || '' }}"
+)
 _SHA_PIN = re.compile(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}")
 _TAG_PIN = re.compile(r"[\w.-]+/[\w.-]+@[\w.-]+(?:/[\w.-]+)*")
 
@@ -166,7 +170,7 @@ _ACTION_STEP = """\
       - uses: {uses}
         with:
           github-token: {token}
-{key}"""
+{login}{key}"""
 
 _INSTALL_STEPS = """\
       - uses: {setup_python}
@@ -177,7 +181,7 @@ _INSTALL_STEPS = """\
       - name: Run promptops for this event
         env:
           GITHUB_TOKEN: {token}
-{key}        run: |
+{login}{key}        run: |
           # git authenticates through environment-only config: nothing lands in .git/config.
           auth="$(printf 'x-access-token:%s' "$GITHUB_TOKEN" | base64 -w0)"
           echo "::add-mask::$auth"
@@ -253,7 +257,8 @@ def _job_text(job: Job, uses: str | None, version: str) -> str:
     steps = _CHECKOUT_STEP + (_APP_TOKEN_STEP if job.app_token else "")
     if uses is not None:
         key = "          anthropic-api-key: ${{ secrets.ANTHROPIC_API_KEY }}\n" if job.model_key else ""
-        steps += _ACTION_STEP.format(uses=uses, token=token, key=key)
+        login = f"          bot-login: {_APP_LOGIN}\n" if job.app_token else ""
+        steps += _ACTION_STEP.format(uses=uses, token=token, key=key, login=login)
     else:
         steps += _INSTALL_STEPS.format(
             setup_python=SETUP_PYTHON,
@@ -261,5 +266,6 @@ def _job_text(job: Job, uses: str | None, version: str) -> str:
             requirement=f"{DISTRIBUTION}=={version}",
             token=token,
             key="          ANTHROPIC_API_KEY: ${{ secrets.ANTHROPIC_API_KEY }}\n" if job.model_key else "",
+            login=f"          PROMPTOPS_BOT_LOGIN: {_APP_LOGIN}\n" if job.app_token else "",
         )
     return head + steps
