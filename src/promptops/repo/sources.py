@@ -18,7 +18,7 @@ from typing import Protocol
 from promptops.config import CONFIG_FILE, DEFAULTS, Config, config_from_text
 from promptops.errors import InputError
 from promptops.files import decode_text
-from promptops.gitops.tree import RefTree
+from promptops.git.tree import RefTree
 
 MAX_SYMLINK_HOPS = 8
 AGENT_FILE = "agent.yaml"
