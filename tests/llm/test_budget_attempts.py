@@ -92,3 +92,22 @@ def test_openai_compatible_retries_are_counted(openai_standin):
     with pytest.raises(BudgetExceeded):
         metered_call(provider, budget, 0.0)
     assert openai_standin.request_count == 2 and budget.calls == 2
+
+
+def test_the_client_meters_retries_and_timeouts(anthropic_standin, tmp_path):
+    from promptops.llm.client import client_from_config
+    from tests.llm.helpers import write_config
+    from tests.standins import anthropic_provider_config
+
+    anthropic_standin.queue(Reply.overloaded(retry_after=0.01), Reply.overloaded(retry_after=0.01))
+    config = write_config(
+        tmp_path, anthropic_provider_config(anthropic_standin, max_retries=4), cache={"enabled": False}
+    )
+    budget = Budget(max_calls=4)
+    client = client_from_config(config, budget=budget)
+    assert client.complete_sync(ask("one")).text == "echo: one"
+    assert budget.calls == 3  # one call, three HTTP attempts
+    with pytest.raises(BudgetExceeded, match="4 of 4 calls used"):
+        anthropic_standin.queue(Reply.overloaded(retry_after=0.01))
+        client.complete_sync(ask("two"))
+    assert anthropic_standin.request_count == 4
