@@ -18,6 +18,8 @@ Commands (comment on a pull request or issue; needs write permission on the repo
     /promptops optimize AGENT/NAME --goal GOAL   write and test variants, open a PR
     /promptops eval [AGENT]                      evaluate the agent(s) at this PR's head
     /promptops rollback AGENT/NAME --to vN       open a PR restoring version N
+    /promptops approve-gate-change               accept this PR's change to its own cases or settings
+    /promptops recreate                          hand the bot's branch back to the bot (drops hand edits)
     /promptops help                              this text
 
 GOAL is one of: accuracy, conciseness, clarity, safety, speed."""
@@ -29,7 +31,7 @@ class ChatUsageError(InputError):
 
 @dataclass(frozen=True)
 class ChatCommand:
-    name: str  # optimize | eval | rollback | help
+    name: str  # optimize | eval | rollback | approve-gate-change | recreate | help
     prompt_id: str | None = None
     agent: str | None = None
     goal: str | None = None
@@ -104,4 +106,19 @@ def _rollback(args: list[str]) -> ChatCommand:
     return ChatCommand("rollback", prompt_id=_prompt_id(positional, "rollback"), to=options["to"])
 
 
-_COMMANDS = {"optimize": _optimize, "eval": _eval, "rollback": _rollback}
+def _no_arguments(name: str):  # noqa: ANN202 - a parser factory
+    def parse(args: list[str]) -> ChatCommand:
+        if args:
+            raise ChatUsageError(f"{name} takes no arguments")
+        return ChatCommand(name)
+
+    return parse
+
+
+_COMMANDS = {
+    "optimize": _optimize,
+    "eval": _eval,
+    "rollback": _rollback,
+    "approve-gate-change": _no_arguments("approve-gate-change"),
+    "recreate": _no_arguments("recreate"),
+}
