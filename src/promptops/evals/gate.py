@@ -55,6 +55,7 @@ class AgentGate:
     agent: str
     conclusion: str
     reason: str
+    short: str = ""  # a few words for the check's title: "regression", "samples errored"
 
 
 @dataclass(frozen=True)
@@ -97,10 +98,14 @@ def judge_agent(
     """The gate's conclusion for one agent's evaluation (see the module docstring)."""
     again = f"re-run: comment `{rerun}` on the pull request"
     if error is not None or outcome is None:
-        return AgentGate(agent, "failure", f"could not be evaluated: {error or 'no result'}; {again}")
+        return AgentGate(
+            agent, "failure", f"could not be evaluated: {error or 'no result'}; {again}", "could not evaluate"
+        )
     stopped = [run.stopped for run in outcome.runs if run.stopped]
     if stopped:
-        return AgentGate(agent, "failure", f"the run stopped early ({stopped[0]}); {again}")
+        return AgentGate(
+            agent, "failure", f"the run stopped early ({stopped[0]}); {again}", "run stopped early"
+        )
     errored = [r for run in outcome.runs for r in run.results if r.passed is None]
     if errored:
         total = sum(len(run.results) for run in outcome.runs)
@@ -110,6 +115,7 @@ def judge_agent(
             "failure",
             f"{len(errored)} of {total} samples errored after retries (first: case {first.case_id}: "
             f"{first.error or 'error'}); errored samples are never counted as passing; {again}",
+            "samples errored",
         )
     paired = _paired(outcome)
     if paired < settings.min_paired_samples:
@@ -118,15 +124,19 @@ def judge_agent(
             "failure",
             f"only {paired} paired samples; the gate needs at least {settings.min_paired_samples} "
             "(gate.min_paired_samples): add cases or raise evals.repeat",
+            "too few paired samples",
         )
     if outcome.comparison is None:
-        return AgentGate(agent, "success", f"new agent: {paired} samples evaluated, no base to compare with")
+        return AgentGate(
+            agent, "success", f"new agent: {paired} samples evaluated, no base to compare with", "new agent"
+        )
     verdict = outcome.comparison.verdict
     if verdict.outcome == "regression":
-        return AgentGate(agent, "failure", f"regression: {verdict.reasons[0] if verdict.reasons else ''}")
+        reason = f"regression: {verdict.reasons[0] if verdict.reasons else ''}"
+        return AgentGate(agent, "failure", reason, "regression")
     if verdict.outcome == "inconclusive":
-        return AgentGate(agent, settings.inconclusive, _inconclusive(outcome, paired))
-    return AgentGate(agent, "success", f"{verdict.outcome} on {paired} paired samples")
+        return AgentGate(agent, settings.inconclusive, _inconclusive(outcome, paired), "inconclusive")
+    return AgentGate(agent, "success", f"{verdict.outcome} on {paired} paired samples", verdict.outcome)
 
 
 def _paired(outcome: EvalOutcome) -> int:
@@ -221,8 +231,12 @@ def conclude(
     if gate_change == "failure":
         title = f"this pull request loosens its own gate; a maintainer can comment `{APPROVE_COMMAND}`"
     elif conclusion == "success":
-        title = "no regression"
+        shown = ", ".join(f"{a.agent}: {a.short}" for a in agents)
+        title = f"no regression ({shown})" if shown else "no regression"
     else:
-        bad = [a for a in agents if a.conclusion == conclusion]
-        title = "; ".join(f"{a.agent}: {a.reason}" for a in bad[:2]) or conclusion
+        by_short: dict[str, list[str]] = {}
+        for a in agents:
+            if a.conclusion == conclusion:
+                by_short.setdefault(a.short or a.conclusion, []).append(a.agent)
+        title = "; ".join(f"{short} in {', '.join(names)}" for short, names in by_short.items())
     return GateResult(conclusion, title, agents, changes, approved_by)
