@@ -110,7 +110,7 @@ def test_the_pr_is_judged_on_the_base_cases_and_settings(tmp_path, anthropic_sta
         "support-agent", load_suite_at(agent, config, base), load_suite_at(agent, config, head)
     )
     descriptions = [c.description for c in changes if c.loosens]
-    assert "`decision.alpha` 0.05 -> 1e-12" in descriptions
+    assert "decision.alpha 0.05 to 1e-12" in descriptions
     assert "support-agent: eval cases removed: c1, c2, c3, c4, c5, c6, c7" in descriptions
     assert "support-agent: eval cases edited: c0" in descriptions
     gate = conclude([judge_agent("support-agent", outcome, GateSettings())], changes)

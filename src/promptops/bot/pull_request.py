@@ -144,7 +144,7 @@ def _gate_changes(config: Config, judge: Config, evaluation: PullEvaluation) -> 
         try:
             changes += settings_changes(judge, config_at(config.root, head))
         except PromptopsError as exc:
-            changes.append(GateChange(f"`{CONFIG_FILE}` at the head does not load: {exc}", True))
+            changes.append(GateChange(f"{CONFIG_FILE} at the head does not load: {exc}", True))
     at_base = set(list_agents(judge, base))
     for result in evaluation.agents:
         if result.agent not in at_base:

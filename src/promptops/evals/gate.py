@@ -96,7 +96,7 @@ def judge_agent(
     rerun: str = EVAL_COMMAND,
 ) -> AgentGate:
     """The gate's conclusion for one agent's evaluation (see the module docstring)."""
-    again = f"re-run: comment `{rerun}` on the pull request"
+    again = f"re-run: comment {rerun} on the pull request"
     if error is not None or outcome is None:
         return AgentGate(
             agent, "failure", f"could not be evaluated: {error or 'no result'}; {again}", "could not evaluate"
@@ -178,13 +178,13 @@ def settings_changes(base: Config, head: Config) -> list[GateChange]:
         before, after = base.get(key), head.get(key)
         if before != after:
             loosens = after < before if looser == "lower" else after > before
-            changes.append(GateChange(f"`{key}` {before} -> {after}", loosens))
+            changes.append(GateChange(f"{key} {before} to {after}", loosens))
     before, after = base.get("gate.inconclusive"), head.get("gate.inconclusive")
     if before != after:
-        changes.append(GateChange(f"`gate.inconclusive` {before} -> {after}", after == "neutral"))
+        changes.append(GateChange(f"gate.inconclusive {before} to {after}", after == "neutral"))
     for section in ("provider", "pricing"):
         if base.get(section) != head.get(section):
-            changes.append(GateChange(f"`{section}` settings (the base's are used)", False))
+            changes.append(GateChange(f"{section} settings (the base's are used)", False))
     return changes
 
 
@@ -208,7 +208,7 @@ def case_changes(agent: str, base: Suite | None, head: Suite | None) -> list[Gat
             GateChange(f"{agent}: eval cases added: {', '.join(added)} (reported separately)", False)
         )
     if head.repeat < base.repeat:
-        changes.append(GateChange(f"{agent}: cases file repeat {base.repeat} -> {head.repeat}", True))
+        changes.append(GateChange(f"{agent}: cases file repeat {base.repeat} to {head.repeat}", True))
     return changes
 
 
