@@ -186,3 +186,6 @@ def test_same_repository_github_failure_fails_the_job(
     assert run.result.exit_code == 1
     assert "GitHub answered 403 while writing the promptops comment" in run.err
     assert "promptops failed" in run.summary
+    # the check and the status were set before the comment: a required check is never left waiting
+    assert github.latest_check_runs(head)["promptops/eval"]["conclusion"] == "failure"
+    assert github.latest_statuses(head)["promptops/eval"]["state"] == "failure"
