@@ -82,3 +82,24 @@ def test_a_token_without_checks_permission_still_sets_the_status(
     assert github_standin.latest_statuses(sha)["promptops/eval"]["state"] == "failure"
     assert gh.create_check_run(sha, "neutral", "inconclusive in a", "summary") is True
     assert github_standin.latest_check_runs(sha)["promptops/eval"]["conclusion"] == "neutral"
+
+
+def test_an_actions_token_is_github_actions_bot(repo: Path, github_standin: GitHubStandin) -> None:
+    """GITHUB_TOKEN cannot read /user: in Actions the bot is github-actions[bot], resolved once."""
+    github_standin.inject("users/get-authenticated", 403, message="Resource not accessible by integration")
+    gh = connect(
+        token=github_standin.token,
+        repository="octo-org/prompts",
+        base_url=github_standin.url,
+        retry=RetryPolicy(sleep=[].append),
+        env={"GITHUB_ACTIONS": "true"},
+    )
+    assert gh.identity == "github-actions[bot]" and gh.identity == "github-actions[bot]"
+    assert len(github_standin.calls("users/get-authenticated")) == 1
+    app = connect(
+        token=github_standin.token,
+        repository="octo-org/prompts",
+        base_url=github_standin.url,
+        env={"PROMPTOPS_BOT_LOGIN": "promptops-app[bot]"},
+    )
+    assert app.identity == "promptops-app[bot]"

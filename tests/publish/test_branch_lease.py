@@ -10,7 +10,11 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from promptops.git.commits import recreate_branch
+from tests.ci import payloads
+from tests.ci.conftest import run_event
 from tests.conftest import run_cli
 from tests.gitrepo import commit, git
 from tests.publish.conftest import SYSTEM, optimize
@@ -28,7 +32,7 @@ def reviewer_pushes(origin: Path, where: Path) -> str:
 
 
 def test_a_rerun_leaves_a_reviewers_commit_and_says_how_to_hand_back(
-    optimized_repo: Path, github_standin: GitHubStandin, tmp_path: Path
+    optimized_repo: Path, github_standin: GitHubStandin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     session, first = optimize(optimized_repo, "--open-pr")
     assert first.exit_code == 0, first.stderr
@@ -45,10 +49,23 @@ def test_a_rerun_leaves_a_reviewers_commit_and_says_how_to_hand_back(
     assert len(notice) == 1 and "comment `/promptops recreate`" in notice[0]
     assert "Test Author" in notice[0]  # who made the tip commit
 
-    # handing it back: the branch returns to the bot's commit, the reviewer's is dropped
-    done = recreate_branch(optimized_repo, BRANCH)
-    assert (done.commit, done.dropped) == (bot_commit, [theirs])
+    # handing it back with `/promptops recreate`: the branch returns to the bot's commit
+    github_standin.collaborators["alice"] = "write"
+    comment_id = github_standin.add_comment(1, "/promptops recreate", "alice")
+    payload = payloads.issue_comment("/promptops recreate", number=1, login="alice", comment_id=comment_id)
+    run = run_event(
+        optimized_repo,
+        monkeypatch,
+        github_standin,
+        "issue_comment",
+        payload,
+        GITHUB_REPOSITORY="octo-org/prompts",
+    )
+    assert run.result.exit_code == 0, run.err
     assert github_standin.branch_sha(BRANCH) == bot_commit
+    reply = next(c["body"] for c in github_standin.comments.values() if f"reply-{comment_id}" in c["body"])
+    assert f"reset to `{bot_commit[:10]}`, dropping 1 commit (`{theirs[:10]}`)" in reply
+    assert recreate_branch(optimized_repo, BRANCH).dropped == []  # already handed back
     rerun = run_cli(optimized_repo, "pr", "support-agent/system", "--session", session["id"], "--json")
     assert rerun.exit_code == 0, rerun.stderr
     assert "updated pull request #1" in json.loads(rerun.stdout)["message"]
