@@ -10,22 +10,46 @@ push needs a new approval, and as the bot reads only its own comments nobody can
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
 from promptops.bot.context import CiContext
 from promptops.bot.events import PullRequestEvent
+from promptops.evals.command import EvalOutcome
 from promptops.evals.gate import APPROVE_COMMAND, EVAL_COMMAND, GateResult
 from promptops.evals.markdown_report import markdown_report
 from promptops.evals.report import measured_on
 from promptops.github.retries import GitHubError
 from promptops.markdown import escape_text, inline_code, report_marker
 
-if TYPE_CHECKING:
-    from promptops.bot.pull_request import AgentResult, PullEvaluation
-
 APPROVAL_KEY = "gate-approval"
 _APPROVAL = re.compile(r"<!-- promptops:approval head=([0-9a-f]{40}) by=([\w.\[\]-]+) -->")
 _ICONS = {"success": "✅", "neutral": "⚪", "action_required": "⏸️", "failure": "❌"}
+
+
+@dataclass
+class AgentResult:
+    agent: str
+    outcome: EvalOutcome | None = None
+    note: str = ""  # why there is no comparison (new agent, removed, error)
+    failed: bool = False
+
+    @property
+    def verdict(self) -> str:
+        if self.failed:
+            return "error"
+        cmp = self.outcome.comparison if self.outcome else None
+        return cmp.verdict.outcome if cmp else "evaluated"
+
+
+@dataclass
+class PullEvaluation:
+    base: str
+    head: str
+    agents: list[AgentResult] = field(default_factory=list)
+    gate: GateResult | None = None
+    fork: bool = False  # only the fork's prompt files were evaluated
+    changes_cases: bool = False
+    changes_settings: bool = False
 
 
 def render_comment(evaluation: PullEvaluation) -> str:

@@ -14,15 +14,13 @@ evaluates the fork's prompt files only, read as blobs from the head commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from promptops.bot.context import CiContext
 from promptops.bot.events import PullRequestEvent
-from promptops.bot.gate_report import approval_of, fork_waiting, publish_gate
+from promptops.bot.gate_report import AgentResult, PullEvaluation, approval_of, fork_waiting, publish_gate
 from promptops.config import CONFIG_FILE, Config
 from promptops.errors import PromptopsError
 from promptops.evals.cases import load_suite_at
-from promptops.evals.command import EvalOptions, EvalOutcome, run_eval_command
+from promptops.evals.command import EvalOptions, run_eval_command
 from promptops.evals.gate import (
     AgentGate,
     GateChange,
@@ -39,32 +37,6 @@ from promptops.repo.agents import list_agents, load_agent, prompt_texts_at
 from promptops.repo.sources import config_at
 
 COMMENT_KEY = "eval"
-
-
-@dataclass
-class AgentResult:
-    agent: str
-    outcome: EvalOutcome | None = None
-    note: str = ""  # why there is no comparison (new agent, removed, error)
-    failed: bool = False
-
-    @property
-    def verdict(self) -> str:
-        if self.failed:
-            return "error"
-        cmp = self.outcome.comparison if self.outcome else None
-        return cmp.verdict.outcome if cmp else "evaluated"
-
-
-@dataclass
-class PullEvaluation:
-    base: str
-    head: str
-    agents: list[AgentResult] = field(default_factory=list)
-    gate: GateResult | None = None
-    fork: bool = False  # only the fork's prompt files were evaluated
-    changes_cases: bool = False
-    changes_settings: bool = False
 
 
 def changed_agents(config: Config, base: str, head: str) -> list[str]:
