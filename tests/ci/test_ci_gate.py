@@ -132,6 +132,10 @@ def test_a_pr_that_deletes_cases_is_judged_on_the_base_cases_and_needs_approval(
     )
     assert "Measured on 8 samples (8 cases" in comment  # the base's cases judged the new prompt
     assert "### support-agent: **regression**" in comment
+    assert (
+        "On this pull request's own cases (reported separately, not judged): pass rate 0.0% "
+        "(0 passed, 1 failed, 0 errors on 1 samples of 1 cases)"
+    ) in comment
 
 
 def test_a_fork_pr_is_action_required(strict_repo, github, monkeypatch):

@@ -32,6 +32,7 @@ class AgentResult:
     outcome: EvalOutcome | None = None
     note: str = ""  # why there is no comparison (new agent, removed, error)
     failed: bool = False
+    own_cases: str = ""  # the head prompts on the PR's own (changed) cases: reported, never judged
 
     @property
     def verdict(self) -> str:
@@ -99,6 +100,11 @@ def _agent_section(agent: AgentResult) -> list[str]:
     lines = [title, "", f"Measured on {escape_text(measured_on(head))}."]
     if agent.note:
         lines.append(f"_{escape_text(agent.note)}_")
+    if agent.own_cases:
+        lines += [
+            "",
+            f"On this pull request's own cases (reported separately, not judged): {agent.own_cases}",
+        ]
     return [*lines, "", markdown_report(head, base, cmp), ""]
 
 

@@ -33,6 +33,7 @@ from promptops.evals.gate import (
 )
 from promptops.git.refs import changed_paths_between, merge_base
 from promptops.llm.errors import MissingAPIKey
+from promptops.markdown import escape_text
 from promptops.repo.agents import list_agents, load_agent, prompt_texts_at
 from promptops.repo.sources import config_at
 
@@ -133,7 +134,22 @@ def _gate_changes(config: Config, judge: Config, evaluation: PullEvaluation) -> 
         found = case_changes(result.agent, base_suite, head_suite)
         evaluation.changes_cases = evaluation.changes_cases or bool(found)
         changes += found
+        if found and head_suite is not None and result.outcome is not None:
+            result.own_cases = _on_own_cases(judge, result.agent, head)
     return changes
+
+
+def _on_own_cases(judge: Config, agent: str, head: str) -> str:
+    """The head prompts on the head's cases, for the report only (the verdict is the base's cases')."""
+    try:
+        run = run_eval_command(judge, EvalOptions(agent_id=agent, ref=head, cases_ref=head)).head
+    except PromptopsError as exc:
+        return f"could not run them: {escape_text(str(exc))}"
+    s = run.summary
+    return (
+        f"pass rate {s.pass_rate:.1%} ({s.passed} passed, {s.failed} failed, {s.errors} errors "
+        f"on {s.samples} samples of {s.cases} cases)"
+    )
 
 
 def judge_pull(
