@@ -19,6 +19,8 @@ Commands (comment on a pull request or issue; needs write permission on the repo
     /promptops eval [AGENT]                      evaluate the agent(s) at this PR's head
     /promptops rollback AGENT/NAME --to vN       open a PR restoring version N
     /promptops rollout AGENT/NAME                check a canary rollout and advance, promote or abort it
+    /promptops approve-gate-change               accept this PR's change to its own cases or settings
+    /promptops recreate                          hand the bot's branch back to the bot (drops hand edits)
     /promptops help                              this text
 
 GOAL is one of: accuracy, conciseness, clarity, safety, speed."""
@@ -30,7 +32,7 @@ class ChatUsageError(InputError):
 
 @dataclass(frozen=True)
 class ChatCommand:
-    name: str  # optimize | eval | rollback | rollout | help
+    name: str  # optimize | eval | rollback | rollout | approve-gate-change | recreate | help
     prompt_id: str | None = None
     agent: str | None = None
     goal: str | None = None
@@ -110,4 +112,20 @@ def _rollout(args: list[str]) -> ChatCommand:
     return ChatCommand("rollout", prompt_id=_prompt_id(positional, "rollout"))
 
 
-_COMMANDS = {"optimize": _optimize, "eval": _eval, "rollback": _rollback, "rollout": _rollout}
+def _no_arguments(name: str):  # noqa: ANN202 - a parser factory
+    def parse(args: list[str]) -> ChatCommand:
+        if args:
+            raise ChatUsageError(f"{name} takes no arguments")
+        return ChatCommand(name)
+
+    return parse
+
+
+_COMMANDS = {
+    "optimize": _optimize,
+    "eval": _eval,
+    "rollback": _rollback,
+    "rollout": _rollout,
+    "approve-gate-change": _no_arguments("approve-gate-change"),
+    "recreate": _no_arguments("recreate"),
+}

@@ -71,6 +71,14 @@ class Redactor:
                 names.add(value["api_key_env"])
         return cls([env.get(name, "") for name in names])
 
+    @classmethod
+    def from_process_env(cls, env: Mapping[str, str]) -> Redactor:
+        """Without a config (a crash may come before one loads): the known variables plus any
+        variable whose name says it holds a key, token or secret."""
+        names = {*SECRET_VARIABLES}
+        names |= {n for n in env if n.upper().endswith(("_API_KEY", "_TOKEN", "_SECRET", "_PRIVATE_KEY"))}
+        return cls([env.get(name, "") for name in names])
+
     def __call__(self, text: str) -> str:
         for value in self.values:
             text = text.replace(value, "***")

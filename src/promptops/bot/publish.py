@@ -28,6 +28,7 @@ from promptops.config import Config
 from promptops.errors import InputError
 from promptops.git.branches import resolve_default_branch
 from promptops.git.commits import PublishResult, publish_variant
+from promptops.git.push import BranchEditedByHand
 from promptops.github.connection import connect_for, no_token_message
 from promptops.github.pulls import publish_pull_request, report_labels
 from promptops.github.retries import MissingToken, OpenPullLimitReached
@@ -74,7 +75,15 @@ def publish_session(
     chosen = winner(session)
     recommended = is_recommended(session)
     report = render_report(session_report(session, config))
-    pushed = _commit_variant(config, session, chosen, push=open_pr)
+    try:
+        pushed = _commit_variant(config, session, chosen, push=open_pr)
+    except BranchEditedByHand as exc:
+        from promptops.bot.handback import say_branch_is_theirs
+
+        message = say_branch_is_theirs(config, token, github_base_url, exc)
+        return PublishOutcome(
+            exc.branch, "", None, None, None, recommended, message, session["id"], False, report
+        )
     outcome = PublishOutcome(
         pushed.branch, pushed.commit, None, None, None, recommended, "", session["id"], pushed.pushed, report
     )

@@ -7,6 +7,7 @@ those into a single stderr line and an exit code.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -62,8 +63,11 @@ class PromptopsGroup(click.Group):
         except Exception:
             import tempfile  # only on a crash: it costs start-up time on every run otherwise
 
+            from promptops.bot.context import Redactor
+
             log = Path(tempfile.mkstemp(prefix="promptops-crash-", suffix=".log")[1])
-            log.write_text(traceback.format_exc(), encoding="utf-8")
+            # Redacted like every other output: a traceback can quote a token or a key.
+            log.write_text(Redactor.from_process_env(os.environ)(traceback.format_exc()), encoding="utf-8")
             click.echo(f"promptops: internal error; traceback written to {log}", err=True)
             sys.exit(EXIT_INTERNAL)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,7 @@ from promptops.config import Config
 from promptops.errors import InputError, NotFoundError
 from promptops.evals.assertions import THRESHOLD_VALUED, AssertionSpec, lookup
 from promptops.evals.template import render_template, template_vars
-from promptops.files import Document, format_json_path, load_document
+from promptops.files import Document, decode_text, format_json_path, load_document, parse_document
 from promptops.repo.templates import malformed_placeholders
 from promptops.schemas import validate_document
 
@@ -87,6 +87,23 @@ def load_suite(agent: Agent, config: Config) -> Suite:
     suite = parse_suite(load_document(agent.evals_path), config)
     check_template_vars(suite, agent)
     return suite
+
+
+def load_suite_at(agent: Agent, config: Config, ref: str) -> Suite:
+    """The agent's cases file as committed at `ref` (a PR is judged on its base's cases)."""
+    from promptops.repo.sources import open_source
+
+    if agent.evals_path is None:
+        return load_suite(agent, config)  # the NotFoundError saying how to declare cases
+    rel = agent.evals_path.relative_to(config.root).as_posix()
+    with open_source(config, ref) as source:
+        raw = source.read_bytes(rel)
+        where = source.display(rel)
+    if raw is None:
+        raise NotFoundError(f"{where}: error: file not found (the eval cases {agent.id!r} declares)")
+    suite = parse_suite(parse_document(decode_text(raw, where), where), config)
+    check_template_vars(suite, agent)
+    return replace(suite, rel_path=rel)
 
 
 def parse_suite(doc: Document, config: Config) -> Suite:

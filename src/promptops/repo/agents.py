@@ -347,3 +347,19 @@ def parse_examples(text: str, display: Path) -> tuple[Example, ...]:
     doc = parse_document(text, display)
     validate_document(doc, "examples")
     return tuple(Example(user=e["user"], assistant=e["assistant"]) for e in doc.data or [])
+
+
+def prompt_texts_at(config: Config, agent: Agent, ref: str) -> dict[str, str]:
+    """The texts of `agent`'s prompt files as committed at `ref`, read as blobs.
+
+    For a fork's pull request: only the prompt files come from the fork (the files the
+    base's agent.yaml names); agent.yaml, cases and settings stay the base's. A prompt file
+    the fork deleted keeps its base text; reads that leave the prompts folder are refused.
+    """
+    texts: dict[str, str] = {}
+    with open_source(config, ref) as source:
+        for name, prompt in agent.prompts.items():
+            raw = source.read_bytes(prompt.rel_path)
+            if raw is not None:
+                texts[name] = decode_text(raw, source.display(prompt.rel_path))
+    return texts
