@@ -15,6 +15,9 @@ map production behaviour back to commits.
 from __future__ import annotations
 
 import json
+import logging
+import math
+import numbers
 import os
 import re
 import threading
@@ -33,7 +36,11 @@ except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
 _VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_AGENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_log = logging.getLogger("promptops.runtime")
 STATUSES = ("success", "failed")
+SLOTS = ("system", "user_template", "assistant_template")
 
 
 class LoggablePrompt(Protocol):
@@ -90,16 +97,28 @@ class DeployedPrompt:
 
 
 class PromptStore:
-    """The deployed prompts under `path`: one `<agent>/agent.yaml` folder per agent."""
+    """The deployed prompts under `path`: one `<agent>/agent.yaml` folder per agent.
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    Agents load independently, because in production a failure here is an outage: a broken
+    folder (or two folders claiming one id) costs only that agent, is listed in `errors`
+    and logged as a warning, and `get()` of its prompts raises PromptStoreError saying why.
+    `strict=True` raises at construction instead, for start-up and deploy checks.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, strict: bool = False) -> None:
         self.path = Path(path)
         if not self.path.is_dir():
             raise PromptStoreError(f"{self.path}: not a folder of deployed prompts")
-        self._prompts: dict[str, DeployedPrompt] = {}
-        for agent_file in sorted(self.path.glob("*/agent.yaml")):
-            for prompt in _load_agent(agent_file):
-                self._prompts[prompt.id] = prompt
+        self._prompts, self._broken = load_deployed_agents(self.path)
+        if strict and self._broken:
+            raise PromptStoreError("; ".join(broken.message for broken in self.errors))
+        for broken in self.errors:
+            _log.warning("promptops: agent %s is not served: %s", broken.agent, broken.message)
+
+    @property
+    def errors(self) -> list[BrokenAgent]:
+        """The agents that failed to load, by agent id; empty when every agent loaded."""
+        return [self._broken[agent] for agent in sorted(self._broken)]
 
     def ids(self) -> list[str]:
         return sorted(self._prompts)
@@ -108,39 +127,148 @@ class PromptStore:
         try:
             return self._prompts[prompt_id]
         except KeyError:
+            self._refuse_broken_agent(prompt_id)
             known = ", ".join(self.ids()) or "none"
             raise PromptNotFound(f"no deployed prompt {prompt_id!r} in {self.path} (have: {known})") from None
 
+    def _refuse_broken_agent(self, prompt_id: str) -> None:
+        broken = self._broken.get(prompt_id.split("/", 1)[0])
+        if broken is not None:
+            message = f"{prompt_id}: agent {broken.agent} is not served: {broken.message}"
+            raise PromptStoreError(message) from None
 
-def _load_agent(agent_file: Path) -> list[DeployedPrompt]:
-    folder = agent_file.parent
+
+@dataclass(frozen=True)
+class BrokenAgent:
+    """An agent folder that did not load: none of its prompts is served."""
+
+    agent: str  # the id its agent.yaml declares, or its folder name when that cannot be read
+    folders: tuple[Path, ...]
+    message: str  # "<file>: <key>: <problem>", what to fix
+
+
+def load_deployed_agents(root: Path) -> tuple[dict[str, DeployedPrompt], dict[str, BrokenAgent]]:
+    """Every `<root>/<agent>/agent.yaml`, each on its own: (served prompts by id, broken agents by id)."""
+    claims: dict[str, list[tuple[Path, list[DeployedPrompt] | PromptStoreError]]] = {}
+    for agent_file in sorted(root.glob("*/agent.yaml")):
+        agent, loaded = _load_agent(agent_file)
+        claims.setdefault(agent, []).append((agent_file.parent, loaded))
+    prompts: dict[str, DeployedPrompt] = {}
+    broken: dict[str, BrokenAgent] = {}
+    for agent, claimed in claims.items():
+        folders = tuple(folder for folder, _ in claimed)
+        loaded = claimed[0][1]
+        if len(claimed) > 1:
+            names = " and ".join(str(folder) for folder in folders)
+            message = f"agent id {agent!r} is declared by both {names}; agent ids must be unique"
+            broken[agent] = BrokenAgent(agent, folders, message)
+        elif isinstance(loaded, PromptStoreError):
+            broken[agent] = BrokenAgent(agent, folders, str(loaded))
+        else:
+            prompts.update((prompt.id, prompt) for prompt in loaded)
+    return prompts, broken
+
+
+def _load_agent(agent_file: Path) -> tuple[str, list[DeployedPrompt] | PromptStoreError]:
+    """(agent id, its prompts or the error that stops it); the id falls back to the folder name."""
+    agent = agent_file.parent.name
     try:
-        spec = yaml.safe_load(agent_file.read_text(encoding="utf-8")) or {}
+        spec = _read_spec(agent_file)
+        agent = _agent_id(agent_file, spec)
+        return agent, [_load_prompt(agent_file, agent, *entry) for entry in _prompt_files(agent_file, spec)]
+    except PromptStoreError as exc:
+        return agent, exc
+
+
+def _read_spec(agent_file: Path) -> dict[Any, Any]:
+    try:
+        spec = yaml.safe_load(agent_file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise PromptStoreError(f"{agent_file}: cannot read agent.yaml: {exc}") from None
+        problem = _clip(" ".join(str(exc).split()), 300)
+        raise PromptStoreError(f"{agent_file}: cannot read agent.yaml: {problem}") from None
     if not isinstance(spec, dict):
-        raise PromptStoreError(f"{agent_file}: expected a mapping")
-    agent = str(spec.get("id") or folder.name)
-    files: list[tuple[str, Any]] = list((spec.get("prompts") or {}).items())
-    for tool in spec.get("tools") or []:
-        if isinstance(tool, dict) and tool.get("description_file"):
-            files.append((f"tool:{tool.get('name')}", tool["description_file"]))
-    if spec.get("examples"):
-        files.append(("few_shot", spec["examples"]))
-    return [_load_prompt(agent_file, agent, name, rel) for name, rel in files]
+        raise _shape_error(agent_file, "(top level)", "a mapping with a prompts: key", spec)
+    return spec
 
 
-def _load_prompt(agent_file: Path, agent: str, name: str, rel: Any) -> DeployedPrompt:
+def _agent_id(agent_file: Path, spec: dict[Any, Any]) -> str:
+    agent = spec.get("id", agent_file.parent.name)
+    if not isinstance(agent, str) or not _AGENT_ID.match(agent):
+        raise _shape_error(agent_file, "id", "an agent id like support-agent", agent)
+    return agent
+
+
+def _prompt_files(agent_file: Path, spec: dict[Any, Any]) -> list[tuple[str, str, Any]]:
+    """(prompt name, key in agent.yaml, relative file) for every prompt the agent declares."""
+    slots = _mapping(agent_file, spec, "prompts")
+    if not slots:
+        raise _shape_error(agent_file, "prompts", f"a mapping of {' / '.join(SLOTS)} to files", slots or None)
+    files: list[tuple[str, str, Any]] = []
+    for name, rel in slots.items():
+        files.append((_name(agent_file, f"prompts.{name}", name, files, SLOTS), f"prompts.{name}", rel))
+    for name, rel in _mapping(agent_file, spec, "extra_prompts").items():
+        key = f"extra_prompts.{name}"
+        files.append((_name(agent_file, key, name, files), key, rel))
+    tools = spec.get("tools")
+    tools = [] if tools is None else tools
+    if not isinstance(tools, list):
+        raise _shape_error(agent_file, "tools", "a list of {name, description_file}", tools)
+    for index, tool in enumerate(tools):
+        key = f"tools[{index}]"
+        if not isinstance(tool, dict) or "description_file" not in tool:
+            raise _shape_error(agent_file, key, "a mapping with name and description_file", tool)
+        name = "tool:" + _name(agent_file, f"{key}.name", tool.get("name"), files)
+        files.append((name, f"{key}.description_file", tool["description_file"]))
+    if spec.get("examples") is not None:
+        files.append(("few_shot", "examples", spec["examples"]))
+    return files
+
+
+def _mapping(agent_file: Path, spec: dict[Any, Any], key: str) -> dict[Any, Any]:
+    value = spec.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _shape_error(agent_file, key, "a mapping of prompt name to file", value)
+    return value
+
+
+def _name(
+    agent_file: Path, key: str, name: Any, files: list[tuple[str, str, Any]], allowed: tuple[str, ...] = ()
+) -> str:
+    """A prompt or tool name that makes a clean, unique id: one of `allowed` if given."""
+    if allowed and name not in allowed:
+        raise _shape_error(agent_file, key, f"one of {', '.join(allowed)}", name)
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise _shape_error(agent_file, key, "a name of letters, digits, _ and -", name)
+    if any(name in (taken, taken.removeprefix("tool:")) for taken, _, _ in files):
+        raise PromptStoreError(f"{agent_file}: {key}: {name!r} is already a prompt of this agent")
+    return name
+
+
+def _load_prompt(agent_file: Path, agent: str, name: str, key: str, rel: Any) -> DeployedPrompt:
     folder = agent_file.parent
-    path = (folder / str(rel)).resolve()
-    if not isinstance(rel, str) or not path.is_relative_to(folder.resolve()):
-        raise PromptStoreError(f"{agent_file}: prompt {name}: {rel!r} must be a file inside {folder}")
+    if not isinstance(rel, str) or not rel.strip():
+        raise _shape_error(agent_file, key, f"a file inside {folder}", rel)
+    path = (folder / rel).resolve()
+    if not path.is_relative_to(folder.resolve()):
+        raise PromptStoreError(f"{agent_file}: {key}: {rel!r} must be a file inside {folder}")
     try:
         data = path.read_bytes()
         text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise PromptStoreError(f"{agent_file}: prompt {name}: cannot read {rel}: {exc}") from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise PromptStoreError(f"{agent_file}: {key}: cannot read {rel}: {reason}") from None
     return DeployedPrompt(f"{agent}/{name}", agent, name, text, _blob_id(data), path)
+
+
+def _shape_error(agent_file: Path, key: str, expected: str, got: Any) -> PromptStoreError:
+    shown = "null" if got is None else f"{type(got).__name__} {_clip(repr(got), 60)}"
+    return PromptStoreError(f"{agent_file}: {key}: expected {expected}, got {shown}")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class ExecutionLog:
@@ -177,14 +305,14 @@ class ExecutionLog:
             "prompt_id": prompt.id,
             "version_id": prompt.version_id,
             "status": status,
-            "latency_ms": float(latency_ms),
-            "input_tokens": int(input_tokens),
-            "output_tokens": int(output_tokens),
+            "latency_ms": _measure("latency_ms", latency_ms),
+            "input_tokens": _measure("input_tokens", input_tokens, whole=True),
+            "output_tokens": _measure("output_tokens", output_tokens, whole=True),
             "error_type": error_type,
             "error_message": error_message,
             "request_id": request_id,
         }
-        self._append((json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
+        self._append((json.dumps(line, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8"))
 
     def _append(self, data: bytes) -> None:
         with self._lock:
@@ -196,6 +324,22 @@ class ExecutionLog:
                     data = data[os.write(fd, data) :]
             finally:
                 os.close(fd)  # closing releases the flock
+
+
+def _measure(field: str, value: Any, *, whole: bool = False) -> float | int:
+    """A duration or count as logged: a finite number >= 0 (whole for token counts).
+
+    NaN and infinities are not JSON, so a reader would drop the line; a negative latency or
+    token count would skew every average. Refusing them here loses nothing silently.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{field} must be a number >= 0, got {value!r}")
+    number = float(value)
+    if not math.isfinite(number) or number < 0:
+        raise ValueError(f"{field} must be a finite number >= 0, got {value!r}")
+    if whole and not number.is_integer():
+        raise ValueError(f"{field} must be a whole number of tokens, got {value!r}")
+    return int(value) if whole else number
 
 
 def _iso(stamp: datetime) -> str:
