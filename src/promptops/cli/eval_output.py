@@ -20,7 +20,7 @@ from promptops.cli import EXIT_INTERRUPTED
 from promptops.errors import PromptopsError
 from promptops.evals.command import EvalOutcome
 from promptops.evals.junit import junit_xml
-from promptops.evals.markdown import markdown_report
+from promptops.evals.markdown_report import markdown_report
 from promptops.evals.report import ECHO_NOTE, case_rows, comparison_rows, measured_on
 from promptops.evals.results import EvalRun
 from promptops.stats import Verdict

@@ -8,7 +8,7 @@ import click
 
 from promptops.cli import Workspace, main, pass_workspace
 from promptops.cli.table import format_table
-from promptops.repo.version import short_id
+from promptops.version_ids import short_id
 
 
 @main.command("history")
@@ -33,7 +33,7 @@ def history_command(
     Example: promptops history support-agent/system --limit 5
     """
     # Imported here so other commands and --help do not pay for it.
-    from promptops.gitops.eval_notes import describe_note
+    from promptops.repo.eval_notes import describe_note
     from promptops.repo.history import prompt_history
 
     history = prompt_history(ws.config, prompt_id, all_branches=all_branches, limit=limit, fetch=not no_fetch)

@@ -8,7 +8,7 @@ import click
 
 from promptops.cli import Workspace, main, pass_workspace
 from promptops.cli.table import format_table
-from promptops.repo.version import short_id
+from promptops.version_ids import short_id
 
 
 @main.command("list")

@@ -116,7 +116,7 @@ def optimize_command(
 
 
 def _publish(ws: Workspace, result: OptimizeResult, *, open_pr: bool, token: str | None) -> None:
-    from promptops.gitops.publish import publish_session
+    from promptops.bot.publish import publish_session
 
     outcome = publish_session(ws.config, result.session.path, open_pr=open_pr, token=token)
     print_publish_outcome(outcome)

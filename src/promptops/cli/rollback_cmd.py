@@ -50,7 +50,7 @@ def rollback_command(
       promptops rollback support-agent/system --to 8c3b5e0f61
       promptops rollback support-agent/system --to v5 --direct
     """
-    from promptops.gitops.rollback import rollback_prompt
+    from promptops.bot.rollback import rollback_prompt
 
     outcome = rollback_prompt(
         ws.config, prompt_id, target, direct=direct, open_pr=not branch_only, token=token
