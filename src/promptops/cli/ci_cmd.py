@@ -7,10 +7,10 @@ import sys
 
 import click
 
-from promptops.cli import Workspace, main, pass_workspace
+from promptops.cli.workspace import Workspace, pass_workspace
 
 
-@main.command("ci")
+@click.command("ci")
 @pass_workspace
 def ci_command(ws: Workspace) -> None:
     """Handle the GitHub Actions event of this workflow run.

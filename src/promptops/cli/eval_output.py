@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from promptops.cli import EXIT_INTERRUPTED
+from promptops.cli.workspace import EXIT_INTERRUPTED
 from promptops.errors import PromptopsError
 from promptops.evals.command import EvalOutcome
 from promptops.evals.junit import junit_xml

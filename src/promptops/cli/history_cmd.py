@@ -6,12 +6,12 @@ import json
 
 import click
 
-from promptops.cli import Workspace, main, pass_workspace
 from promptops.cli.table import format_table
+from promptops.cli.workspace import Workspace, pass_workspace
 from promptops.version_ids import short_id
 
 
-@main.command("history")
+@click.command("history")
 @click.argument("prompt_id", metavar="AGENT/NAME")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--all-branches", is_flag=True, help="Also show commits on other local and remote branches.")

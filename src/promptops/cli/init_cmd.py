@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from promptops.cli import Workspace, main, pass_workspace
+from promptops.cli.workspace import Workspace, pass_workspace
 from promptops.config import find_repo_root
 from promptops.errors import ConfigError, PromptopsError
 from promptops.repo.workflow import DEFAULT_USES
 
 
-@main.command("init")
+@click.command("init")
 @click.option(
     "--force",
     is_flag=True,

@@ -6,11 +6,11 @@ import json
 
 import click
 
-from promptops.cli import Workspace, main, pass_workspace
 from promptops.cli.publish_output import print_publish_outcome
+from promptops.cli.workspace import Workspace, pass_workspace
 
 
-@main.command("pr")
+@click.command("pr")
 @click.argument("prompt_id", metavar="AGENT/NAME")
 @click.option(
     "--session",

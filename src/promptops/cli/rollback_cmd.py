@@ -6,10 +6,10 @@ import json
 
 import click
 
-from promptops.cli import Workspace, main, pass_workspace
+from promptops.cli.workspace import Workspace, pass_workspace
 
 
-@main.command("rollback")
+@click.command("rollback")
 @click.argument("prompt_id", metavar="AGENT/NAME")
 @click.option(
     "--to",
