@@ -2,9 +2,10 @@
 
 Text a model or a user wrote ends up in comments GitHub renders (PR bodies, sticky
 comments, eval summaries, job summaries). Everything here makes such text literal: it can
-neither inject HTML, break a table or the layout, nor ping people or teams. GitHub rejects
-bodies and comments over 65,536 characters, so `fit_to_limit` trims the least important
-section first and says what it cut, and `truncate_to_limit` is the last guard that never fails.
+neither inject HTML, break a table, a fence or the layout, ping people or teams, link issues
+(`#12`, `GH-12`), nor hide what it says behind bidirectional controls. GitHub rejects bodies
+and comments over 65,536 characters, so `fit_to_limit` cuts the least important section first
+and says what it cut, and `truncate_to_limit` is the last guard that never fails.
 """
 
 from __future__ import annotations
