@@ -174,3 +174,11 @@ def test_the_partial_load_messages_and_example_in_the_docs_are_what_happens(
     assert [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR] == [
         f"prompts not served for billing: {messages.splitlines()[1]}"
     ]
+
+
+def test_three_folders_declaring_one_id_are_all_named(tmp_path: Path) -> None:
+    _deploy(tmp_path, {f"billing-v{n}": "id: billing\nprompts: {system: s.md}\n" for n in (1, 2, 3)})
+    [broken] = PromptStore(tmp_path).errors
+    folders = [str(tmp_path / f"billing-v{n}") for n in (1, 2, 3)]
+    named = f"{folders[0]}, {folders[1]} and {folders[2]}"
+    assert broken.message == f"agent id 'billing' is declared by {named}; agent ids must be unique"

@@ -159,8 +159,9 @@ def load_deployed_agents(root: Path) -> tuple[dict[str, DeployedPrompt], dict[st
         folders = tuple(folder for folder, _ in claimed)
         loaded = claimed[0][1]
         if len(claimed) > 1:
-            names = " and ".join(str(folder) for folder in folders)
-            message = f"agent id {agent!r} is declared by both {names}; agent ids must be unique"
+            *others, last = (str(folder) for folder in folders)
+            names = f"{'both ' if len(others) == 1 else ''}{', '.join(others)} and {last}"
+            message = f"agent id {agent!r} is declared by {names}; agent ids must be unique"
             broken[agent] = BrokenAgent(agent, folders, message)
         elif isinstance(loaded, PromptStoreError):
             broken[agent] = BrokenAgent(agent, folders, str(loaded))
