@@ -32,7 +32,7 @@ MALFORMED = {
     "prompts-list": ("prompts: [system.md]\n", "prompts", "got list"),
     "prompts-int-file": ("prompts: {system: 5}\n", "prompts.system", "got int 5"),
     "prompts-null-file": ("prompts: {system: }\n", "prompts.system", "got null"),
-    "prompts-unknown-slot": ("prompts: {sytem: s.md}\n", "prompts.sytem", "one of system, user_template"),
+    "prompts-bad-name": ("prompts: {sys tem: s.md}\n", "prompts.sys tem", "a name of letters, digits"),
     "tools-int": (SYSTEM + "tools: 5\n", "tools", "got int 5"),
     "tools-str-item": (SYSTEM + "tools: [lookup]\n", "tools[0]", "got str 'lookup'"),
     "tools-no-file": (SYSTEM + "tools: [{name: lookup}]\n", "tools[0]", "description_file"),
@@ -182,3 +182,16 @@ def test_three_folders_declaring_one_id_are_all_named(tmp_path: Path) -> None:
     folders = [str(tmp_path / f"billing-v{n}") for n in (1, 2, 3)]
     named = f"{folders[0]}, {folders[1]} and {folders[2]}"
     assert broken.message == f"agent id 'billing' is declared by {named}; agent ids must be unique"
+
+
+def test_a_reload_that_breaks_an_agent_keeps_the_others_serving_even_when_strict(tmp_path: Path) -> None:
+    write_files(tmp_path, GOOD)
+    write_files(tmp_path, {"billing/agent.yaml": SYSTEM, "billing/s.md": "Invoices.\n"})
+    store = PromptStore(tmp_path, strict=True)
+    assert store.get("billing/system").text == "Invoices.\n"
+    (tmp_path / "billing" / "agent.yaml").write_text(SYSTEM + "tools: 5\n")
+    store.reload()
+    assert store.get("support-agent/system").text == "You are a support agent.\n"
+    with pytest.raises(PromptStoreError, match=r"billing/agent.yaml: tools: expected a list"):
+        store.get("billing/system")
+    assert [b.agent for b in store.errors] == ["billing"]
