@@ -25,7 +25,8 @@ SYSTEM = "prompts: {system: s.md}\n"
 
 # folder -> (agent.yaml, the key the error must name, what it must say)
 MALFORMED = {
-    "not-yaml": ("prompts: {system: [\n", "cannot read agent.yaml", "expected"),
+    "not-yaml": ("prompts: {system: [\n", "2:1: error", "did not find expected node content"),
+    "duplicate-key": (SYSTEM + "prompts: {system: s.md}\n", "2:1: error", "duplicate key 'prompts'"),
     "top-list": ("- system.md\n", "(top level)", "expected a mapping"),
     "empty": ("", "(top level)", "got null"),
     "prompts-missing": ("model: claude-sonnet-5-5\n", "prompts", "got null"),
@@ -77,14 +78,15 @@ def test_a_malformed_agent_is_an_error_naming_file_and_key_and_the_others_serve(
     assert store.get("support-agent/system").text == "You are a support agent.\n"
     [broken] = store.errors
     assert broken.folders == (tmp_path / folder,)
-    assert broken.message.startswith(f"{tmp_path / folder / 'agent.yaml'}: {key}")
+    sep = ":" if key[0].isdigit() else ": "  # a YAML error names the line and column
+    assert broken.message.startswith(f"{tmp_path / folder / 'agent.yaml'}{sep}{key}")
     assert problem in broken.message
     assert "\n" not in broken.message
     agent = broken.agent
     with pytest.raises(PromptStoreError, match="not served") as raised:
         store.get(f"{agent}/system")
     assert str(tmp_path / folder / "agent.yaml") in str(raised.value) and problem in str(raised.value)
-    with pytest.raises(PromptStoreError, match=re.escape(f"{folder}/agent.yaml: {key}")):
+    with pytest.raises(PromptStoreError, match=re.escape(f"{folder}/agent.yaml{sep}{key}")):
         PromptStore(tmp_path, strict=True)
 
 

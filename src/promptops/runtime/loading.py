@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from promptops.errors import InputError
+from promptops.files import load_document
 from promptops.runtime.prompts import DeployedPrompt, PromptStoreError
 from promptops.version_ids import version_id as _blob_id
 
@@ -75,11 +75,13 @@ def _load_agent(agent_file: Path) -> tuple[str, list[DeployedPrompt] | PromptSto
 
 
 def _read_spec(agent_file: Path) -> dict[Any, Any]:
+    """agent.yaml read by the loader `promptops lint` checks it with (duplicate keys refused)."""
     try:
-        spec = yaml.safe_load(agent_file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        problem = _clip(" ".join(str(exc).split()), 300)
-        raise PromptStoreError(f"{agent_file}: cannot read agent.yaml: {problem}") from None
+        spec = load_document(agent_file).data
+    except InputError as exc:  # "<file>:<line>:<col>: error: <what>"
+        raise PromptStoreError(_clip(" ".join(str(exc).split()), 300)) from None
+    except OSError as exc:
+        raise PromptStoreError(f"{agent_file}: cannot read agent.yaml: {exc.strerror or exc}") from None
     if not isinstance(spec, dict):
         raise shape_error(agent_file, "(top level)", "a mapping with a prompts: key", spec)
     return spec
@@ -149,7 +151,7 @@ def load_prompt(spec_file: Path, agent: str, name: str, key: str, rel: Any) -> D
         raise PromptStoreError(f"{spec_file}: {key}: {rel!r} must be a file inside {folder}")
     try:
         data = path.read_bytes()
-        text = data.decode("utf-8")
+        text = data.decode("utf-8").removeprefix("\ufeff")  # a BOM is never sent; the id keeps it
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise PromptStoreError(f"{spec_file}: {key}: cannot read {rel}: {reason}") from None
