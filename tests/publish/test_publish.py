@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from promptops.bot.pr_report import report_marker
+from promptops.bot.publish import publish_session
+from promptops.config import load_config
 from tests.conftest import run_cli
 from tests.gitrepo import git
 from tests.publish.conftest import SYSTEM, optimize, rewrite_session
@@ -184,3 +186,31 @@ def test_max_open_prs_opens_none_beyond_the_limit(
     assert "1 promptops pull requests are open (github.max_open_prs = 1); opened none" in second.stdout
     assert len(github_standin.pulls) == 1
     assert git(optimized_repo, "ls-remote", "origin", "promptops/support-agent/system/accuracy") != ""
+
+
+def test_a_report_too_long_for_the_pr_points_to_the_whole_one_for_the_job_summary(
+    optimized_repo: Path, github_standin: GitHubStandin
+) -> None:
+    session, _ = optimize(optimized_repo, "--branch-only")
+    appendix = "".join(f"Reference {i}: order {i:05d} ships from warehouse {i % 7}.\n" for i in range(1500))
+    winner_id = session["holdout"]["candidate"]
+    candidates = [
+        {**c, "text": c["text"] + appendix} if c["id"] == winner_id else c for c in session["candidates"]
+    ]
+    sid = rewrite_session(optimized_repo, session, candidates=candidates)
+    run_url = "https://github.example/octo-org/prompts/actions/runs/4242"
+
+    outcome = publish_session(
+        load_config(optimized_repo), sid, open_pr=True, token=github_standin.token, run_url=run_url
+    )
+
+    [comment] = comments_on(github_standin, outcome.pr_number or 0)
+    for posted in (comment["body"], github_standin.pulls[outcome.pr_number]["body"], outcome.report):
+        assert len(posted) <= 65_536
+        assert "**01499**" not in posted and "**00000**" in posted  # cut from the end, line by line
+        assert (
+            "lines of the diff not shown (GitHub's size limit). The full diff is in the job summary of "
+            f"[the workflow run](<{run_url}>)._" in posted
+        )
+    assert "**01499**" in outcome.full_report and "not shown" not in outcome.full_report
+    assert "full_report" not in outcome.to_json()

@@ -69,7 +69,7 @@ def test_report_from_a_real_session(optimized_repo: Path) -> None:
     assert "| pass rate (95% interval) | 100.0% (" in markdown
     assert "<script>" not in markdown and "&lt;script&gt;" in markdown
     assert "@octocat" not in markdown and "@\u200doctocat" in markdown and "@\u200dorg/team" in markdown
-    assert "Per-case changes (3 cases changed outcome)" in markdown
+    assert "Per-case improvements (3 cases)" in markdown and "regressions" not in markdown
     assert "| case-000 | fail | pass | &lt;b&gt;now&lt;/b&gt; cites policy |" in markdown
     assert (
         f"Budget used: {session['usage']['calls']} LLM calls (0 cached), $0.0000 (budget: 400 calls"

@@ -10,6 +10,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 
 from promptops.config import load_config
@@ -228,15 +229,16 @@ def test_runtime_reads_deployed_files_as_promptops_checked_them(agent_repo: Path
     assert (system.text, system.version_id) == ("Follow the refund policy.\n", expected_id)
     assert stored.startswith(BOM.encode("utf-8"))
     write_files(agent_repo, {f"{AGENT}/agent.yaml": AGENT_YAML + "model: other\n"})
-    try:
-        PromptStore(agent_repo / "prompts")
-    except PromptStoreError as exc:
-        assert str(exc) == (
-            f"cannot read agent.yaml: {agent_repo / AGENT}/agent.yaml:12:1: error: duplicate key 'model' "
-            "(first at line 2); YAML would silently keep only the last one"
-        )
-    else:
-        raise AssertionError("a duplicate key in a deployed agent.yaml was accepted")
+    problem = (
+        f"{agent_repo / AGENT}/agent.yaml:12:1: error: duplicate key 'model' "
+        "(first at line 2); YAML would silently keep only the last one"
+    )
+    with pytest.raises(PromptStoreError) as at_start:  # a deploy check
+        PromptStore(agent_repo / "prompts", strict=True)
+    assert str(at_start.value) == problem
+    with pytest.raises(PromptStoreError) as serving:  # a running agent: only this agent is refused
+        PromptStore(agent_repo / "prompts").get("support-agent/system")
+    assert str(serving.value) == f"support-agent/system: agent support-agent is not served: {problem}"
 
 
 def test_an_empty_prompt_given_on_the_command_line_is_refused(agent_repo: Path, tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from promptops.git.push import BranchEditedByHand
 from promptops.github.connection import connect_for, no_token_message
 from promptops.github.pulls import publish_pull_request, report_labels
 from promptops.github.retries import MissingToken, OpenPullLimitReached
+from promptops.markdown import JOB_SUMMARY_LIMIT
 from promptops.repo.agents import split_prompt_id
 
 
@@ -48,10 +49,11 @@ class PublishOutcome:
     message: str
     session_id: str = ""
     pushed: bool = False
-    report: str = ""  # the rendered markdown (e.g. for an Actions job summary)
+    report: str = ""  # the rendered markdown posted on the PR (within GitHub's comment limit)
+    full_report: str = ""  # the same within the job summary's limit, where the PR's cut notes point
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "report"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("report", "full_report")}
 
 
 def publish_session(
@@ -62,10 +64,13 @@ def publish_session(
     token: str | None,
     github_base_url: str | None = None,
     prompt_id: str | None = None,
+    run_url: str | None = None,
 ) -> PublishOutcome:
     """Publish session `session_id_or_path`; `open_pr=False` (`--branch-only`) only commits locally.
 
     `prompt_id`, when given, must be the prompt the session optimized (a guard against a wrong id).
+    `run_url`, the Actions run whose job summary gets `full_report`: a report cut to fit the PR
+    links there.
     """
     session, path = load_session(config, session_id_or_path)
     if prompt_id is not None and session["prompt"]["id"] != prompt_id:
@@ -74,7 +79,8 @@ def publish_session(
         )
     chosen = winner(session)
     recommended = is_recommended(session)
-    report = render_report(session_report(session, config))
+    data = replace(session_report(session, config), full_report_url=run_url or "")
+    report = render_report(data)
     try:
         pushed = _commit_variant(config, session, chosen, push=open_pr)
     except BranchEditedByHand as exc:
@@ -87,6 +93,7 @@ def publish_session(
     outcome = PublishOutcome(
         pushed.branch, pushed.commit, None, None, None, recommended, "", session["id"], pushed.pushed, report
     )
+    outcome = replace(outcome, full_report=render_report(data, JOB_SUMMARY_LIMIT))
     if not open_pr:
         return replace(
             outcome,
