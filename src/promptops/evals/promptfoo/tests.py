@@ -310,7 +310,8 @@ def csv_row_test(row: dict[str, str], where: Where, state: Conversion) -> dict[s
         for key, value in settings.items():
             if index is None or key not in ("threshold", "weight") or value is None:
                 state.report.skip(
-                    where.child(f"__config:{target}:{key}"), "no such assertion setting (threshold and weight are kept)"
+                    where.child(f"__config:{target}:{key}"),
+                    "no such assertion setting (only threshold, weight)",
                 )
             else:
                 test["assert"][index][key] = value
