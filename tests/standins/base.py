@@ -125,6 +125,10 @@ class StandinServer:
     def authorized(self, headers: dict[str, str]) -> bool:
         raise NotImplementedError
 
+    def extra_routes(self) -> dict[str, Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]]:
+        """Other POST paths this stand-in serves: path -> request JSON -> (status, answer JSON)."""
+        return {}
+
     # Called from handler threads ------------------------------------------------------
     def _next_reply(self, request: dict[str, Any]) -> Reply:
         with self._lock:
@@ -179,7 +183,8 @@ def _handler_class(standin: StandinServer) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
             headers = {k.lower(): v for k, v in self.headers.items()}
-            if self.path.rstrip("/") != standin.path:
+            route = standin.extra_routes().get(self.path.rstrip("/"))
+            if self.path.rstrip("/") != standin.path and route is None:
                 self._send(404, {"error": {"type": "not_found_error", "message": f"no route {self.path}"}})
                 return
             if not standin.authorized(headers):
@@ -190,6 +195,9 @@ def _handler_class(standin: StandinServer) -> type[BaseHTTPRequestHandler]:
                 request = json.loads(body)
             except ValueError:
                 self._send(400, standin.render_error(Reply(status=400, error_type="invalid_request_error")))
+                return
+            if route is not None:
+                self._send(*route(request))
                 return
             standin._enter(request, headers)
             try:

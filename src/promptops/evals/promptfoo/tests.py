@@ -277,7 +277,8 @@ def csv_row_test(row: dict[str, str], where: Where, state: Conversion) -> dict[s
         elif column == "__description":
             test["description"] = cell
         elif column == "__threshold":
-            test["threshold"] = _number(cell, place)
+            if cell.strip():
+                test["threshold"] = _number(cell, place)
         elif column.startswith("__metadata:"):
             key = column[len("__metadata:") :]
             if key.endswith("[]"):
