@@ -20,6 +20,7 @@ from promptops.evals.assertions import REGISTRY, AssertionOutcome, AssertionSpec
 from promptops.evals.template import format_value, render_template
 from promptops.llm.client import LLMClient
 from promptops.llm.errors import LLMError
+from promptops.llm.structured import complete_json
 from promptops.llm.types import CompletionRequest
 from promptops.repo.meta import meta_prompt
 from promptops.repo.templates import VARIABLE
@@ -148,8 +149,8 @@ async def grade(
     """Ask the judge; with a `threshold` (or the type's default one) the score decides, else its pass."""
     schema = JUDGE_SCHEMA if spec.rubric_prompt is None else CUSTOM_SCHEMA
     try:
-        verdict = await client.complete_json(
-            judge_request(spec, question, output, model, variables), schema, name="grade"
+        verdict = await complete_json(
+            client, judge_request(spec, question, output, model, variables), schema, name="grade"
         )
     except LLMError as exc:
         return AssertionOutcome(None, 0.0, f"judge {model} failed: {exc}")
