@@ -43,7 +43,7 @@ def import_promptfoo_command(
 
     report = import_promptfoo(ws.config, config_file, agent_id, prompt=prompt, force=force)
     if as_json:
-        data = asdict(report)
+        data = {**asdict(report), "unsupported": dict(report.unsupported)}  # asdict mangles a Counter
         click.echo(json.dumps(data, indent=2, default=str))
         return
     for agent in report.agents:

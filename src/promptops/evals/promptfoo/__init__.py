@@ -82,8 +82,7 @@ def choose_prompts(
         matches = [
             p
             for i, p in enumerate(found)
-            if wanted in (labels[i], str(i + 1))
-            or (isinstance(p, ImportedPrompt) and p.where.path[-1:] == (wanted,))
+            if wanted in (labels[i], str(i + 1), f"{labels[i]}{Path(wanted).suffix}")
         ]
         if not matches:
             raise InputError(
