@@ -145,3 +145,28 @@ def test_code_assertions_are_off_for_fork_pull_requests_in_actions(
         assert outcome.passed is None and outcome.reason.startswith("not run: ")
         assert ("fork" in outcome.reason) == (setting == "auto")
     assert os.environ["GITHUB_ACTIONS"] == "true"
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node on PATH")
+def test_a_reply_of_only_tool_calls_reaches_code_as_promptfoo_passes_it(tmp_path: Path) -> None:
+    from promptops.llm.types import Completion, ToolCall
+
+    cases = """\
+cases:
+  - id: routed
+    vars: {customer_message: where is 4411}
+    assert:
+      - {type: javascript, value: "output[0].function.name === 'lookup_order'"}
+      - type: python
+        value: |
+          import json
+          return json.loads(output[0]["function"]["arguments"])["order_id"] == "4411"
+"""
+    repo = agent_repo(tmp_path, cases)
+    agent = agent_at(repo)
+    suite = load_suite(agent, load_config(repo))
+    client, _ = scripted_client(
+        lambda r: Completion(text="", tool_calls=(ToolCall("lookup_order", {"order_id": "4411"}, "c1"),))
+    )
+    (result,) = asyncio.run(run_eval(client, agent, suite)).results
+    assert [(a.type, a.passed) for a in result.assertions] == [("javascript", True), ("python", True)]

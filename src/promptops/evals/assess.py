@@ -44,7 +44,7 @@ class Assessor:
         if mode == "embedding":
             return await self._similar(spec, output)
         if mode == "code":
-            return await run_code(spec, output.text, context)
+            return await run_code(spec, output, context)
         if mode == "set":
             return await self._set(spec, output, context, judge_model)
         return evaluate(spec, output, context)

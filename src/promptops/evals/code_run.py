@@ -1,12 +1,13 @@
 """`python` and `javascript` assertions: the user's code, run in a subprocess with a time limit.
 
-Inputs follow promptfoo: `output` (the model's text) and `context` ({prompt, vars, test,
-config}). Inline code on one line is an expression; several lines are a function body
-that must `return`. `file://check.py` calls `get_assert(output, context)` (or the function
-named after `:`); `file://check.js` calls the module's exported function (or the named
-export). The result may be a boolean, a score (passes above 0, or at `threshold` when set)
-or {pass, score, reason}. Without `node` on PATH a javascript assertion is an error saying
-so; a timeout, a crash or an unreadable result is an error too, never a pass.
+Inputs follow promptfoo: `output` (the model's text, or its tool calls when it only
+called tools) and `context` ({prompt, vars, test, config}). Inline code on one line is an
+expression; several lines are a function body that must `return`. `file://check.py`
+calls `get_assert(output, context)` (or the function named after `:`); `file://check.js`
+calls the module's exported function (or the named export). The result may be a
+boolean, a score (passes above 0, or at `threshold` when set) or {pass, score, reason}.
+Without `node` on PATH a javascript assertion is an error saying so; a timeout, a crash
+or an unreadable result is an error too, never a pass.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from promptops.evals.assertions import (
     conclude,
     error,
 )
+from promptops.llm.types import Completion
 
 MARK = "\x1epromptops-result:"
 
@@ -82,7 +84,9 @@ run().then(
 """
 
 
-async def run_code(spec: AssertionSpec, output: str, context: AssertionContext) -> AssertionOutcome:
+async def run_code(
+    spec: AssertionSpec, completion: Completion, context: AssertionContext
+) -> AssertionOutcome:
     """Run one code assertion and judge its result; every failure to get a result is an error."""
     code: CodeSpec = spec.value
     if code.blocked:
@@ -92,7 +96,7 @@ async def run_code(spec: AssertionSpec, output: str, context: AssertionContext) 
         return error("needs node: javascript assertions run with Node.js, which is not on PATH")
     request = {
         "mark": MARK,
-        "output": output,
+        "output": promptfoo_output(completion),
         "context": _promptfoo_context(context),
         "inline": code.inline,
         "path": str(code.file) if code.file else None,
@@ -140,6 +144,17 @@ async def _run(command: list[str], request: dict[str, Any], code: CodeSpec) -> d
         return json.loads(text.rsplit(MARK, 1)[1].strip().splitlines()[0])
     except (ValueError, IndexError):
         return {"error": "its result is not JSON"}
+
+
+def promptfoo_output(completion: Completion) -> Any:
+    """The reply's text; a reply that is only tool calls is, as promptfoo passes it for OpenAI
+    models, the list of calls `[{type: function, function: {name, arguments}}]`."""
+    if completion.text or not completion.tool_calls:
+        return completion.text
+    return [
+        {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": json.dumps(c.arguments)}}
+        for c in completion.tool_calls
+    ]
 
 
 def _promptfoo_context(context: AssertionContext) -> dict[str, Any]:

@@ -70,7 +70,7 @@ TYPES: dict[str, tuple[str, str | None, str]] = {
     "javascript": (
         DIFFERENT,
         "javascript",
-        "needs node on PATH; simple output.length checks become min-length/max-length/not-empty",
+        "needs node on PATH; simple output.length checks become min-length/max-length/not-empty; a reply of only tool calls is passed as OpenAI-style calls",
     ),
     "assert-set": (SAME, "assert-set", ""),
     "select-best": (
