@@ -47,13 +47,11 @@ def test_json_report_lists_agents_and_every_item(tmp_path: Path) -> None:
     }
     assert (
         "tests[0].assert[4]: left out: its `transform` (code run on the output first) "
-        "would change what is checked"
-        in report["skipped"]
+        "would change what is checked" in report["skipped"]
     )
     assert (
         "tests[1].assertScoringFunction: cases are scored by the weighted mean of their assertions "
-        "(and threshold)"
-        in report["skipped"]
+        "(and threshold)" in report["skipped"]
     )
     assert (
         "scenarios: not converted: promptops has no scenarios; write the combinations as cases"

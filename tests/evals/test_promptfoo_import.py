@@ -276,8 +276,11 @@ def test_existing_cases_are_kept_without_force(tmp_path: Path) -> None:
 BAD = {
     "bad regex": (
         "tests:\n  - vars: {customer_message: x}\n    assert: [{type: regex, value: '(a'}]\n",
-        "promptfooconfig.yaml:2:5: error: tests[0]: would not load as promptops cases: "
-        "cases[0].assert[0].value: case 'test-1': regex: regex '(a' does not compile",
+        "promptfooconfig.yaml:3:35: error: tests[0].assert[0].value: regex: regex '(a' does not compile",
+    ),
+    "no value after an assertion left out": (
+        "tests:\n  - vars: {customer_message: x}\n    assert: [{type: moderation}, {type: icontains}]\n",
+        "promptfooconfig.yaml:3:34: error: tests[0].assert[1]: icontains: needs a `value`",
     ),
     "tests file missing": (
         "tests: file://tests.csv\n",
@@ -296,8 +299,12 @@ BAD = {
     "bad schema": (
         "tests:\n  - vars: {customer_message: x}\n    assert:\n      - type: is-json\n"
         "        value: {type: 12}\n",
-        "error: tests[0]: would not load as promptops cases: cases[0].assert[0].value: case 'test-1': "
-        "is-json: invalid JSON Schema",
+        "promptfooconfig.yaml:5:16: error: tests[0].assert[0].value: is-json: invalid JSON Schema",
+    ),
+    "var used in a value that no case sets": (
+        "tests:\n  - vars: {customer_message: x}\n    assert: [{type: contains, value: '{{name}}'}]\n",
+        "promptfooconfig.yaml:2:5: error: tests[0]: would not load as promptops cases: "
+        "cases[0].assert[0].value: case 'test-1': uses var 'name', which the case does not set",
     ),
     "missing python file": (
         "tests:\n  - vars: {customer_message: x}\n    assert: [{type: python, value: file://nope.py}]\n",

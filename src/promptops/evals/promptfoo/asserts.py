@@ -103,8 +103,24 @@ def convert_assertion(
         out["rubricPrompt"] = read_value_file(path)
     if target == "javascript":
         out = _native_length(out, where, state)
+    _check_value(out, raw, where)
     report.assertions += 1
     return out
+
+
+def _check_value(out: dict[str, Any], raw: dict[str, Any], where: Where) -> None:
+    """Check the value as the cases loader will, but at its place in the promptfoo files;
+    a `{{var}}` stands for some text there (the loader fills it per case)."""
+    kind, _ = lookup(out["type"])
+    value = out.get("value")
+    if value is None and kind.name in ("latency", "cost"):
+        value = out.get("threshold")
+    if isinstance(value, str):
+        value = re.sub(r"\{\{\s*[A-Za-z_]\w*\s*\}\}", "x", value)
+    try:
+        kind.prepare(value)
+    except ValueError as exc:
+        raise (where.child("value") if "value" in raw else where).error(f"{kind.name}: {exc}") from None
 
 
 def _assert_set(
