@@ -323,7 +323,11 @@ def test_invalid_input_writes_nothing(tmp_path: Path) -> None:
         assert message in result.stderr, (name, result.stderr)
         assert cases.read_text() == before, name
     unknown = run_cli(
-        repo, "import-promptfoo", str(write(tmp_path, BAD["bad regex"][0])), "--agent", "support-agnet"
+        repo,
+        "import-promptfoo",
+        str(write(tmp_path, "tests: [{vars: {customer_message: x}}]\n")),
+        "--agent",
+        "support-agnet",
     )
     assert unknown.exit_code == 2
     assert (
