@@ -24,8 +24,8 @@ def test_the_corpus_table_counts_each_outcome_and_the_types_left_out() -> None:
         env=env,
         check=True,
     ).stdout
-    assert "promptfoo configs: 11" in out
-    assert "| imported clean | 3 |" in out
+    assert "promptfoo configs: 12" in out
+    assert "| imported clean | 4 |" in out
     assert "| imported with notes (something left out) | 5 |" in out
     assert "| refused | 3 |" in out and "| crashed | 0 |" in out
     assert "| select-best | 1 |" in out and "| context-recall | 1 |" in out

@@ -334,3 +334,15 @@ def test_invalid_input_writes_nothing(tmp_path: Path) -> None:
         "unknown agent 'support-agnet'; closest: support-agent (the promptfoo config has no `prompts:`"
         in (unknown.stderr)
     )
+
+
+def test_prompt_globs_and_files_of_several_prompts(tmp_path: Path) -> None:
+    repo, out = imported(tmp_path, "prompt-variants", "--agent", "eta")
+    agents = sorted(p.name for p in (repo / "prompts").iterdir())
+    assert agents == ["eta-plain", "eta-styles-1", "eta-styles-2"]
+    assert (repo / "prompts/eta-styles-2/user.md").read_text() == (
+        "You are a logistics assistant. Estimate the delivery time to {{city}} and say what it depends on.\n"
+    )
+    for agent in agents:
+        suite = load_suite(load_agent(load_config(repo), agent), load_config(repo))
+        assert [c.vars for c in suite.cases] == [{"city": "Lyon"}]
