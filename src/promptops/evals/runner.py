@@ -149,7 +149,7 @@ async def _run_jobs(
             task.cancel()
         with contextlib.suppress(BaseException):
             await asyncio.gather(*tasks, return_exceptions=True)
-        await assessor.aclose()
+            await assessor.aclose()
     return "budget" if budget_reached else None
 
 
