@@ -346,3 +346,32 @@ def test_prompt_globs_and_files_of_several_prompts(tmp_path: Path) -> None:
     for agent in agents:
         suite = load_suite(load_agent(load_config(repo), agent), load_config(repo))
         assert [c.vars for c in suite.cases] == [{"city": "Lyon"}]
+
+
+CSV = """\
+question,__expected1,__expected2,__config:__expected2:threshold,__metric,__metadata:tags[],__providerOutput,__foo,_description
+"Is the mug, blue?",icontains: blue,similar(0.6): The mug is blue,0.9,colour,"a,b\\,c",canned,x,typo
+Size?,"contains-any: S, M",,,,,,,
+"""
+
+
+def test_csv_columns_as_promptfoo_reads_them(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    (tmp_path / "tests.csv").write_text(CSV)
+    config = tmp_path / "promptfooconfig.yaml"
+    config.write_text('prompts: ["Q: {{question}}"]\ntests: file://tests.csv\n')
+    result = run_cli(repo, "import-promptfoo", str(config), "--agent", "csv")
+    assert result.exit_code == 0, result.stderr
+    first, second = read(repo / "prompts/csv/evals/cases.yaml")["cases"]
+    assert first["vars"] == {"question": "Is the mug, blue?", "_description": "typo"}
+    assert first["assert"] == [
+        {"type": "icontains", "value": "blue", "metric": "colour"},
+        {"type": "similar", "value": "The mug is blue", "threshold": 0.9, "metric": "colour"},
+    ]
+    assert first["metadata"] == {"tags": ["a", "b,c"]}
+    assert second["assert"] == [{"type": "contains-any", "value": ["S", "M"]}]
+    assert (
+        "not converted: tests.csv:2 providerOutput: promptops judges real model outputs only" in result.stdout
+    )
+    assert "not converted: tests.csv:2 __foo: an unknown promptfoo CSV column" in result.stdout
+    assert "note: tests.csv:2 _description: kept as a var; did you mean `__description`" in result.stdout

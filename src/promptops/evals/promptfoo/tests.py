@@ -268,6 +268,7 @@ def csv_row_test(row: dict[str, str], where: Where, state: Conversion) -> dict[s
     test: dict[str, Any] = {"vars": {}, "assert": [], "metadata": {}}
     configs: dict[str, dict[str, Any]] = {}
     columns: dict[str, int] = {}
+    metric = None
     for column, cell in row.items():
         place = where.child(column)
         if column.startswith("__expected"):
@@ -288,13 +289,16 @@ def csv_row_test(row: dict[str, str], where: Where, state: Conversion) -> dict[s
                 test["metadata"][key] = cell
         elif column.startswith("__config:"):
             target, _, key = column[len("__config:") :].partition(":")
-            configs.setdefault(target, {})[key] = _number(cell, place) if cell else None
-        elif column in ("__prefix", "__suffix", "__providerOutput"):
+            if cell.strip():
+                configs.setdefault(target, {})[key] = _number(cell, place)
+        elif column in ("__prefix", "__suffix"):
             if cell:
                 test.setdefault("options", {})[column[2:]] = cell
+        elif column == "__providerOutput":
+            if cell:
+                test["providerOutput"] = cell
         elif column == "__metric":
-            for assertion in test["assert"]:
-                assertion.setdefault("metric", cell)
+            metric = cell or None
         elif column.startswith("__"):
             state.report.skip(place, "an unknown promptfoo CSV column")
         else:
@@ -309,20 +313,16 @@ def csv_row_test(row: dict[str, str], where: Where, state: Conversion) -> dict[s
     for target, settings in configs.items():
         index = columns.get(target)
         for key, value in settings.items():
-            if index is None or key not in ("threshold", "weight") or value is None:
+            if index is None or key not in ("threshold", "weight"):
                 state.report.skip(
                     where.child(f"__config:{target}:{key}"),
                     "no such assertion setting (only threshold, weight)",
                 )
             else:
                 test["assert"][index][key] = value
-    if "options" in test:
-        test["options"] = {
-            ("providerOutput" if k == "providerOutput" else k): v for k, v in test["options"].items()
-        }
-        output = test["options"].pop("providerOutput", None)
-        if output is not None:
-            test["providerOutput"] = output
+    if metric:
+        for assertion in test["assert"]:
+            assertion.setdefault("metric", metric)
     return {k: v for k, v in test.items() if v not in ({}, [])}
 
 
