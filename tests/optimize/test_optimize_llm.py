@@ -347,3 +347,29 @@ def test_an_unusable_analysis_is_dropped_and_the_variants_are_still_written(
         next(r for r in anthropic_standin.requests if "variant" in tool_names(r))
     )
     assert session["recommendation"]["candidate"] == "v1"
+
+
+def test_optimize_batch_evaluates_in_batches_and_writes_variants_directly(
+    tmp_path: Path, anthropic_standin
+) -> None:
+    anthropic_standin.reply = reply
+    config = {
+        "provider": anthropic_provider_config(anthropic_standin),
+        "optimizer": {"provider": anthropic_provider_config(anthropic_standin, model="claude-opus-4-5")},
+        "evals": {"holdout_fraction": 0.5},
+        "batch": {"poll_seconds": 0.05},
+    }
+    repo = optimize_repo(tmp_path, config, cases=50, contains="thanks")
+    result = run_cli(
+        repo, "optimize", "support-agent/system", "--goal", "accuracy", "--variants", "3", "--batch"
+    )
+    assert result.exit_code == 0, result.stderr
+    (session,) = sessions(repo)
+    assert session["status"] == "completed" and session["holdout"]["candidate"] == "v1"
+    assert session["recommendation"]["action"] == "adopt"
+    # every sample of the model under test came from a batch; only the optimizer model was called directly
+    assert anthropic_standin.batches.paid == session["usage"]["batched_calls"] > 0
+    assert anthropic_standin.requests and all(
+        tool_names(r) & {"analysis", "variant"} for r in anthropic_standin.requests
+    )
+    assert schema_errors(session, "session") == []

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from tests.standins.base import Reply, ReplyFunction, StandinServer, approximate_tokens
+from tests.standins.base import Reply, ReplyFunction, Routed, StandinServer, approximate_tokens
 
 FINISH_REASONS = {"end_turn": "stop", "max_tokens": "length", "tool_use": "tool_calls"}
 
@@ -54,16 +54,23 @@ class OpenAIStandin(StandinServer):
         self.embed = embed
         self.embedding_requests: list[dict[str, Any]] = []
 
-    def extra_routes(self) -> dict[str, Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]]:
-        return {"/v1/embeddings": self._embeddings} if self.embeddings else {}
+    def route(self, method: str, path: str, body: bytes) -> Routed | None:
+        if not (self.embeddings and method == "POST" and path.rstrip("/") == "/v1/embeddings"):
+            return None
+        try:
+            request = json.loads(body)
+        except ValueError:
+            return Routed(400, self.render_error(Reply(status=400, error_type="invalid_request_error")))
+        return self._embeddings(request)
 
-    def _embeddings(self, request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def _embeddings(self, request: dict[str, Any]) -> Routed:
         self.embedding_requests.append(request)
         texts = request.get("input")
         texts = [texts] if isinstance(texts, str) else list(texts or [])
         data = [{"object": "embedding", "index": i, "embedding": self.embed(t)} for i, t in enumerate(texts)]
         usage = {"prompt_tokens": sum(approximate_tokens(t) for t in texts), "total_tokens": 0}
-        return 200, {"object": "list", "data": data, "model": request.get("model", ""), "usage": usage}
+        answer = {"object": "list", "data": data, "model": request.get("model", ""), "usage": usage}
+        return Routed(200, answer)
 
     @property
     def base_url(self) -> str:
