@@ -39,7 +39,14 @@ DEFAULTS: dict[str, Any] = {
         "rounds": 1,
         "budget": {"calls": 300, "usd": 5.0},
     },
-    "evals": {"holdout_fraction": 0.3, "repeat": 1, "judge_model": None},
+    "evals": {
+        "holdout_fraction": 0.3,
+        "repeat": 1,
+        "judge_model": None,
+        "code_assertions": "auto",
+        "code_timeout_s": 20.0,
+        "embeddings": {"base_url": None, "model": None, "api_key_env": "OPENAI_API_KEY"},
+    },
     "decision": {
         "alpha": 0.05,
         "min_success_delta": 0.05,
