@@ -296,7 +296,9 @@ def test_analyze_without_an_optimizer_model_says_what_to_configure(tmp_path: Pat
     assert "optimizer.provider is not set in .promptops.yaml" in result.stderr
 
 
-def test_only_the_winner_and_the_base_ever_see_a_holdout_case(llm_repo: Path, anthropic_standin) -> None:
+def test_only_the_base_and_confirmed_candidates_ever_see_a_holdout_case(
+    llm_repo: Path, anthropic_standin
+) -> None:
     result = run_cli(
         llm_repo,
         "optimize",
@@ -312,7 +314,8 @@ def test_only_the_winner_and_the_base_ever_see_a_holdout_case(llm_repo: Path, an
     (session,) = sessions(llm_repo)
     accepted = {c["id"]: c["text"] for c in session["candidates"] if c["invariants"]["ok"]}
     assert {c["origin"] for c in session["candidates"]} == {"llm", "edit"}  # conciseness adds the edits
-    winner = session["holdout"]["candidate"]
+    confirmed = {c["candidate"] for c in session["search"]["confirmations"]}
+    assert session["holdout"]["candidate"] in confirmed
     suite = load_suite(load_agent(load_config(llm_repo), "support-agent"), load_config(llm_repo))
     holdout = {c.vars["customer_message"] for c in suite.cases if c.split == "holdout"}
     seen: dict[str, set[str]] = {}
@@ -325,7 +328,7 @@ def test_only_the_winner_and_the_base_ever_see_a_holdout_case(llm_repo: Path, an
         seen.setdefault(label, set()).add(last_user_text(request).removeprefix("Customer says: ").strip())
     assert "?" not in seen and len(seen) > 2
     for label, messages in seen.items():
-        if label in ("base", winner):
+        if label == "base" or label in confirmed:
             assert messages & holdout
         else:
             assert not messages & holdout, label

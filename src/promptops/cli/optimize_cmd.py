@@ -131,15 +131,20 @@ def _print(ws: Workspace, result: OptimizeResult) -> None:
     for d in session.dropped:
         click.echo(f"  dropped ({d['origin']}, round {d['round']}): {d['reason']}")
     search = session.search
+    if "dollar_plan" in search:
+        click.echo(f"budget: {search['dollar_plan']['summary']}")
     if search["rungs"]:
         rungs = ", then ".join(f"{len(r['candidates'])} on {r['cases']}" for r in search["rungs"])
         click.echo(f"search: {search['dev_cases']} dev cases; candidates on dev cases per rung: {rungs}")
     for note in search["notes"]:
         click.echo(f"  note: {note}")
+    for c in search.get("confirmations", [])[:-1]:
+        click.echo(f"confirmation ({c['cases']} cases, {c['candidate']} vs base): {c['headline']}")
     if session.holdout:
-        verdict = session.holdout["verdict"]
+        verdict, confirmed = session.holdout["verdict"], session.holdout
         click.echo(
-            f"holdout ({session.holdout['cases']} cases, {session.holdout['candidate']} vs base): "
+            f"confirmation ({confirmed['cases']} cases, {confirmed['candidate']} vs base, one-sided alpha "
+            f"{confirmed['alpha'] / 2:.3g} = alpha / {confirmed['tested']} candidates tested): "
             f"{verdict['headline']}"
         )
         for reason in verdict["reasons"]:
