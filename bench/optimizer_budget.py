@@ -21,11 +21,11 @@ Designs:
   candidate, at alpha / (3 candidates x 2 looks);
 - cross-fit: the cases in two halves; select on one half, confirm that winner on the other,
   and swap; adopt when either confirmation has p < alpha / 2;
-- all-cases/holm (share s): the code `promptops optimize` runs (`promptops.optimize.search`):
-  halving on dev, the winner confirmed on every case the budget pays for (the dev cases
-  selection used included) by a one-sided test at alpha / m in the direction of adoption,
-  m the candidates selection evaluated; a selection share s of the budget; the runner-up
-  on the same cases with what is left;
+- all-cases/holm 1/3 (and 1/2: the selection's share of the budget): the code `promptops
+  optimize` runs (`promptops.optimize.search`): halving on dev, the winner confirmed on
+  every case the budget pays for (the dev cases selection used included) by a one-sided
+  test at alpha / m in the direction of adoption, m the candidates selection evaluated;
+  the runner-up on the same cases with what is left;
 - all-cases/two-sided: the same with a two-sided alpha / m (a gain adopts at alpha / 2m);
 - all-cases/uncorrected: the same at a one-sided alpha (no division): what the division is for;
 - never: never recommends (the target must fail for it).
@@ -243,7 +243,7 @@ def all_cases(share: float, alpha_scale: float = 1.0) -> Callable[[World, int], 
             budget_calls=budget,
             seed=world.seed,
             screen_share=share,
-            decision=DecisionSettings(alpha=ALPHA * alpha_scale, resamples=50),
+            decision=DecisionSettings(alpha=ALPHA * alpha_scale, resamples=20),
         )
         evaluator = SimulatedEvaluator(
             quality={f"text of {k}": v for k, v in world.truth.items()},
@@ -275,7 +275,6 @@ DESIGNS: dict[str, Callable[[World, int], Choice]] = {
     "adaptive-holdout": adaptive_holdout,
     "sequential": sequential,
     "cross-fit": cross_fit,
-    "all-cases/holm 1/5": all_cases(1 / 5),
     CHOSEN: all_cases(1 / 3),
     "all-cases/holm 1/2": all_cases(1 / 2),
     "all-cases/two-sided": all_cases(1 / 3, alpha_scale=0.5),

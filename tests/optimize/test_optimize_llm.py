@@ -230,8 +230,15 @@ def test_a_dollar_budget_that_runs_out_finishes_with_what_was_evaluated(
     assert session["status"] == "budget-exhausted"
     assert session["recommendation"]["action"] == "keep-base"
     assert any("budget exhausted" in note for note in session["search"]["notes"])
-    assert session["search"]["rungs"]  # it evaluated what the budget paid for before stopping
     assert session["usage"]["cost_usd"] <= 0.1
+    # Planned at the evaluation calls' own price (measured on the base's first calls), the
+    # dollars paid for a real selection and a confirmation; the batch the budget cut off
+    # kept the cases every prompt finished, and the verdict was drawn on them.
+    plan = session["search"]["dollar_plan"]
+    assert plan["calls"] > 100 and f"buys about {plan['calls']} evaluation calls" in result.stdout
+    assert len(session["search"]["rungs"]) > 1
+    assert 0 < session["holdout"]["cases"] < 90 and session["holdout"]["verdict"]["outcome"] != "improvement"
+    assert "no candidate could be evaluated" not in result.stdout
     assert "budget" in result.stdout
 
 
@@ -350,3 +357,25 @@ def test_an_unusable_analysis_is_dropped_and_the_variants_are_still_written(
         next(r for r in anthropic_standin.requests if "variant" in tool_names(r))
     )
     assert session["recommendation"]["candidate"] == "v1"
+
+
+def test_a_dollar_budget_is_planned_in_evaluation_calls_at_their_own_price(
+    llm_repo: Path, anthropic_standin
+) -> None:
+    # The optimizer model (opus) writes the variants; the cheaper model under test (sonnet)
+    # is evaluated. The dollars left after writing are planned at sonnet's price.
+    result = run_cli(
+        llm_repo, "optimize", "support-agent/system", "--goal", "accuracy", "--variants", "3",
+        "--budget-usd", "0.5",
+    )
+    assert result.exit_code == 0, result.stderr
+    (session,) = sessions(llm_repo)
+    assert schema_errors(session, "session") == []
+    plan = session["search"]["dollar_plan"]
+    left = 0.5 - plan["spent_usd"]
+    assert plan["calls"] == int(left / plan["usd_per_call"]) > 0
+    assert f"buys about {plan['calls']} evaluation calls" in result.stdout
+    # It evaluated and confirmed within the dollars: every case, as the spend ran below the plan.
+    assert session["search"]["rungs"] and session["holdout"]["cases"] == 50
+    assert session["recommendation"]["action"] == "adopt"
+    assert session["usage"]["cost_usd"] <= 0.5

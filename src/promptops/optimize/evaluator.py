@@ -5,11 +5,11 @@ texts of a batch go through `run_evals` together, so they share the client's
 concurrency limit, response cache and budget. Calls are counted from the client's
 ledger (cache hits are free), which is what the budget counts too.
 
-A dollar budget is planned in evaluation calls at `usd_per_call`: what the evaluation
-calls so far cost on average, or before any, the worst case the client reserves for
-one (the input at the model's input price plus max_tokens at its output price). The
-optimizer model's own calls (analysis, variant writing) cost something else entirely and
-are left out of it.
+A dollar budget is planned in evaluation calls at `usd_per_call`: what this evaluator's
+calls have cost on average (the search first runs the base on a few cases to measure it),
+or before any, the worst case the client reserves for one (the input at the model's input
+price plus max_tokens at its output price). The optimizer model's own calls (analysis,
+variant writing) cost something else entirely and are left out of it.
 """
 
 from __future__ import annotations
@@ -45,16 +45,18 @@ class SuiteEvaluator:
     @property
     def usd_per_call(self) -> float:
         """Dollars one more evaluation call is planned at (see the module docstring)."""
-        if self.calls:
-            return self.cost_usd / self.calls
-        if not self._projected:
-            self._projected.append(self._worst_case_usd())
-        return self._projected[0]
+        return self.cost_usd / self.calls if self.calls else self.worst_case_usd
 
-    def _worst_case_usd(self) -> float:
-        model = self.agent.model or self.suite.model
-        requests = [render_case(self.agent, case, model=model).request for case in self.suite.cases[:50]]
-        return fmean(self.client._worst_case_usd(r) for r in requests) if requests else 0.0
+    @property
+    def worst_case_usd(self) -> float:
+        """The mean over the cases of what the client reserves for one call of the base."""
+        if not self._projected:
+            model = self.agent.model or self.suite.model
+            cases = self.suite.cases[:50]
+            requests = [render_case(self.agent, case, model=model).request for case in cases]
+            worst = fmean(self.client._worst_case_usd(r) for r in requests) if requests else 0.0
+            self._projected.append(worst)
+        return self._projected[0]
 
     async def evaluate(
         self, prompt_texts: Mapping[str, str], case_ids: Sequence[str], repeat: int

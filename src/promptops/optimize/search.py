@@ -138,6 +138,7 @@ class Search:
         self.exhausted = False
         self.shown_to_writer: set[str] = set()  # cases whose failures a variant writer saw
         self.selection_limit: int | None = None  # the spend mark selection stops at
+        self.selected_on: list[str] = []  # the dev cases selection used, fixed when confirmation starts
 
     @property
     def per_sample(self) -> int:
@@ -155,8 +156,14 @@ class Search:
                 f"needs at least {need} calls; raise --budget-calls to {need} or more"
             )
 
-    def plan(self, candidates: int) -> None:
-        """Fix how many calls selection may spend (all dev cases when there is no budget)."""
+    async def plan(self, candidates: int) -> None:
+        """Fix how many calls selection may spend (all dev cases when there is no budget).
+
+        A dollar budget is converted at the evaluation calls' own price, measured first on
+        the base's first batch of dev cases (needed anyway) when the evaluator can tell it.
+        """
+        if self.settings.budget_usd is not None and getattr(self.evaluator, "calls", 1) == 0:
+            await self._evaluate([BASE], self.dev_ids[: self.settings.first_batch], None)
         left = self.calls_left()
         if left is None:
             return
@@ -320,6 +327,7 @@ class Search:
     async def confirm(self, ranked: Sequence[str]) -> list[Confirmation]:
         """Each candidate in `ranked` order against the base on the same confirmation cases
         (as many as the budget pays for with the first), until one is adopted."""
+        self.selected_on = self.selection_ids()
         alpha = confirmation_alpha(self.settings.decision.alpha, self.tested())
         decision = replace(self.settings.decision, alpha=alpha)
         done: list[Confirmation] = []
@@ -376,7 +384,7 @@ async def run_search(
     """One round of selection on dev, then the confirmation (see the module docstring)."""
     search = Search(evaluator, base_text, dev_ids, holdout_ids, settings)
     search.check_budget(len(candidates))
-    search.plan(len(candidates))
+    await search.plan(len(candidates))
     best = await search.run_round(candidates, 1, search.dev_budget())
     confirmations = await search.confirm(search.ranked()) if best else []
     return search.outcome(confirmations, best)

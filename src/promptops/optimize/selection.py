@@ -36,10 +36,10 @@ async def search_and_confirm(run: Run) -> OptimizeResult:
     search.budget.charge(run.provider_calls, run.ledger.cost_usd)
     run.session.search.update(dev_cases=len(search.dev_ids), holdout_cases=len(search.holdout_ids))
     run.session.cases = cases_record(run.suite)
+    await search.plan(sum(c.accepted for c in run.session.candidates))
     if options.budget_usd is not None:
         run.session.search["dollar_plan"] = _dollar_plan(search, evaluator, options.budget_usd)
     run.save()
-    search.plan(sum(c.accepted for c in run.session.candidates))
     started = time.perf_counter()
     best = await _rounds(run, search)
     run.session.timed("search", time.perf_counter() - started)
@@ -50,21 +50,29 @@ async def search_and_confirm(run: Run) -> OptimizeResult:
 
 
 def _dollar_plan(search: Search, evaluator: SuiteEvaluator, budget_usd: float) -> dict[str, Any]:
-    """How many evaluation calls the dollars left after writing the variants buy."""
-    per_call = evaluator.usd_per_call
-    left = budget_usd - search.budget.cost_usd
-    calls = int(left / per_call) if per_call else None
-    buys = f"about {calls:,} evaluation calls" if calls is not None else "evaluation calls at no cost"
+    """How many evaluation calls the dollars left buy: at least (at the worst case the
+    budget reserves per call) and about (at the price the base's first calls cost)."""
+    left = max(budget_usd - search.budget.cost_usd, 0.0)
+    worst, measured = evaluator.worst_case_usd, evaluator.usd_per_call
+    at_least = int(left / worst) if worst else None
+    about = int(left / measured) if measured else None
+    if about is None:
+        buys = "evaluation calls at no cost"
+    else:
+        buys = f"about {about:,} evaluation calls at ${measured:.5f} each"
+        if evaluator.calls:
+            buys += f" (the mean of the first {evaluator.calls})"
+        if at_least is not None:
+            buys += f", at least {at_least:,} at the ${worst:.5f} the budget reserves per call"
     return {
         "budget_usd": budget_usd,
         "spent_usd": round(search.budget.cost_usd, 6),
-        "usd_per_call": per_call,
-        "calls": calls,
-        "summary": (
-            f"${budget_usd:g} budget: ${search.budget.cost_usd:.4f} spent before evaluating; the "
-            f"${max(left, 0):.4f} left buys {buys} at ${per_call:.5f} each (the worst case the budget "
-            "reserves per call: the input at the model's input price plus max_tokens at its output price)"
-        ),
+        "usd_per_call": measured,
+        "worst_case_usd": worst,
+        "calls": about,
+        "calls_at_least": at_least,
+        "summary": f"${budget_usd:g}: ${search.budget.cost_usd:.4f} spent so far; ${left:.4f} left buys "
+        + buys,
     }
 
 
@@ -160,7 +168,7 @@ def _conclude(
         calls=outcome.calls,
         notes=list(outcome.notes),
         confirmations=[_confirmation_record(c) for c in confirmations],
-        selection_ids=search.selection_ids(),
+        selection_ids=search.selected_on,
         shown_to_writer=sorted(search.shown_to_writer),
     )
     chosen_confirmation = next((c for c in confirmations if c.candidate == outcome.winner), None)

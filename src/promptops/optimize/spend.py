@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 from promptops.optimize.evaluation import EvalBatch
 
@@ -55,6 +56,7 @@ class Schedule:
     samples: int  # (prompt, case) samples, the base included
 
 
+@cache  # pure, and the planners ask for the same schedules again and again
 def halving_schedule(candidates: int, first: int, total: int) -> Schedule:
     """The samples `Search.run_round` uses when it starts with `first` dev cases (the rung
     with two or fewer candidates left is the last)."""
