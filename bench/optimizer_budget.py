@@ -56,8 +56,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))  # runnable without installing
 
 from promptops.optimize.search import BASE, SearchSettings, run_search  # noqa: E402
+from promptops.optimize.search_plan import halving_schedule  # noqa: E402
 from promptops.optimize.simulation import SimulatedEvaluator, case_difficulties, sample_passes  # noqa: E402
-from promptops.optimize.spend import halving_schedule  # noqa: E402
 from promptops.stats import DecisionSettings  # noqa: E402
 from promptops.stats.paired import mcnemar_exact_p, paired_counts  # noqa: E402
 

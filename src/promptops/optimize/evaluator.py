@@ -22,7 +22,7 @@ from promptops.evals import CaseResult, PromptSet, Suite, run_evals
 from promptops.evals.assertions import REGISTRY
 from promptops.evals.render import render_case
 from promptops.llm.client import LLMClient
-from promptops.optimize.evaluation import EvalBatch
+from promptops.optimize.search_records import EvalBatch
 from promptops.repo.agents import Agent
 
 

@@ -25,9 +25,9 @@ from promptops.optimize.edits import edit_candidates
 from promptops.optimize.evaluator import calls_per_sample
 from promptops.optimize.meta import load_meta_prompts
 from promptops.optimize.run import STRUCTURED_CALLS, OptimizeOptions, OptimizeResult, Run
+from promptops.optimize.search_plan import minimum_search_calls
 from promptops.optimize.selection import search_and_confirm
 from promptops.optimize.session import Session
-from promptops.optimize.spend import minimum_search_calls
 from promptops.repo.agents import Agent, Prompt, load_agent, resolve_prompt_id
 
 

@@ -6,49 +6,10 @@ is the one most likely to pass it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
-from promptops.optimize.evaluation import ResultStore
+from promptops.optimize.search_records import BASE, DevScore, ResultStore
 from promptops.stats import DecisionSettings, paired_arms
-
-BASE = "base"
-
-
-@dataclass(frozen=True)
-class DevScore:
-    """A candidate against the base on the same dev samples."""
-
-    samples: int
-    pass_rate: float
-    base_pass_rate: float
-    tokens_ratio: float | None
-    latency_ratio: float | None
-    discordant: int = 0  # pairs where exactly one of the two passed
-    focus_diff: float | None = None  # clarity/safety: the paired difference on cases tagged with the goal
-
-    @property
-    def pass_diff(self) -> float:
-        return self.pass_rate - self.base_pass_rate
-
-    @property
-    def pass_diff_se(self) -> float:
-        """Standard error of the paired difference (from the discordant pairs)."""
-        return math.sqrt(max(self.discordant, 1)) / self.samples if self.samples else 1.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "samples": self.samples,
-            "pass_rate": self.pass_rate,
-            "base_pass_rate": self.base_pass_rate,
-            "pass_diff": self.pass_diff,
-            "tokens_ratio": self.tokens_ratio,
-            "latency_ratio": self.latency_ratio,
-            "discordant": self.discordant,
-            "focus_diff": self.focus_diff,
-        }
 
 
 def dev_score(store: ResultStore, label: str, cases: Sequence[str], goal: str) -> DevScore:

@@ -12,7 +12,7 @@ single paired test on all cases would find it. Here (chosen by measurement in
 1. selection: all candidates and the base run on a batch of **dev** cases; the better half
    (scored paired against the base on the same cases) goes on to a batch twice as large,
    and so on until one is left or the dev cases run out (successive halving, Jamieson &
-   Talwalkar 2016); `promptops.optimize.spend.plan_selection` sizes it;
+   Talwalkar 2016); `promptops.optimize.search_plan.plan_selection` sizes it;
 2. confirmation: the winner and the base run on every case the budget pays for (the dev
    cases selection used first, then the holdout cases, then the other dev cases; never the
    cases whose failures were shown to the variant writer), and `promptops.stats.compare`
@@ -33,83 +33,40 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from promptops.errors import InputError
 from promptops.llm.errors import BudgetExceeded
-from promptops.optimize.evaluation import EvalBatch, Evaluator, ResultLike, ResultStore
-from promptops.optimize.ranking import BASE as BASE_LABEL
-from promptops.optimize.ranking import DevScore, dev_score, rank
-from promptops.optimize.spend import Spend, halving_schedule, minimum_search_calls, plan_selection
-from promptops.stats import DecisionSettings, Verdict, compare, paired_arms
+from promptops.optimize.ranking import dev_score, rank
+from promptops.optimize.search_plan import halving_schedule, minimum_search_calls, plan_selection
+from promptops.optimize.search_records import (
+    BASE,
+    Confirmation,
+    DevScore,
+    EvalBatch,
+    Evaluator,
+    ResultLike,
+    ResultStore,
+    Rung,
+    SearchOutcome,
+    SearchSettings,
+    Spend,
+)
+from promptops.stats import compare, paired_arms
 
 __all__ = [
-    "BASE", "DevScore", "EvalBatch", "Evaluator", "ResultLike", "Search", "SearchSettings", "run_search",
+    "BASE",
+    "Confirmation",
+    "DevScore",
+    "EvalBatch",
+    "Evaluator",
+    "ResultLike",
+    "Rung",
+    "Search",
+    "SearchOutcome",
+    "SearchSettings",
+    "run_search",
 ]
-
-BASE = BASE_LABEL
-
-
-@dataclass(frozen=True)
-class SearchSettings:
-    """How one search ranks, samples and spends; budgets cover the whole run (calls made
-    before the search, for analysis and variants, are charged to it with `Spend.charge`)."""
-
-    goal: str
-    decision: DecisionSettings = field(default_factory=DecisionSettings)
-    repeat: int = 1
-    budget_calls: int | None = None
-    budget_usd: float | None = None
-    first_batch: int = 4  # dev cases every candidate gets before the first cut, at least
-    screen_share: float = 1 / 3  # of the calls left, at most this for selection beyond confirmation's own
-    seed: int = 0
-
-
-@dataclass(frozen=True)
-class Rung:
-    """One cut of successive halving: who ran on how many dev cases, and their scores."""
-
-    round: int
-    cases: int
-    scores: dict[str, DevScore]
-    kept: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Confirmation:
-    """One candidate against the base on the confirmation cases, at `confirmation_alpha`."""
-
-    candidate: str
-    case_ids: tuple[str, ...]
-    alpha: float
-    tested: int  # candidates selection evaluated: the alpha's divisor
-    verdict: Verdict
-
-
-@dataclass
-class SearchOutcome:
-    """What the search found. `winner` is the adopted candidate, else the first confirmed
-    (None when nothing could be scored)."""
-
-    status: str  # "completed" | "budget-exhausted"
-    rungs: list[Rung]
-    winner: str | None
-    verdict: Verdict | None
-    confirmations: list[Confirmation]
-    calls: int
-    cost_usd: float
-    notes: list[str]
-
-    @property
-    def recommended(self) -> str | None:
-        """The winner, if its confirmation says it improves on the base."""
-        if self.verdict is not None and self.verdict.outcome == "improvement":
-            return self.winner
-        return None
-
-    @property
-    def confirmation_cases(self) -> int:
-        return len(self.confirmations[0].case_ids) if self.confirmations else 0
 
 
 class Search:

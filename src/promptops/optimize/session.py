@@ -19,7 +19,7 @@ from typing import Any
 
 from promptops.evals import Suite
 from promptops.optimize.invariants import GuardResult
-from promptops.repo.version import version_id
+from promptops.version_ids import version_id
 
 SESSIONS_DIR = ".promptops/sessions"
 SCHEMA_VERSION = 2

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from promptops.llm.errors import BudgetExceeded
-from promptops.optimize.evaluation import EvalBatch
+from promptops.optimize.search_records import EvalBatch
 
 
 @dataclass(frozen=True)
