@@ -129,7 +129,7 @@ def test_failed_or_unconfirmed_sessions_are_refused_and_nothing_is_pushed(optimi
         recommendation={"action": "keep-base", "candidate": None, "summary": "keep the base: no candidate"},
     )
     result = run_cli(optimized_repo, "pr", "support-agent/system", "--session", unconfirmed)
-    assert result.exit_code == 2 and "no candidate confirmed on the holdout cases" in result.stderr
+    assert result.exit_code == 2 and "has no confirmed candidate" in result.stderr
     assert git(optimized_repo, "ls-remote", "origin", BRANCH) == ""
 
 
