@@ -78,7 +78,8 @@ def optimize_command(
     Writes variants (with the optimizer model, or deterministic edits when
     `optimizer.provider` is null), rejects those that break the agent's invariants,
     selects among the rest on the dev cases by successive halving, and confirms the best
-    against the base on the holdout cases. Every step is recorded in
+    against the base on every case the budget pays for, at an alpha divided among the
+    candidates tried. Every step is recorded in
     .promptops/sessions/<id>.json. Budgets default to optimizer.budget.
 
     \b
