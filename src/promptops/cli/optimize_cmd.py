@@ -139,8 +139,10 @@ def _print(ws: Workspace, result: OptimizeResult) -> None:
         click.echo(f"search: {search['dev_cases']} dev cases; candidates on dev cases per rung: {rungs}")
     for note in search["notes"]:
         click.echo(f"  note: {note}")
-    for c in search.get("confirmations", [])[:-1]:
-        click.echo(f"confirmation ({c['cases']} cases, {c['candidate']} vs base): {c['headline']}")
+    chosen = (session.holdout or {}).get("candidate")
+    for c in search.get("confirmations", []):
+        if c["candidate"] != chosen:
+            click.echo(f"confirmation ({c['cases']} cases, {c['candidate']} vs base): {c['headline']}")
     if session.holdout:
         verdict, confirmed = session.holdout["verdict"], session.holdout
         click.echo(

@@ -143,7 +143,8 @@ def _check_budget(
             f"a budget of {options.budget_calls} calls is too small: "
             + (f"analysis and {options.variants} variants may take {writing} calls, and " if writing else "")
             + f"evaluating the base and {candidates} candidate(s) on a first batch of dev cases, then "
-            f"confirming on the holdout, needs {searching}; raise --budget-calls to at least {need}"
+            f"confirming the winner on as many more cases, needs {searching}; raise --budget-calls to at "
+            f"least {need}"
         )
 
 

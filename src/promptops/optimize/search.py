@@ -109,8 +109,8 @@ class Search:
         if self.settings.budget_calls is not None and self.settings.budget_calls < need:
             raise InputError(
                 f"a budget of {self.settings.budget_calls} calls is too small: evaluating the base and "
-                f"{candidates} candidate(s) on a first batch of dev cases and confirming on the holdout "
-                f"needs at least {need} calls; raise --budget-calls to {need} or more"
+                f"{candidates} candidate(s) on a first batch of dev cases and confirming the winner on as "
+                f"many more cases needs at least {need} calls; raise --budget-calls to {need} or more"
             )
 
     async def plan(self, candidates: int) -> None:
