@@ -215,6 +215,10 @@ def test_a_second_round_reflects_on_the_best_candidates_failures(llm_repo: Path,
     shown = user_text(reflection)
     assert "Always thank the customer first." in shown and "Dev cases it still fails" in shown
     assert re.search(r"- case-\d{3}: icontains", shown)  # a failing case with its assertion's reason
+    # The cases the reflection saw fail are never confirmed on: a variant may be fitted to them.
+    seen = set(session["search"]["shown_to_writer"])
+    assert seen and all(case in shown for case in seen)
+    assert not seen & set(session["holdout"]["case_ids"])
     assert session["usage"]["calls"] <= 300
 
 

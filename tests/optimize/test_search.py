@@ -60,6 +60,13 @@ def test_the_confirmation_alpha_is_divided_by_every_candidate_selection_evaluate
     assert outcome.verdict is not None and outcome.verdict.figures.alpha == pytest.approx(2 * 0.05 / 6)
 
 
+def test_a_budget_that_pays_for_it_confirms_on_every_case() -> None:
+    quality = {BASE: 0.6, "c1": 0.6, "c2": 0.75, "c3": 0.6}
+    outcome, evaluator = run(quality, SearchSettings(goal="accuracy", budget_calls=360))
+    assert len(outcome.confirmations[0].case_ids) == len(IDS) and evaluator.calls <= 360
+    assert outcome.rungs[-1].cases > len(DEV) // 2  # and selection still got a fair share
+
+
 def test_a_runner_up_is_confirmed_on_the_same_cases_when_the_winner_is_not_adopted() -> None:
     quality = {BASE: 0.5, "c1": 0.5, "c2": 0.5, "c3": 0.5, "c4": 0.5, "c5": 0.5, "c6": 0.5}
     outcome, evaluator = run(quality, SearchSettings(goal="accuracy", budget_calls=None))
