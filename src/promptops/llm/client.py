@@ -57,7 +57,7 @@ class LLMClient:
         async with self.limit:
             # Reserve only once a slot is ours: calls queued behind the limit hold no budget,
             # so a USD budget smaller than "every queued call at worst case" still runs.
-            reservation = self.budget.reserve(self._worst_case_usd(request)) if self.budget else 0.0
+            reservation = self.budget.reserve(self.worst_case_usd(request)) if self.budget else 0.0
             completion = None
             try:
                 completion = await self._call_provider(request)
@@ -88,7 +88,7 @@ class LLMClient:
             model=completion.model or request.model,
         )
 
-    def _worst_case_usd(self, request: CompletionRequest) -> float:
+    def worst_case_usd(self, request: CompletionRequest) -> float:
         """The most this call can cost: its input at the input price plus max_tokens of output."""
         if self.budget is None or self.budget.max_usd is None or getattr(self.provider, "is_free", False):
             return 0.0

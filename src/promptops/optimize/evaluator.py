@@ -54,7 +54,7 @@ class SuiteEvaluator:
             model = self.agent.model or self.suite.model
             cases = self.suite.cases[:50]
             requests = [render_case(self.agent, case, model=model).request for case in cases]
-            worst = fmean(self.client._worst_case_usd(r) for r in requests) if requests else 0.0
+            worst = fmean(self.client.worst_case_usd(r) for r in requests) if requests else 0.0
             self._projected.append(worst)
         return self._projected[0]
 
