@@ -323,14 +323,18 @@ def report(tallies: dict[tuple[int, str], Tally], oracle_found: int, trials: int
     print(header)
     print("-" * len(header))
     ok_by_design = {name: True for name in DESIGNS}
+    safe = {name: True for name in DESIGNS}  # the constraints alone, at every budget
     for budget in BUDGETS:
         for name in DESIGNS:
             t = tallies[(budget, name)]
             power, worse, null = t.found / trials, t.worse / trials, t.adopted_null / trials
             ratio = power / oracle_power if oracle_power else 0.0
+            safe[name] &= worse <= 0.05 and null <= ALPHA
             ok_by_design[name] &= worse <= 0.05 and null <= ALPHA and (budget != 600 or ratio >= 0.8)
             mark = " <- promptops optimize" if name == CHOSEN else ""
             print(f"{budget:>6}  {name:<22} {power:>6.3f} {ratio:>8.2f} {worse:>15.3f} {null:>21.3f}{mark}")
+    best = max((n for n in DESIGNS if safe[n]), key=lambda n: tallies[(600, n)].found)
+    print(f"most power at 600 calls among the designs within the constraints at every budget: {best}")
     print("targets (worse <= 0.05 and any adoption <= alpha at every budget, power >= 0.8 x oracle at 600):")
     for name, ok in ok_by_design.items():
         print(f"  {name:<22} {'met' if ok else 'NOT met'}")
