@@ -119,13 +119,14 @@ class Search:
         A dollar budget is converted at the evaluation calls' own price, measured first on
         the base's first batch of dev cases (needed anyway) when the evaluator can tell it.
         """
+        start = self.budget.calls
         if self.settings.budget_usd is not None and getattr(self.evaluator, "calls", 1) == 0:
             await self._evaluate([BASE], self.dev_ids[: self.settings.first_batch], None)
         left = self.calls_left()
         if left is None:
             return
-        schedule = plan_selection(
-            left,
+        schedule = plan_selection(  # the probe's calls are part of the schedule (the base's first batch)
+            left + self.budget.calls - start,
             self.per_sample,
             candidates,
             len(self.dev_ids),
@@ -133,7 +134,7 @@ class Search:
             self.settings.first_batch,
             self.settings.screen_share,
         )
-        self.selection_limit = self.budget.calls + schedule.samples * self.per_sample
+        self.selection_limit = start + schedule.samples * self.per_sample
 
     def calls_left(self) -> int | None:
         """The evaluation calls the budgets still pay for (dollars at the evaluator's price)."""
