@@ -193,8 +193,10 @@ class Search:
         returns the cases every label now has (a prefix of `cases`, cut from the end so all
         labels get the same ones; empty when nothing could be afforded or the budget ran out)."""
         repeat, total, size = self.settings.repeat, 0, 0
+        haves = [self.store.by_label.get(label, {}) for label in labels]
         for case in cases:
-            calls = sum(len(self.store.missing(label, [case], repeat)) for label in labels) * self.per_sample
+            lacking = sum(any((case, r) not in have for r in range(repeat)) for have in haves)
+            calls = lacking * self.per_sample
             if calls and not self._affordable(total + calls, limit):
                 break
             total, size = total + calls, size + 1
@@ -279,7 +281,8 @@ class Search:
     def confirmation_order(self) -> list[str]:
         """Dev cases selection used, the holdout cases, the other dev cases; none a writer saw."""
         used = self.selection_ids()
-        order = used + self.holdout_ids + [c for c in self.dev_ids if c not in set(used)]
+        seen = set(used)
+        order = used + self.holdout_ids + [c for c in self.dev_ids if c not in seen]
         return [c for c in order if c not in self.shown_to_writer]
 
     async def confirm(self, ranked: Sequence[str]) -> list[Confirmation]:
