@@ -23,7 +23,7 @@ MAX_LINES = 400
 LAYERS: list[set[str]] = [
     {"__init__", "errors"},
     {"files"},
-    {"version_ids", "markdown"},
+    {"version_ids", "markdown", "traffic"},
     {"schemas"},
     {"config"},
     {"git"},

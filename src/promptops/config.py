@@ -29,7 +29,9 @@ DEFAULTS: dict[str, Any] = {
         "max_concurrency": 8,
         "timeout_s": 60.0,
         "max_retries": 4,
+        "batch": "auto",
     },
+    "batch": {"poll_seconds": 30.0},
     "optimizer": {
         "provider": None,
         "goal": "conciseness",
@@ -44,7 +46,7 @@ DEFAULTS: dict[str, Any] = {
         "min_token_reduction_pct": 10.0,
         "min_latency_reduction_pct": 5.0,
     },
-    "cache": {"path": ".promptops/cache.sqlite", "enabled": True},
+    "cache": {"path": ".promptops/cache.sqlite", "enabled": True, "max_mb": 512},
     "pricing": {},
     "github": {
         "branch_prefix": "promptops",
@@ -55,6 +57,7 @@ DEFAULTS: dict[str, Any] = {
     },
     "schedule": {"prompts": [], "min_pass_rate": None},
     "deploy": {"command": None},
+    "rollout": {"logs": []},
 }
 
 

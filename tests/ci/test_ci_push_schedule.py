@@ -129,3 +129,32 @@ def test_schedule_picks_agents_below_min_pass_rate(agent_repo: Path, monkeypatch
     targets, notes = scheduled_targets(load_config(agent_repo))
     assert [(t.prompt_id, t.goal) for t in targets] == [("support-agent/system", "accuracy")]
     assert "last pass rate 0% < schedule.min_pass_rate 90%" in targets[0].reason
+
+
+def test_scheduled_runs_send_large_evals_as_message_batches(
+    agent_repo: Path, github: GitHubStandin, monkeypatch: pytest.MonkeyPatch, anthropic_standin
+) -> None:
+    from tests.standins.fixtures import anthropic_provider_config
+
+    anthropic_standin.reply = lambda request: "Sorry about that. Our refund policy gives you 30 days."
+    system = agent_repo / AGENT / "system.md"
+    untidy = system.read_text() + "\n\n\nPlease note that   \nyou should be kind.\n"
+    commit(agent_repo, {f"{AGENT}/system.md": untidy}, "untidy system prompt", push=True)
+    write_config(
+        agent_repo,
+        {
+            "provider": anthropic_provider_config(anthropic_standin),  # batch: auto, the default
+            "batch": {"poll_seconds": 0.05},
+            "evals": {"repeat": 25},
+            "optimizer": {"budget": {"calls": 2000, "usd": 50.0}},
+            "schedule": {"prompts": [{"prompt": "support-agent/system", "goal": "conciseness"}]},
+        },
+    )
+    run = run_event(agent_repo, monkeypatch, github, "schedule", payloads.schedule())
+    assert run.result.exit_code == 0, run.err
+    (session_path,) = (agent_repo / ".promptops" / "sessions").glob("*.json")
+    usage = json.loads(session_path.read_text())["usage"]
+    # the samples came from batches at half price; nothing answered them one by one
+    assert anthropic_standin.batches.creates >= 1
+    assert usage["batched_calls"] == anthropic_standin.batches.paid > 100
+    assert anthropic_standin.request_count == usage["calls"] - usage["cached_calls"] - usage["batched_calls"]

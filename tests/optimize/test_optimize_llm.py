@@ -383,3 +383,29 @@ def test_a_dollar_budget_is_planned_in_evaluation_calls_at_their_own_price(
     assert session["search"]["rungs"] and session["holdout"]["cases"] == 50
     assert session["recommendation"]["action"] == "adopt"
     assert session["usage"]["cost_usd"] <= 0.5
+
+
+def test_optimize_batch_evaluates_in_batches_and_writes_variants_directly(
+    tmp_path: Path, anthropic_standin
+) -> None:
+    anthropic_standin.reply = reply
+    config = {
+        "provider": anthropic_provider_config(anthropic_standin),
+        "optimizer": {"provider": anthropic_provider_config(anthropic_standin, model="claude-opus-4-5")},
+        "evals": {"holdout_fraction": 0.5},
+        "batch": {"poll_seconds": 0.05},
+    }
+    repo = optimize_repo(tmp_path, config, cases=50, contains="thanks")
+    result = run_cli(
+        repo, "optimize", "support-agent/system", "--goal", "accuracy", "--variants", "3", "--batch"
+    )
+    assert result.exit_code == 0, result.stderr
+    (session,) = sessions(repo)
+    assert session["status"] == "completed" and session["holdout"]["candidate"] == "v1"
+    assert session["recommendation"]["action"] == "adopt"
+    # every sample of the model under test came from a batch; only the optimizer model was called directly
+    assert anthropic_standin.batches.paid == session["usage"]["batched_calls"] > 0
+    assert anthropic_standin.requests and all(
+        tool_names(r) & {"analysis", "variant"} for r in anthropic_standin.requests
+    )
+    assert schema_errors(session, "session") == []

@@ -1,7 +1,8 @@
 """A Messages-API stand-in the real `anthropic` SDK talks to through `base_url`.
 
 Run alone (the benchmark does) with `python -m tests.standins.anthropic_server --delay 0.1`:
-it prints its URL on the first line and serves until stdin closes.
+it prints its URL on the first line and serves until stdin closes. The Message Batches
+endpoints live in `anthropic_batches.py` (`standin.batches`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import argparse
 import sys
 from typing import Any
 
-from tests.standins.base import Reply, ReplyFunction, StandinServer, approximate_tokens
+from tests.standins.anthropic_batches import BatchStore
+from tests.standins.base import Reply, ReplyFunction, Routed, StandinServer, approximate_tokens
 
 STANDIN_API_KEY = "sk-ant-standin-secret-0123456789"
 
@@ -41,8 +43,13 @@ class AnthropicStandin(StandinServer):
         *,
         api_key: str | None = STANDIN_API_KEY,
         delay_s: float = 0.0,
+        batch_delay_s: float = 0.0,
     ) -> None:
         super().__init__(reply, api_key=api_key, delay_s=delay_s)
+        self.batches = BatchStore(self, delay_s=batch_delay_s)
+
+    def route(self, method: str, path: str, body: bytes) -> Routed | None:
+        return self.batches.route(method, path, body)
 
     def authorized(self, headers: dict[str, str]) -> bool:
         # SDK 2.x sends the key as a bearer token; older ones as x-api-key.
@@ -86,8 +93,9 @@ class AnthropicStandin(StandinServer):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before every reply")
+    parser.add_argument("--batch-delay", type=float, default=0.0, help="seconds before a batch ends")
     args = parser.parse_args()
-    server = AnthropicStandin(delay_s=args.delay).start()
+    server = AnthropicStandin(delay_s=args.delay, batch_delay_s=args.batch_delay).start()
     print(server.url, flush=True)
     sys.stdin.read()
     server.stop()

@@ -66,6 +66,16 @@ class Reply:
 ReplyFunction = Callable[[dict[str, Any]], "str | Reply"]
 
 
+@dataclass(frozen=True)
+class Routed:
+    """The answer of an extra endpoint (`StandinServer.route`): JSON, or raw bytes such as JSONL."""
+
+    status: int
+    payload: dict[str, Any] | None = None
+    raw: bytes = b""
+    content_type: str = "application/json"
+
+
 def approximate_tokens(value: Any) -> int:
     """A deterministic token count for stand-in usage figures (about 4 characters a token)."""
     text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
@@ -125,6 +135,10 @@ class StandinServer:
     def authorized(self, headers: dict[str, str]) -> bool:
         raise NotImplementedError
 
+    def route(self, method: str, path: str, body: bytes) -> Routed | None:
+        """Serve another endpoint of the API (authorized already); None: not one of ours."""
+        return None
+
     # Called from handler threads ------------------------------------------------------
     def _next_reply(self, request: dict[str, Any]) -> Reply:
         with self._lock:
@@ -173,18 +187,19 @@ def _handler_class(standin: StandinServer) -> type[BaseHTTPRequestHandler]:
             # For a stand-in run in another process (the benchmark): what reached it.
             if self.path == "/_standin/stats":
                 self._send(200, {"requests": standin.request_count, "peak_in_flight": standin.peak_in_flight})
-            else:
+            elif not self._routed("GET", b""):
                 self._send(404, {"error": {"type": "not_found_error", "message": f"no route {self.path}"}})
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
             headers = {k.lower(): v for k, v in self.headers.items()}
             if self.path.rstrip("/") != standin.path:
-                self._send(404, {"error": {"type": "not_found_error", "message": f"no route {self.path}"}})
+                if not self._routed("POST", body):
+                    self._send(
+                        404, {"error": {"type": "not_found_error", "message": f"no route {self.path}"}}
+                    )
                 return
-            if not standin.authorized(headers):
-                err = Reply(status=401, error_type="authentication_error")
-                self._send(401, standin.render_error(err))
+            if not self._authorized():
                 return
             try:
                 request = json.loads(body)
@@ -196,6 +211,25 @@ def _handler_class(standin: StandinServer) -> type[BaseHTTPRequestHandler]:
                 self._answer(request)
             finally:
                 standin._leave()
+
+        def _authorized(self) -> bool:
+            if standin.authorized({k.lower(): v for k, v in self.headers.items()}):
+                return True
+            self._send(401, standin.render_error(Reply(status=401, error_type="authentication_error")))
+            return False
+
+        def _routed(self, method: str, body: bytes) -> bool:
+            """Let the stand-in serve another endpoint; False when it has none at this path."""
+            if not self._authorized():
+                return True
+            answer = standin.route(method, self.path, body)
+            if answer is None:
+                return False
+            if answer.payload is not None:
+                self._send(answer.status, answer.payload)
+            else:
+                self._send_raw(answer.status, answer.raw, answer.content_type)
+            return True
 
         def _answer(self, request: dict[str, Any]) -> None:
             reply = standin._next_reply(request)
@@ -210,9 +244,13 @@ def _handler_class(standin: StandinServer) -> type[BaseHTTPRequestHandler]:
             self._send(200, standin.render(reply, request), reply.headers)
 
         def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-            data = json.dumps(payload).encode()
+            self._send_raw(status, json.dumps(payload).encode(), "application/json", headers)
+
+        def _send_raw(
+            self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None
+        ) -> None:
             self.send_response(status)
-            self.send_header("content-type", "application/json")
+            self.send_header("content-type", content_type)
             self.send_header("content-length", str(len(data)))
             self.send_header("request-id", f"req_standin_{standin.request_count}")
             self.send_header("x-request-id", f"req_standin_{standin.request_count}")

@@ -25,23 +25,26 @@ class Published:
     message: str
 
 
-def optimize_options(config: Config, goal: str) -> OptimizeOptions:
-    """The optimizer's settings from `optimizer:` in the config (a comment names only prompt and goal)."""
+def optimize_options(config: Config, goal: str, *, waiting_ok: bool = False) -> OptimizeOptions:
+    """The optimizer's settings from `optimizer:` in the config (a comment names only prompt and goal).
+    `waiting_ok`: nobody waits on this run (a scheduled one), so `provider.batch: auto` may batch."""
     return OptimizeOptions(
         goal=goal,
         variants=config.get("optimizer.variants"),
         rounds=config.get("optimizer.rounds"),
         budget_calls=config.get("optimizer.budget.calls"),
         budget_usd=config.get("optimizer.budget.usd"),
+        waiting_ok=waiting_ok,
     )
 
 
-def optimize_prompt(ctx: CiContext, prompt_id: str, goal: str) -> Published:
+def optimize_prompt(ctx: CiContext, prompt_id: str, goal: str, *, waiting_ok: bool = False) -> Published:
     """Run the optimizer; publish its session as a PR when it recommends a variant."""
     from promptops.bot.publish import publish_session
     from promptops.optimize.optimizer import run_optimization
 
-    result = run_optimization(ctx.config, prompt_id, optimize_options(ctx.config, goal))
+    options = optimize_options(ctx.config, goal, waiting_ok=waiting_ok)
+    result = run_optimization(ctx.config, prompt_id, options)
     summary = (result.session.recommendation or {}).get("summary", result.session.status)
     if result.chosen is None:
         return Published(prompt_id, goal, None, f"no variant recommended: {summary}")

@@ -18,6 +18,7 @@ Commands (comment on a pull request or issue; needs write permission on the repo
     /promptops optimize AGENT/NAME --goal GOAL   write and test variants, open a PR
     /promptops eval [AGENT]                      evaluate the agent(s) at this PR's head
     /promptops rollback AGENT/NAME --to vN       open a PR restoring version N
+    /promptops rollout AGENT/NAME                check a canary rollout and advance, promote or abort it
     /promptops help                              this text
 
 GOAL is one of: accuracy, conciseness, clarity, safety, speed."""
@@ -29,7 +30,7 @@ class ChatUsageError(InputError):
 
 @dataclass(frozen=True)
 class ChatCommand:
-    name: str  # optimize | eval | rollback | help
+    name: str  # optimize | eval | rollback | rollout | help
     prompt_id: str | None = None
     agent: str | None = None
     goal: str | None = None
@@ -104,4 +105,9 @@ def _rollback(args: list[str]) -> ChatCommand:
     return ChatCommand("rollback", prompt_id=_prompt_id(positional, "rollback"), to=options["to"])
 
 
-_COMMANDS = {"optimize": _optimize, "eval": _eval, "rollback": _rollback}
+def _rollout(args: list[str]) -> ChatCommand:
+    positional, _ = _options(args, ())
+    return ChatCommand("rollout", prompt_id=_prompt_id(positional, "rollout"))
+
+
+_COMMANDS = {"optimize": _optimize, "eval": _eval, "rollback": _rollback, "rollout": _rollout}

@@ -79,6 +79,11 @@ def _run(ctx: CiContext, event: CommentEvent, command: ChatCommand) -> str:
         from promptops.bot.ci_publish import rollback_and_publish
 
         return rollback_and_publish(ctx, command.prompt_id or "", command.to or "")
+    if command.name == "rollout":
+        from promptops.bot.rollout_ci import check_rollouts
+
+        lines = check_rollouts(ctx, [command.prompt_id or ""])
+        return "\n".join(f"- {escape_text(line)}" for line in lines)
     raise PromptopsError(f"unknown command {command.name}")
 
 

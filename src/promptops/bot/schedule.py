@@ -1,4 +1,5 @@
-"""`schedule` and `workflow_dispatch`: optimize what the config asks for, within `max_open_prs`.
+"""`schedule` and `workflow_dispatch`: check running rollouts, then optimize what the config
+asks for, within `max_open_prs`.
 
 Targets, in order: every entry of `schedule.prompts` (its goal, or `optimizer.goal`),
 then, when `schedule.min_pass_rate` is set, the system prompt of each agent whose latest
@@ -78,7 +79,9 @@ def _main_prompt(config: Config, agent_id: str) -> str | None:
 
 def handle_schedule(ctx: CiContext, event: ScheduledEvent) -> None:
     from promptops.bot.ci_publish import optimize_prompt
+    from promptops.bot.rollout_ci import check_rollouts
 
+    check_rollouts(ctx)  # running rollouts first: an abort must not wait behind optimizations
     targets, notes = scheduled_targets(ctx.config)
     for note in notes:
         ctx.report.say(note)
@@ -101,7 +104,8 @@ def handle_schedule(ctx: CiContext, event: ScheduledEvent) -> None:
             return
         ctx.report.say(f"optimizing {target.prompt_id} for {target.goal} ({target.reason})")
         try:
-            done = optimize_prompt(ctx, target.prompt_id, target.goal)
+            # Nobody waits on a scheduled run: provider.batch auto sends its evals as Message Batches.
+            done = optimize_prompt(ctx, target.prompt_id, target.goal, waiting_ok=True)
         except PromptopsError as exc:
             ctx.report.say(f"{target.prompt_id}: {exc}")
             ctx.report.exit_code = 1

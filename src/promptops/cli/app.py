@@ -33,6 +33,7 @@ from promptops.cli import (
     optimize_cmd,
     pr_cmd,
     rollback_cmd,
+    rollout_cmd,
 )
 from promptops.cli.workspace import EXIT_INTERNAL, EXIT_INTERRUPTED, Workspace
 from promptops.errors import PromptopsError
@@ -100,5 +101,6 @@ for _command in (
     optimize_cmd.optimize_command,
     pr_cmd.pr_command,
     rollback_cmd.rollback_command,
+    rollout_cmd.rollout_group,
 ):
     main.add_command(_command)

@@ -75,3 +75,26 @@ def clear_command(ws: Workspace, older_than: float | None) -> None:
 
     removed = clear_cache(ws.config, older_than)
     click.echo(f"removed {removed} cached answer{'s' if removed != 1 else ''}")
+
+
+@cache_group.command("checkpoint")
+@pass_workspace
+def checkpoint_command(ws: Workspace) -> None:
+    """Make the cache file safe to copy: evict past cache.max_mb, fold in the write-ahead log.
+
+    Run it before saving the cache (the GitHub workflow does, before actions/cache saves
+    .promptops/cache.sqlite): afterwards the one file holds every answer.
+
+    \b
+        promptops cache checkpoint
+    """
+    from promptops.llm.cache import checkpoint_cache
+
+    result = checkpoint_cache(ws.config)
+    if result is None:
+        click.echo("no response cache yet: nothing to checkpoint")
+        return
+    click.echo(
+        f"checkpointed {result.path}: {result.entries} answers, {result.size_bytes / 1024 / 1024:.1f} MiB"
+        + (f" ({result.evicted} oldest evicted)" if result.evicted else "")
+    )

@@ -11,7 +11,13 @@ from pathlib import Path
 
 import click
 
-from promptops.cli.options import budget_from_options, budget_options, no_cache_option, saving_raw_replies
+from promptops.cli.options import (
+    batch_option,
+    budget_from_options,
+    budget_options,
+    no_cache_option,
+    saving_raw_replies,
+)
 from promptops.cli.workspace import Workspace, pass_workspace
 from promptops.errors import InputError
 
@@ -101,6 +107,7 @@ def parse_prompt_option(values: tuple[str, ...]) -> list[tuple[str, Path]]:
 @click.option(
     "--model", default=None, help="Model for every case (default: agent.yaml model, else provider.model)."
 )
+@batch_option
 @no_cache_option
 @budget_options
 @pass_workspace
@@ -120,6 +127,7 @@ def eval_command(
     markdown_path: Path | None,
     provider: str | None,
     model: str | None,
+    batch: bool | None,
     no_cache: bool,
     budget_calls: int | None,
     budget_usd: float | None,
@@ -136,9 +144,12 @@ def eval_command(
         promptops eval support-agent --repeat 3 --split dev --junit report.xml
         promptops eval support-agent --compare origin/main --markdown summary.md
         promptops eval support-agent --prompt system=drafts/system.md --provider echo
+        promptops eval support-agent --repeat 5 --batch
 
-    Ctrl-C keeps the finished samples; re-run the same command to resume (cached calls are free).
+    Ctrl-C keeps the finished samples; re-run the same command to resume (cached calls are free;
+    with --batch, the re-run collects the batches already submitted instead of paying again).
     """
+    from promptops.cli.batch_progress import batch_progress
     from promptops.cli.eval_output import finish, print_outcome, progress_bar, write_exports
     from promptops.evals.command import EvalOptions, run_eval_command
 
@@ -155,9 +166,10 @@ def eval_command(
         provider=provider,
         model=model,
         budget=budget_from_options(budget_calls, budget_usd),
+        batch=batch,
     )
-    with saving_raw_replies(ws), progress_bar(sys.stderr.isatty()) as progress:
-        outcome = run_eval_command(ws.config, options, progress)
+    with saving_raw_replies(ws), progress_bar(sys.stderr.isatty()) as progress, batch_progress() as on_batch:
+        outcome = run_eval_command(ws.config, options, progress, on_batch)
     print_outcome(outcome, to_stderr=json_path == "-")
     write_exports(outcome, json_path, junit_path, markdown_path)
     finish(outcome, min_pass_rate)

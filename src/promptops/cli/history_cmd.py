@@ -61,3 +61,28 @@ def history_command(
         deployed = next((v for v in history.versions if v.deployed), None)
         if deployed is not None:
             click.echo(f"* deployed: v{deployed.number}, the tip of {history.branch}")
+    _print_rollout_steps(ws, history.prompt_id)
+
+
+def _print_rollout_steps(ws: Workspace, prompt_id: str) -> None:
+    """The canary rollouts of the prompt on the default branch, step by step, if it had any."""
+    from promptops.git.branches import resolve_default_branch
+    from promptops.repo.rollouts import rollout_steps
+
+    branch = resolve_default_branch(ws.root, ws.config)
+    steps = rollout_steps(ws.config, prompt_id, branch.rev) if branch.rev else []
+    if not steps:
+        return
+    click.echo(f"\nrollout steps of {prompt_id} on {branch.name}:")
+    rows = [
+        (
+            s.date[:10],
+            s.commit[:10],
+            "-" if s.weight is None else f"{s.weight:g}%",
+            s.outcome,
+            f"#{s.pr_number}" if s.pr_number else None,
+            s.subject,
+        )
+        for s in steps
+    ]
+    click.echo(format_table(("DATE", "COMMIT", "WEIGHT", "STEP", "PR", "SUBJECT"), rows))

@@ -48,10 +48,28 @@ def resolve_inputs(
     ws: Workspace, logs: tuple[Path, ...], more_logs: tuple[Path, ...], since: str | None, prompt_id: str
 ) -> tuple[list[Path], datetime | None, str]:
     """Log paths (relative ones taken from `-C`), the --since time, and the checked prompt id."""
-    paths = [ws.start / p for p in (*logs, *more_logs)]
+    paths = expand_log_paths(ws.start, (*logs, *more_logs))
     if not paths:
         raise InputError("no logs given: pass --logs PATH (several paths or --logs options allowed)")
     return paths, parse_since(since) if since else None, check_prompt_id(prompt_id)
+
+
+def expand_log_paths(start: Path, given: tuple[Path, ...]) -> list[Path]:
+    """Paths relative to `-C`; `-` is standard input; a pattern (`logs/*.jsonl.gz`) that the
+    shell did not expand is globbed here, and one that matches nothing is an error."""
+    paths: list[Path] = []
+    for path in given:
+        text = str(path)
+        if text == "-":
+            paths.append(Path("-"))
+        elif any(ch in text for ch in "*?[") and not (start / path).exists():
+            matches = sorted(start.glob(text)) if not path.is_absolute() else sorted(Path("/").glob(text[1:]))
+            if not matches:
+                raise InputError(f"no log file matches {text}")
+            paths.extend(matches)
+        else:
+            paths.append(start / path)
+    return paths
 
 
 def decision_alpha(ws: Workspace) -> float:

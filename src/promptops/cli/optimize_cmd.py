@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from promptops.cli.options import budget_options, no_cache_option, saving_raw_replies
+from promptops.cli.options import batch_option, budget_options, no_cache_option, saving_raw_replies
 from promptops.cli.publish_output import print_publish_outcome
 from promptops.cli.workspace import Workspace, pass_workspace
 from promptops.config import GOALS
@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     "--branch-only", is_flag=True, help="Then commit the result on a local branch only (no push, no PR)."
 )
 @click.option("--token", default=None, help="GitHub token for --open-pr (default: $GITHUB_TOKEN).")
+@batch_option
 @no_cache_option
 @pass_workspace
 def optimize_command(
@@ -71,6 +72,7 @@ def optimize_command(
     open_pr: bool,
     branch_only: bool,
     token: str | None,
+    batch: bool | None,
     no_cache: bool,
 ) -> None:
     """Find a better version of AGENT/NAME for a goal, and show the evidence.
@@ -88,7 +90,9 @@ def optimize_command(
       promptops optimize support-agent/system --goal accuracy --variants 4 --rounds 2 \\
           --budget-calls 400 --write /tmp/system.md
       promptops optimize support-agent/system --goal conciseness --open-pr
+      promptops optimize support-agent/system --goal accuracy --batch
     """
+    from promptops.cli.batch_progress import batch_progress
     from promptops.optimize.optimizer import OptimizeOptions, run_optimization
 
     if open_pr and branch_only:
@@ -102,9 +106,10 @@ def optimize_command(
         budget_usd=budget_usd if budget_usd is not None else cfg.get("optimizer.budget.usd"),
         logs=logs,
         no_cache=no_cache,
+        batch=batch,
     )
-    with saving_raw_replies(ws):
-        result = run_optimization(cfg, prompt_id, options)
+    with saving_raw_replies(ws), batch_progress() as on_batch:
+        result = run_optimization(cfg, prompt_id, options, on_batch)
     if json_path is not None:
         json_path.write_text(
             json.dumps(result.session.to_dict(), indent=2, ensure_ascii=False) + "\n", "utf-8"

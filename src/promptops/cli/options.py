@@ -37,6 +37,18 @@ def no_cache_option(command: F) -> F:
     )(command)
 
 
+def batch_option(command: F) -> F:
+    """`--batch/--no-batch`: send the calls the cache cannot answer as Message Batches."""
+    return click.option(
+        "--batch/--no-batch",
+        "batch",
+        default=None,
+        help="Send the calls the cache cannot answer as Anthropic Message Batches: half the price, "
+        "results usually within an hour (at most 24 h). Ctrl-C or a killed run: re-run to collect the "
+        "same batches. Default: provider.batch.",
+    )(command)
+
+
 def budget_options(command: F) -> F:
     """`--budget-calls N` and `--budget-usd X`: stop before a call that would pass them."""
     command = click.option(

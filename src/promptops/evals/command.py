@@ -21,6 +21,7 @@ from promptops.evals.compare import RunComparison, compare_runs
 from promptops.evals.results import EvalRun, save_run
 from promptops.evals.runner import Progress, PromptSet, run_evals
 from promptops.files import read_text
+from promptops.llm.batches import ProgressCallback
 from promptops.llm.budget import Budget
 from promptops.llm.client import LLMClient, client_from_config
 from promptops.llm.usage import UsageLedger
@@ -44,6 +45,8 @@ class EvalOptions:
     model: str | None = None
     budget: Budget | None = None
     goal: str = "accuracy"  # what the --compare verdict judges (any significant drop is a regression)
+    batch: bool | None = None  # --batch / --no-batch; None: provider.batch
+    waiting_ok: bool = False  # the caller can wait for batch results (provider.batch: auto)
 
 
 @dataclass
@@ -107,11 +110,23 @@ def prepare(config: Config, options: EvalOptions) -> tuple[list[PromptSet], Suit
     return sets, suite
 
 
-def run_eval_command(config: Config, options: EvalOptions, progress: Progress | None = None) -> EvalOutcome:
+def run_eval_command(
+    config: Config,
+    options: EvalOptions,
+    progress: Progress | None = None,
+    on_batch: ProgressCallback | None = None,
+) -> EvalOutcome:
     """Evaluate (and compare), save every run under .promptops/runs/, return what happened."""
     config = with_provider(config, options.provider, options.model)
     sets, suite = prepare(config, options)
-    client = client_from_config(config, no_cache=options.no_cache, budget=options.budget)
+    client = client_from_config(
+        config,
+        no_cache=options.no_cache,
+        budget=options.budget,
+        batch=options.batch,
+        waiting_ok=options.waiting_ok,
+        on_batch=on_batch,
+    )
     repeat = options.repeat if options.repeat is not None else suite.repeat
     runs = asyncio.run(_run(client, sets, suite, repeat, options, progress))
     saved = [save_run(run, config.root) for run in runs]

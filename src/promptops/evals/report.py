@@ -12,11 +12,13 @@ ECHO_NOTE = "provider echo: outputs are the rendered prompts, not a model's answ
 
 
 def measured_on(run: EvalRun, *, echo_note: bool = True) -> str:
-    """What a run's figures were measured on: samples, cases, repeats, split, model, provider."""
+    """What a run's figures were measured on: samples, cases, repeats, split, model, provider,
+    and how many samples the response cache answered (a CI run restores it from earlier runs)."""
     s = run.summary
+    cached = int(run.usage.get("cached_samples", 0))
     text = (
         f"{s.samples} samples ({s.cases} cases, repeat {run.repeat}, split {run.split}) "
-        f"with {run.model} via {run.provider}"
+        f"with {run.model} via {run.provider}, {cached} from the response cache"
     )
     return text + (f" ({ECHO_NOTE})" if echo_note and run.provider == "echo" else "")
 

@@ -7,6 +7,11 @@ The key is the sha256 of the canonical JSON of everything that determines an ans
 keeps only that hash, the provider and model names and the answer, never the request
 text or any key. Schema changes go through the MIGRATIONS registry (names recorded in
 `_migrations`), the pattern simonw/llm uses for its log database.
+
+The file is meant to be carried between CI runners (actions/cache), so it is bounded and
+self-contained: past `cache.max_mb` the oldest answers are evicted, and `checkpoint()`
+(`promptops cache checkpoint`, run before the file is saved) folds the write-ahead log
+into the main file, so a copy of `cache.sqlite` alone holds every answer.
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ from promptops.llm.types import Completion, CompletionRequest, ToolCall
 
 ENV_CACHE_PATH = "PROMPTOPS_CACHE"
 BUSY_TIMEOUT_MS = 30_000
+MIB = 1024 * 1024
+EVICT_TO = 0.9  # evict down to 90% of the bound, so the next run does not evict again at once
+ROW_OVERHEAD = 320  # bytes a row takes beyond its text: the key in the table and its index, b-tree cells
 
 
 def _m001_responses(db: sqlite3.Connection) -> None:
@@ -67,6 +75,14 @@ def cache_key(provider: str, base_url: str | None, request: CompletionRequest) -
 
 
 @dataclass(frozen=True)
+class CheckpointResult:
+    path: str
+    entries: int
+    evicted: int
+    size_bytes: int  # of the database file, with the write-ahead log folded in
+
+
+@dataclass(frozen=True)
 class CacheStats:
     path: str
     entries: int
@@ -82,8 +98,9 @@ class CacheStats:
 class ResponseCache:
     """Successful completions by cache key; safe to share between threads and processes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, max_bytes: int | None = None) -> None:
         self.path = path
+        self.max_bytes = max_bytes
         self._local = threading.local()
         self._migrate()
 
@@ -132,6 +149,19 @@ class ResponseCache:
             (key, completion.provider, completion.model, _encode(completion), time.time()),
         )
 
+    def put_many(self, items: list[tuple[str, Completion]]) -> None:
+        """Store many answers in one transaction (a batch's results: one commit, not thousands)."""
+        now = time.time()
+        rows = [(key, c.provider, c.model, _encode(c), now) for key, c in items]
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany("INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?)", rows)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
     def stats(self) -> CacheStats:
         db = self._db()
         entries, oldest, newest = db.execute(
@@ -152,15 +182,61 @@ class ResponseCache:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return removed
 
+    def evict(self) -> int:
+        """Delete the oldest answers until the cache is within `max_bytes` (down to 90% of it,
+        so the next run does not evict again at once), then compact the file; returns how many.
+        Cheap when within the bound: the file size is looked at first."""
+        if self.max_bytes is None or sum(p.stat().st_size for p in self._files()) <= self.max_bytes:
+            return 0
+        db = self._db()
+        size = "LENGTH(completion) + LENGTH(provider) + LENGTH(model) + ?"
+        total = db.execute(f"SELECT COALESCE(SUM({size}), 0) FROM responses", (ROW_OVERHEAD,)).fetchone()[0]
+        if total <= self.max_bytes:
+            return 0
+        excess, freed, doomed = total - self.max_bytes * EVICT_TO, 0, []
+        for key, row_bytes in db.execute(
+            f"SELECT key, {size} FROM responses ORDER BY created_at", (ROW_OVERHEAD,)
+        ):
+            if freed >= excess:
+                break
+            doomed.append((key,))
+            freed += row_bytes
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany("DELETE FROM responses WHERE key = ?", doomed)
+        db.execute("COMMIT")
+        db.execute("VACUUM")  # give the space back: the file is what CI uploads
+        return len(doomed)
+
+    def checkpoint(self) -> CheckpointResult:
+        """Evict past the bound and fold the write-ahead log into the file: afterwards
+        `cache.sqlite` alone is the whole, consistent cache, safe to copy or upload."""
+        evicted = self.evict()
+        db = self._db()
+        busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        if busy:
+            raise ConfigError(
+                f"{self.path}: error: another process is writing the response cache, so it cannot be "
+                "checkpointed now; run `promptops cache checkpoint` again when it has finished"
+            )
+        entries = db.execute("SELECT COUNT(*) FROM responses").fetchone()[0]
+        return CheckpointResult(str(self.path), entries, evicted, self.path.stat().st_size)
+
     def _files(self) -> list[Path]:
         candidates = [self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")]
         return [p for p in candidates if p.exists()]
 
     def close(self) -> None:
+        """Evict past the bound and checkpoint (best effort: another process may be writing)."""
         db = getattr(self._local, "db", None)
-        if db is not None:
-            db.close()
-            self._local.db = None
+        if db is None:
+            return
+        try:
+            self.evict()
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError:
+            pass  # busy: the last connection to close checkpoints, or `cache checkpoint` will
+        db.close()
+        self._local.db = None
 
 
 def _encode(completion: Completion) -> str:
@@ -174,6 +250,28 @@ def _decode(text: str) -> Completion:
     data["tool_calls"] = tuple(ToolCall(**call) for call in data["tool_calls"])
     data["cached"] = True
     return Completion(**data)
+
+
+def cache_bound(config: Config) -> int:
+    """`cache.max_mb` in bytes."""
+    return int(float(config.get("cache.max_mb")) * MIB)
+
+
+def open_cache(config: Config) -> ResponseCache:
+    """The repository's response cache, bounded by `cache.max_mb`."""
+    return ResponseCache(cache_path(config), cache_bound(config))
+
+
+def checkpoint_cache(config: Config) -> CheckpointResult | None:
+    """Make the cache file safe to copy (CI saves it); None when there is no cache yet."""
+    path = cache_path(config)
+    if not path.exists():
+        return None
+    cache = open_cache(config)
+    try:
+        return cache.checkpoint()
+    finally:
+        cache.close()
 
 
 def cache_stats(config: Config) -> CacheStats:

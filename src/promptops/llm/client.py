@@ -5,6 +5,8 @@ writer) holds an LLMClient. Per call it: answers from the response cache when it
 (free, no budget, no provider call); otherwise waits for a slot of the provider's
 process-wide concurrency limit, reserves the call's worst-case cost in the budget, calls
 the provider, and records the result in the cache and the usage ledger. No caller can bypass these.
+In batch mode (`batches` set) a miss goes to the BatchQueue instead, which answers it from a
+Message Batch at half the price, or hands it back for a direct call (see llm/batches.py).
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from dataclasses import dataclass, field, replace
 
 from promptops.config import Config
 from promptops.errors import ConfigError
+from promptops.llm.batch_state import PendingBatches, batch_state_folder
+from promptops.llm.batches import BatchQueue, ProgressCallback, batch_settings, resolve_batch_mode
 from promptops.llm.budget import Budget
-from promptops.llm.cache import ResponseCache, cache_key, cache_path
+from promptops.llm.cache import ResponseCache, cache_key, open_cache
 from promptops.llm.errors import LLMError, UnknownProvider
 from promptops.llm.limits import ProcessLimit, shared_limit
 from promptops.llm.pricing import PriceTable
-from promptops.llm.providers import Provider, make_provider
+from promptops.llm.providers import Provider, batch_api, make_provider
 from promptops.llm.providers.echo import render_transcript
 from promptops.llm.settings import configured_models, provider_settings
 from promptops.llm.types import DEFAULT_MAX_TOKENS, Completion, CompletionRequest
@@ -40,6 +44,7 @@ class LLMClient:
     prices: PriceTable = field(default_factory=lambda: PriceTable.from_config(None))
     configured_models: tuple[str, ...] = ()
     model: str = ""  # the configured model of this client's section, for callers building requests
+    batches: BatchQueue | None = None
     _limit: ProcessLimit | None = field(default=None, repr=False)
 
     @property
@@ -50,10 +55,16 @@ class LLMClient:
         return self._limit
 
     async def complete(self, request: CompletionRequest) -> Completion:
-        key = cache_key(self.provider.name, self.provider.base_url, request) if self.cache else None
+        keyed = self.cache is not None or self.batches is not None
+        key = cache_key(self.provider.name, self.provider.base_url, request) if keyed else None
         if key is not None and self.cache is not None and (hit := self.cache.get(key)) is not None:
             self.ledger.record(hit)
             return hit
+        if key is not None and self.batches is not None:
+            batched = await self.batches.complete(key, request)  # stored in the cache by the queue
+            if batched is not None:
+                self.ledger.record(batched)
+                return batched
         async with self.limit:
             # Reserve only once a slot is ours: calls queued behind the limit hold no budget,
             # so a USD budget smaller than "every queued call at worst case" still runs.
@@ -115,7 +126,11 @@ class LLMClient:
             await self.aclose()
 
     async def aclose(self) -> None:
+        if self.batches is not None:
+            await self.batches.aclose()
         await self.provider.aclose()
+        if self.cache is not None:
+            self.cache.close()
 
 
 def client_from_config(
@@ -125,23 +140,56 @@ def client_from_config(
     no_cache: bool = False,
     budget: Budget | None = None,
     ledger: UsageLedger | None = None,
+    batch: bool | None = None,
+    waiting_ok: bool = False,
+    on_batch: ProgressCallback | None = None,
 ) -> LLMClient:
     """A client for the provider in `section` ("provider" or "optimizer.provider").
 
     Fails before any work when the API key is missing or the provider is unknown. Pass the
     same `ledger` (and `budget`) to several clients to account for a whole run in one place.
+    `batch` (--batch / --no-batch) overrides `provider.batch`; `waiting_ok` says the caller
+    can wait for batch results (a scheduled run), which `auto` needs; `on_batch` receives
+    progress while batches are polled.
     """
     settings = provider_settings(config, section)
     prices = PriceTable.from_config(config.get("pricing"))
     provider = make_provider(settings, prices)
     use_cache = bool(config.get("cache.enabled")) and not no_cache
-    return LLMClient(
+    client = LLMClient(
         provider=provider,
         max_concurrency=settings.max_concurrency,
         ledger=ledger if ledger is not None else UsageLedger(),
-        cache=ResponseCache(cache_path(config)) if use_cache else None,
+        cache=open_cache(config) if use_cache else None,
         budget=budget,
         prices=prices,
         configured_models=tuple(configured_models(config)),
         model=settings.model,
+    )
+    mode = resolve_batch_mode(settings.batch, batch, waiting_ok=waiting_ok)
+    if mode != "never":
+        client.batches = _batch_queue(config, client, mode, on_batch, section)
+    return client
+
+
+def _batch_queue(
+    config: Config, client: LLMClient, mode: str, on_batch: ProgressCallback | None, section: str
+) -> BatchQueue | None:
+    """The client's BatchQueue; None for a free provider (echo: nothing to save, no wait)."""
+    api = batch_api(client.provider)
+    if api is None:
+        if getattr(client.provider, "is_free", False):
+            return None
+        raise ConfigError(
+            f"Message Batches need provider.name anthropic; {section}.name is {client.provider.name!r}: "
+            f"drop --batch or set {section}.batch: never"
+        )
+    return BatchQueue(
+        api,
+        PendingBatches(batch_state_folder(config)),
+        batch_settings(config, mode),
+        cache=client.cache,
+        budget=client.budget,
+        worst_case_usd=client.worst_case_usd,
+        on_progress=on_batch,
     )

@@ -55,6 +55,8 @@ BUILTIN_PRICES: dict[str, Price] = {
     "claude-3-haiku": Price(0.25, 1.25),
 }
 DATED_SUFFIX = re.compile(r"-\d{8}$")
+# Message Batches bill every token at half the standard price (Anthropic's batch pricing).
+BATCH_PRICE_FACTOR = 0.5
 
 
 @dataclass(frozen=True)

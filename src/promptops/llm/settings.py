@@ -23,6 +23,7 @@ class ProviderSettings:
     max_concurrency: int
     timeout_s: float
     max_retries: int
+    batch: str = "auto"  # auto | always | never: Message Batches (see promptops.llm.batches)
 
 
 def provider_settings(config: Config, section: str = "provider") -> ProviderSettings:
@@ -47,6 +48,7 @@ def provider_settings(config: Config, section: str = "provider") -> ProviderSett
         max_concurrency=int(merged["max_concurrency"]),
         timeout_s=float(merged["timeout_s"]),
         max_retries=int(merged["max_retries"]),
+        batch=str(merged.get("batch", "auto")),
     )
 
 

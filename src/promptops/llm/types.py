@@ -38,7 +38,8 @@ class CompletionRequest:
 @dataclass(frozen=True)
 class Completion:
     """A model's answer. `provider` and `model` say who answered, so reports can tell an
-    echo dry run from a real model; `cached` is True when it came from the response cache."""
+    echo dry run from a real model; `cached` is True when it came from the response cache,
+    `batched` when a Message Batch answered it (half price; no per-call latency)."""
 
     text: str
     tool_calls: tuple[ToolCall, ...] = ()
@@ -51,3 +52,4 @@ class Completion:
     request_id: str | None = None
     provider: str = ""
     model: str = ""
+    batched: bool = False

@@ -20,6 +20,7 @@ class UsageTotals:
 
     calls: int = 0
     cached_calls: int = 0
+    batched_calls: int = 0  # answered by a Message Batch (at the batch price)
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float = 0.0
@@ -31,6 +32,7 @@ class UsageTotals:
         self.calls += 1
         self.input_tokens += completion.input_tokens
         self.output_tokens += completion.output_tokens
+        self.batched_calls += int(completion.batched and not completion.cached)
         if completion.cached:
             self.cached_calls += 1
             self.saved_usd += completion.cost_usd
@@ -76,4 +78,5 @@ class UsageLedger(UsageTotals):
             f"({self.cached_calls} cached, {self.errors} errors) via "
             f"{', '.join(self.providers) or 'no provider'}; {self.input_tokens:,} in / "
             f"{self.output_tokens:,} out tokens; ${self.cost_usd:.4f}"
+            + (f" ({self.batched_calls} by Message Batches at half price)" if self.batched_calls else "")
         )

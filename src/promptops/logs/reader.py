@@ -7,9 +7,11 @@ summary) unless `strict` is set, in which case it stops the run with its file an
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import re
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,6 +22,7 @@ from promptops.errors import InputError, NotFoundError
 from promptops.logs.records import BadLine, LogRecord, parse_record
 
 MAX_BAD_EXAMPLES = 5
+STDIN = "-"  # a log path that means standard input (plain JSONL)
 _GZIP_MAGIC = b"\x1f\x8b"
 _decode = json.JSONDecoder().decode
 _RELATIVE = re.compile(r"^(\d+)([mhdw])$")
@@ -65,7 +68,7 @@ def read_logs(
     paths: Sequence[Path], summary: ReadSummary, *, since: datetime | None = None, strict: bool = False
 ) -> Iterator[LogRecord]:
     """Yield every valid record at or after `since`, file by file, line by line."""
-    missing = [str(p) for p in paths if not Path(p).is_file()]
+    missing = [str(p) for p in paths if str(p) != STDIN and not Path(p).is_file()]
     if missing:
         raise NotFoundError(f"log file not found: {', '.join(missing)}")
     for path in paths:
@@ -75,6 +78,8 @@ def read_logs(
 
 
 def _open(path: Path) -> IO[bytes]:
+    if str(path) == STDIN:  # not closed after reading: the caller's stream
+        return contextlib.nullcontext(sys.stdin.buffer)  # type: ignore[return-value]
     with path.open("rb") as probe:
         magic = probe.read(2)
     return gzip.open(path, "rb") if magic == _GZIP_MAGIC else path.open("rb")

@@ -14,6 +14,7 @@ from typing import Any
 from promptops.schemas import describe, schema_errors
 
 STATUSES = ("success", "failed")
+ARMS = ("stable", "candidate")
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -30,6 +31,8 @@ class LogRecord:
     error_type: str | None = None
     error_message: str | None = None
     request_id: str | None = None
+    arm: str | None = None  # "stable" or "candidate" during a rollout
+    score: float | None = None  # an optional quality signal in [0, 1]
 
     @property
     def succeeded(self) -> bool:
@@ -63,6 +66,7 @@ def _build(data: dict[str, Any]) -> LogRecord:
         data.get("error_message"),
         data.get("request_id"),
     )
+    arm, score = data.get("arm"), data.get("score")
     if (
         type(agent) is not str
         or not agent
@@ -82,6 +86,8 @@ def _build(data: dict[str, Any]) -> LogRecord:
         or (error_message is not None and type(error_message) is not str)
         or (request_id is not None and type(request_id) is not str)
         or (status == "failed" and not error_type)
+        or (arm is not None and arm not in ARMS)
+        or (score is not None and (type(score) not in (int, float) or not 0 <= score <= 1))
     ):
         raise ValueError("invalid record")
     return LogRecord(
@@ -96,6 +102,8 @@ def _build(data: dict[str, Any]) -> LogRecord:
         error_type,
         error_message,
         request_id,
+        arm,
+        None if score is None else float(score),
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from promptops.config import GOALS, Config
 from promptops.errors import InputError, PromptopsError
 from promptops.evals import Suite, load_suite
+from promptops.llm.batches import ProgressCallback
 from promptops.llm.budget import Budget
 from promptops.llm.client import LLMClient, client_from_config
 from promptops.llm.usage import UsageLedger
@@ -36,8 +37,11 @@ def check_goal(goal: str) -> None:
         raise InputError(f"unknown goal {goal!r}; expected one of: {', '.join(GOALS)}")
 
 
-def run_optimization(config: Config, prompt_id: str, options: OptimizeOptions) -> OptimizeResult:
-    """Optimize `prompt_id` for `options.goal`; the session file records everything."""
+def run_optimization(
+    config: Config, prompt_id: str, options: OptimizeOptions, on_batch: ProgressCallback | None = None
+) -> OptimizeResult:
+    """Optimize `prompt_id` for `options.goal`; the session file records everything.
+    `on_batch` shows Message Batches while they are polled (see `OptimizeOptions.batch`)."""
     check_goal(options.goal)
     prompt = resolve_prompt_id(config, prompt_id)
     agent = load_agent(config, prompt.agent)
@@ -49,7 +53,7 @@ def run_optimization(config: Config, prompt_id: str, options: OptimizeOptions) -
     # Clients are made before the session so a missing key or unknown provider writes nothing.
     ledger = UsageLedger()
     model_client, optimizer_client = _clients(
-        config, options, ledger, evaluate=suite is not None, write=use_llm
+        config, options, ledger, evaluate=suite is not None, write=use_llm, on_batch=on_batch
     )
     session = Session.start(
         config.root, _prompt_record(prompt), options.goal, _settings(config, options, use_llm)
@@ -59,19 +63,36 @@ def run_optimization(config: Config, prompt_id: str, options: OptimizeOptions) -
 
 
 def _clients(
-    config: Config, options: OptimizeOptions, ledger: UsageLedger, *, evaluate: bool, write: bool
+    config: Config,
+    options: OptimizeOptions,
+    ledger: UsageLedger,
+    *,
+    evaluate: bool,
+    write: bool,
+    on_batch: ProgressCallback | None = None,
 ) -> tuple[LLMClient | None, LLMClient | None]:
-    """The model under test and the optimizer model, sharing one ledger and one budget."""
+    """The model under test and the optimizer model, sharing one ledger and one budget.
+
+    Only the model under test may use Message Batches: its calls come in bursts (a rung of
+    candidates x cases); the optimizer's are one analysis or one variant at a time."""
     budget = None
     if options.budget_calls is not None or options.budget_usd is not None:
         budget = Budget(max_calls=options.budget_calls, max_usd=options.budget_usd)
 
-    def client(section: str) -> LLMClient:
+    def client(section: str, batch: bool | None) -> LLMClient:
         return client_from_config(
-            config, section=section, no_cache=options.no_cache, budget=budget, ledger=ledger
+            config,
+            section=section,
+            no_cache=options.no_cache,
+            budget=budget,
+            ledger=ledger,
+            batch=batch,
+            waiting_ok=options.waiting_ok,
+            on_batch=on_batch,
         )
 
-    return (client("provider") if evaluate else None), (client("optimizer.provider") if write else None)
+    model = client("provider", options.batch) if evaluate else None
+    return model, (client("optimizer.provider", False) if write else None)
 
 
 async def _optimize(run: Run) -> OptimizeResult:

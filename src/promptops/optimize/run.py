@@ -25,6 +25,8 @@ class OptimizeOptions:
     budget_usd: float | None = None
     logs: tuple[Path, ...] = ()
     no_cache: bool = False
+    batch: bool | None = None  # --batch / --no-batch for the model under test; None: provider.batch
+    waiting_ok: bool = False  # a scheduled run can wait for batch results (provider.batch: auto)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from promptops.errors import InputError
 from promptops.files import Document, decode_text, format_json_path, parse_document
 from promptops.repo.agents import AGENT_ID, SLOTS
 from promptops.repo.lint_text import duplicated_sentences, trailing_whitespace
+from promptops.repo.rollouts import ROLLOUT_FILE, load_agent_rollout
 from promptops.repo.sources import AGENT_FILE, WorkingTreeSource, is_safe_relative
 from promptops.repo.templates import variable_uses
 from promptops.repo.tokens import count_tokens
@@ -36,6 +37,7 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "PO104": ("error", "agent.yaml `id` differs from the folder name, or a name is declared twice"),
     "PO105": ("error", "the examples file does not match its schema"),
+    "PO106": ("error", "rollout.yaml does not match its schema, its agent or its candidate file"),
     "PO201": ("warning", "template variable used but not declared in invariants.variables"),
     "PO202": ("error", "variable declared in invariants.variables but not used by the user template"),
     "PO203": ("error", "a must_contain phrase is missing from the agent's prompts"),
@@ -76,8 +78,25 @@ def lint_paths(config: Config, paths: Iterable[Path]) -> list[Finding]:
     for folder in _agent_folders(config):
         where = prompts / folder.name  # where it sits, not where a symlink leads
         if any(where.is_relative_to(t) or t.is_relative_to(where) for t in targets):
-            findings.extend(AgentLint(source, folder.name).run())
+            agent_lint = AgentLint(source, folder.name)
+            findings.extend(agent_lint.run())
+            if agent_lint.complete and not any(f.severity == "error" for f in agent_lint.findings):
+                findings.extend(_rollout_findings(config, folder.name))
     return sorted(findings, key=lambda f: (str(f.path), f.line, f.column, f.code))
+
+
+def _rollout_findings(config: Config, agent_id: str) -> list[Finding]:
+    """PO106 when the agent's rollout.yaml cannot be used (checked only on a valid agent)."""
+    try:
+        load_agent_rollout(config, agent_id)
+    except InputError as exc:
+        match = ERROR_LINE.match(str(exc))
+        if match:
+            where = Path(match["path"]), int(match["line"]), int(match["col"])
+            return [Finding(*where, "PO106", match["msg"])]
+        message = str(exc).split(": error: ", 1)[-1]
+        return [Finding(config.prompts_dir / agent_id / ROLLOUT_FILE, 1, 1, "PO106", message)]
+    return []
 
 
 def _checked_target(config: Config, path: Path) -> Path:

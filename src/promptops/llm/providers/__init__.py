@@ -9,6 +9,7 @@ from promptops.llm.pricing import PriceTable
 from promptops.llm.types import Completion, CompletionRequest
 
 if TYPE_CHECKING:
+    from promptops.llm.batches import BatchAPI
     from promptops.llm.settings import ProviderSettings
 
 PROVIDER_NAMES = ("anthropic", "openai", "echo")
@@ -51,6 +52,17 @@ def make_provider(settings: ProviderSettings, prices: PriceTable) -> Provider:
     raise UnknownProvider(
         f"unknown provider '{settings.name}' in provider.name; known providers: {', '.join(PROVIDER_NAMES)}"
     )
+
+
+def batch_api(provider: Provider) -> BatchAPI | None:
+    """The provider's Message Batches endpoints; None when it has none (only Anthropic has)."""
+    from promptops.llm.providers.anthropic import AnthropicProvider
+
+    if isinstance(provider, AnthropicProvider):
+        from promptops.llm.providers.anthropic_batches import AnthropicBatchAPI
+
+        return AnthropicBatchAPI(provider)
+    return None
 
 
 def _openai_provider(settings: ProviderSettings, prices: PriceTable) -> Provider:

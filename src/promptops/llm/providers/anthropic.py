@@ -27,7 +27,7 @@ from promptops.llm.errors import (
     RateLimited,
     UnknownProvider,
 )
-from promptops.llm.pricing import PriceTable
+from promptops.llm.pricing import BATCH_PRICE_FACTOR, PriceTable
 from promptops.llm.providers.tls import shared_ssl_context
 from promptops.llm.types import DEFAULT_MAX_TOKENS, Completion, CompletionRequest, ToolCall
 
@@ -119,7 +119,9 @@ class AnthropicProvider:
             raise error from None
         return self._completion(message, request.model, (time.perf_counter() - started) * 1000)
 
-    def _completion(self, message: Any, model: str, latency_ms: float) -> Completion:
+    def _completion(
+        self, message: Any, model: str, latency_ms: float, *, batched: bool = False
+    ) -> Completion:
         text = "".join(block.text for block in message.content if block.type == "text")
         calls = tuple(
             ToolCall(name=b.name, arguments=dict(b.input or {}), id=b.id)
@@ -129,7 +131,7 @@ class AnthropicProvider:
         usage = message.usage
         cache_write = usage.cache_creation_input_tokens or 0
         cache_read = usage.cache_read_input_tokens or 0
-        cost = self.prices.cost(
+        cost = (BATCH_PRICE_FACTOR if batched else 1.0) * self.prices.cost(
             model, usage.input_tokens, usage.output_tokens, cache_write=cache_write, cache_read=cache_read
         )
         return Completion(
@@ -143,6 +145,7 @@ class AnthropicProvider:
             request_id=getattr(message, "_request_id", None),
             provider=self.name,
             model=model,
+            batched=batched,
         )
 
     def _error(self, exc: anthropic.APIError, model: str) -> LLMError | UnknownProvider:
