@@ -31,6 +31,8 @@ from typing import Any, Protocol
 
 import yaml
 
+from promptops.errors import InputError
+from promptops.files import load_document
 from promptops.traffic import CANDIDATE, STABLE, choose_arm, rollout_id
 from promptops.version_ids import version_id as _blob_id
 
@@ -260,9 +262,9 @@ def _load_rollout(rollout_file: Path, prompts: dict[str, DeployedPrompt]) -> Rol
 def _load_agent(agent_file: Path) -> list[DeployedPrompt]:
     folder = agent_file.parent
     try:
-        spec = yaml.safe_load(agent_file.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise PromptStoreError(f"{agent_file}: cannot read agent.yaml: {exc}") from None
+        spec = load_document(agent_file).data or {}  # the loader `promptops` checked it with
+    except (OSError, InputError) as exc:
+        raise PromptStoreError(f"cannot read agent.yaml: {exc}") from None
     if not isinstance(spec, dict):
         raise PromptStoreError(f"{agent_file}: expected a mapping")
     agent = str(spec.get("id") or folder.name)
@@ -282,7 +284,7 @@ def _load_prompt(agent_file: Path, agent: str, name: str, rel: Any) -> DeployedP
         raise PromptStoreError(f"{agent_file}: prompt {name}: {rel!r} must be a file inside {folder}")
     try:
         data = path.read_bytes()
-        text = data.decode("utf-8")
+        text = data.decode("utf-8").removeprefix("\ufeff")  # a BOM is never sent; the id keeps it
     except (OSError, UnicodeDecodeError) as exc:
         raise PromptStoreError(f"{agent_file}: prompt {name}: cannot read {rel}: {exc}") from None
     return DeployedPrompt(f"{agent}/{name}", agent, name, text, _blob_id(data), path)

@@ -35,7 +35,13 @@ from promptops.cli import (
     rollback_cmd,
     rollout_cmd,
 )
-from promptops.cli.workspace import EXIT_INTERNAL, EXIT_INTERRUPTED, Workspace
+from promptops.cli.workspace import (
+    DIRECTORY_HELP,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    Workspace,
+    add_directory_option,
+)
 from promptops.errors import PromptopsError
 
 
@@ -67,10 +73,11 @@ class PromptopsGroup(click.Group):
 @click.option(
     "-C",
     "directory",
+    metavar="DIR",
     type=click.Path(file_okay=False, path_type=Path),
     default=".",
     show_default=True,
-    help="Run as if promptops was started in this folder.",
+    help=DIRECTORY_HELP,
 )
 @click.pass_context
 def main(ctx: click.Context, directory: Path) -> None:
@@ -103,4 +110,5 @@ for _command in (
     rollback_cmd.rollback_command,
     rollout_cmd.rollout_group,
 ):
+    add_directory_option(_command)
     main.add_command(_command)

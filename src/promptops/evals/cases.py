@@ -19,6 +19,7 @@ from promptops.errors import InputError, NotFoundError
 from promptops.evals.assertions import THRESHOLD_VALUED, AssertionSpec, lookup
 from promptops.evals.template import render_template, template_vars
 from promptops.files import Document, format_json_path, load_document
+from promptops.repo.templates import malformed_placeholders
 from promptops.schemas import validate_document
 
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ def _parse_case(
     variables = {**(defaults.get("vars") or {}), **(raw.get("vars") or {})}
     sources = [(["defaults", "assert", i], a) for i, a in enumerate(defaults.get("assert") or [])]
     sources += [(["cases", index, "assert", i], a) for i, a in enumerate(raw.get("assert") or [])]
-    assertions = tuple(_parse_assertion(doc, path, a, case_id, variables) for path, a in sources)
+    assertions = tuple(parse_assertion(doc, path, a, case_id, variables) for path, a in sources)
     tags = tuple(dict.fromkeys([*(defaults.get("tags") or []), *(raw.get("tags") or [])]))
     return Case(
         id=case_id,
@@ -146,7 +147,7 @@ def _parse_case(
     )
 
 
-def _parse_assertion(
+def parse_assertion(
     doc: Document, path: list[str | int], raw: dict[str, Any], case_id: str, variables: dict[str, Any]
 ) -> AssertionSpec:
     where = f"case {case_id!r}: "
@@ -189,6 +190,16 @@ def _render_value(value: Any, variables: dict[str, Any]) -> Any:
     return value
 
 
+def check_placeholders(agent: Agent) -> None:
+    """InputError at the first malformed `{{ }}` of the agent's user or assistant template."""
+    for name in ("user_template", "assistant_template"):
+        prompt = agent.prompts.get(name)
+        bad = malformed_placeholders(prompt.text) if prompt else []
+        if prompt and bad:
+            where = f"{agent.ref}:{prompt.rel_path}" if agent.ref else prompt.rel_path
+            raise InputError(f"{where}:{bad[0].line}:{bad[0].column}: error: {bad[0].message}")
+
+
 def templates_of(agent: Agent) -> dict[str, str]:
     """The templates a case's vars fill: user_template (or the `{{input}}` default) and assistant_template."""
     out = {"user_template": DEFAULT_USER_TEMPLATE}
@@ -199,7 +210,12 @@ def templates_of(agent: Agent) -> dict[str, str]:
 
 
 def check_template_vars(suite: Suite, agent: Agent) -> None:
-    """Every var the agent's templates use must be set by every case (or by defaults)."""
+    """Every var the agent's templates use must be set by every case (or by defaults).
+
+    A malformed placeholder (`{{ bad var }}`, an unclosed `{{`) is refused first: it
+    would otherwise reach the model as literal text.
+    """
+    check_placeholders(agent)
     for name, text in templates_of(agent).items():
         needed = template_vars(text)
         where = agent.prompts[name].rel_path if name in agent.prompts else f"the default {name} {text!r}"

@@ -25,7 +25,7 @@ from promptops.llm.batches import ProgressCallback
 from promptops.llm.budget import Budget
 from promptops.llm.client import LLMClient, client_from_config
 from promptops.llm.usage import UsageLedger
-from promptops.repo.agents import Agent, load_agent
+from promptops.repo.agents import EMPTY_PROMPT, Agent, load_agent
 from promptops.stats import DecisionSettings
 
 SPLIT_CHOICES = ("dev", "holdout", "all")
@@ -87,6 +87,8 @@ def head_agent(config: Config, options: EvalOptions) -> Agent:
         if not path.is_file():
             raise InputError(f"{path}: error: file not found (given as --prompt {name}={path})")
         texts[name] = read_text(path)
+        if not texts[name].strip():
+            raise InputError(f"{path}:1:1: error: {EMPTY_PROMPT} (given as --prompt {name}={path})")
     return agent.with_texts(texts) if texts else agent
 
 
