@@ -131,8 +131,29 @@ def test_failed_or_unconfirmed_sessions_are_refused_and_nothing_is_pushed(optimi
         recommendation={"action": "keep-base", "candidate": None, "summary": "keep the base: no candidate"},
     )
     result = run_cli(optimized_repo, "pr", "support-agent/system", "--session", unconfirmed)
-    assert result.exit_code == 2 and "no candidate confirmed on the holdout cases" in result.stderr
+    assert result.exit_code == 2 and "has no confirmed candidate" in result.stderr
     assert git(optimized_repo, "ls-remote", "origin", BRANCH) == ""
+
+
+def test_a_session_whose_cases_changed_since_is_refused_and_nothing_is_pushed(
+    optimized_repo: Path, github_standin: GitHubStandin
+) -> None:
+    session, _ = optimize(optimized_repo)
+    cases = optimized_repo / session["cases"]["path"]
+    measured = cases.read_text()
+    cases.write_text(measured.replace("refund policy", "refund rules", 1))  # one assertion edited
+    result = run_cli(optimized_repo, "pr", "support-agent/system", "--session", session["id"])
+    assert result.exit_code == 2
+    assert f"prompts/support-agent/evals/cases.yaml changed since session {session['id']}" in result.stderr
+    assert "re-run `promptops optimize support-agent/system --goal conciseness`" in result.stderr
+    assert git(optimized_repo, "ls-remote", "origin", BRANCH) == "" and not github_standin.pulls
+    cases.unlink()
+    result = run_cli(optimized_repo, "pr", "support-agent/system", "--session", session["id"])
+    assert result.exit_code == 2 and "the cases file prompts/support-agent/evals/cases.yaml" in result.stderr
+    cases.write_text(measured)  # the very bytes measured on: accepted again
+    result = run_cli(optimized_repo, "pr", "support-agent/system", "--session", session["id"])
+    assert result.exit_code == 0, result.stderr
+    assert "opened pull request #1" in result.stdout
 
 
 def test_wrong_prompt_or_unknown_session(optimized_repo: Path) -> None:

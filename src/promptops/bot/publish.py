@@ -33,6 +33,7 @@ from promptops.github.connection import connect_for, no_token_message
 from promptops.github.pulls import publish_pull_request, report_labels
 from promptops.github.retries import MissingToken, OpenPullLimitReached
 from promptops.markdown import JOB_SUMMARY_LIMIT
+from promptops.optimize.session import cases_digest
 from promptops.repo.agents import split_prompt_id
 
 
@@ -77,6 +78,7 @@ def publish_session(
         raise InputError(
             f"{path}: session {session['id']} optimized {session['prompt']['id']}, not {prompt_id}"
         )
+    check_cases_unchanged(config, session, path)
     chosen = winner(session)
     recommended = is_recommended(session)
     data = replace(session_report(session, config), full_report_url=run_url or "")
@@ -101,6 +103,26 @@ def publish_session(
             f"{pushed.branch} (not pushed: --branch-only)",
         )
     return _open_pull(config, session, outcome, report, token, github_base_url)
+
+
+def check_cases_unchanged(config: Config, session: dict[str, Any], path: Path) -> None:
+    """InputError unless the cases file is byte for byte the one the session measured on:
+    evidence from other cases must not go into a pull request as if it were current."""
+    cases = session.get("cases")
+    rerun = f"re-run `promptops optimize {session['prompt']['id']} --goal {session['goal']}`"
+    if not cases:
+        if session.get("holdout"):
+            raise InputError(f"{path}: session {session['id']} does not record its cases file; {rerun}")
+        return  # nothing was measured on cases (an unevaluated proposal)
+    file = config.root / cases["path"]
+    if not file.is_file():
+        raise InputError(f"{path}: the cases file {cases['path']} the session measured on is gone; {rerun}")
+    now = cases_digest(file)
+    if now != cases["sha256"]:
+        raise InputError(
+            f"{path}: {cases['path']} changed since session {session['id']} measured on it (sha256 "
+            f"{cases['sha256'][:12]}, now {now[:12]}), so its evidence is stale; {rerun}"
+        )
 
 
 def _commit_variant(

@@ -72,7 +72,7 @@ class LLMClient:
             # Each HTTP attempt (retries included) is metered: the provider calls the meter
             # before a retry, and a timed-out attempt is settled at its worst case.
             meter = (
-                self.budget.open_call(self._worst_case_usd(request)) if self.budget else CallMeter(attempts=1)
+                self.budget.open_call(self.worst_case_usd(request)) if self.budget else CallMeter(attempts=1)
             )
             completion = None
             timed_out = False
@@ -108,7 +108,7 @@ class LLMClient:
             model=completion.model or request.model,
         )
 
-    def _worst_case_usd(self, request: CompletionRequest) -> float:
+    def worst_case_usd(self, request: CompletionRequest) -> float:
         """The most this call can cost: its input at the input price plus max_tokens of output."""
         if self.budget is None or self.budget.max_usd is None or getattr(self.provider, "is_free", False):
             return 0.0
@@ -199,6 +199,6 @@ def _batch_queue(
         batch_settings(config, mode),
         cache=client.cache,
         budget=client.budget,
-        worst_case_usd=client._worst_case_usd,
+        worst_case_usd=client.worst_case_usd,
         on_progress=on_batch,
     )
