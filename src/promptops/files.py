@@ -1,15 +1,17 @@
 """Reading the YAML and JSON files users write, with errors that point into them.
 
-Every loader keeps the parsed YAML node tree next to the data so a later schema
-violation can be reported at the line and column of the offending value, the way a
-compiler would, instead of as a bare JSON path.
+Every loader keeps the source text next to the data so a later schema violation can be
+reported at the line and column of the offending value, the way a compiler would,
+instead of as a bare JSON path. The YAML node tree that knows those positions is built
+only when an error needs it: kept for a whole run, it cost 25 KB per eval case.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +22,15 @@ from promptops.errors import InputError
 
 @dataclass(frozen=True)
 class Document:
-    """A parsed file: its data, and the node tree that knows where each value was."""
+    """A parsed file: its data, and the text that says where each value was."""
 
     path: Path
     data: Any
-    node: yaml.Node | None
+    text: str = field(default="", repr=False)
 
     def locate(self, json_path: Sequence[str | int]) -> tuple[int, int]:
         """1-based (line, column) of the value at `json_path`, or of its nearest parent."""
-        node = self.node
+        node = self._node
         line, col = (1, 1) if node is None else (node.start_mark.line + 1, node.start_mark.column + 1)
         for key in json_path:
             node = _child(node, key)
@@ -36,6 +38,10 @@ class Document:
                 break
             line, col = node.start_mark.line + 1, node.start_mark.column + 1
         return line, col
+
+    @cached_property
+    def _node(self) -> yaml.Node | None:
+        return _compose(self.text)
 
     def error(self, json_path: Sequence[str | int], message: str) -> InputError:
         line, col = self.locate(json_path)
@@ -81,9 +87,9 @@ def decode_text(raw: bytes, path: Path) -> str:
 
 
 def parse_yaml(text: str, path: Path) -> Document:
-    """Parse YAML (JSON is a subset) keeping the node tree; errors carry path:line:col."""
+    """Parse YAML (JSON is a subset); errors carry path:line:col."""
     try:
-        node, data = _compose_and_construct(text)
+        data = _construct(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -91,22 +97,33 @@ def parse_yaml(text: str, path: Path) -> Document:
         raise InputError(f"{path}:{line}:{col}: error: {problem}") from exc
     except yaml.YAMLError as exc:
         raise InputError(f"{path}:1:1: error: {exc}") from exc
-    return Document(path=path, data=data, node=node)
+    return Document(path=path, data=data, text=text)
 
 
 # libyaml when present: `promptops list` parses every agent.yaml, and the pure-Python
-# parser was most of its time. One parse yields both the node tree and the data.
+# parser was most of its time.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:
+def _construct(text: str) -> Any:
     loader = _SafeLoader(text)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        return loader.get_single_data()
     finally:
         loader.dispose()
-    return node, data
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree (positions of every value) of text that already parsed once."""
+    if not text:
+        return None
+    loader = _SafeLoader(text)
+    try:
+        return loader.get_single_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
 
 
 def load_document(path: Path) -> Document:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from typing import Any
 
 from tests.standins.base import Reply, ReplyFunction, StandinServer, approximate_tokens
@@ -64,3 +66,18 @@ class OpenAIStandin(StandinServer):
 
     def render_error(self, reply: Reply) -> dict[str, Any]:
         return {"error": {"type": reply.error_type or "server_error", "message": f"HTTP {reply.status}"}}
+
+
+def main() -> None:
+    """Serve until stdin closes; prints the URL (benchmarks run the stand-in in its own process)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before every reply")
+    args = parser.parse_args()
+    server = OpenAIStandin(delay_s=args.delay).start()
+    print(server.url, flush=True)
+    sys.stdin.read()
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()
