@@ -101,6 +101,11 @@ def parse_prompt_option(values: tuple[str, ...]) -> list[tuple[str, Path]]:
 @click.option(
     "--model", default=None, help="Model for every case (default: agent.yaml model, else provider.model)."
 )
+@click.option(
+    "--all-cases",
+    is_flag=True,
+    help="Print a row for every case (default: only failing or changed cases; files have all).",
+)
 @no_cache_option
 @budget_options
 @pass_workspace
@@ -120,11 +125,12 @@ def eval_command(
     markdown_path: Path | None,
     provider: str | None,
     model: str | None,
+    all_cases: bool,
     no_cache: bool,
     budget_calls: int | None,
     budget_usd: float | None,
 ) -> None:
-    """Run AGENT's test cases and print a table of cases and a summary.
+    """Run AGENT's test cases and print the failing cases and a summary.
 
     Each case is rendered as the agent runs (system prompt, tools, few-shot examples,
     prior turns, the user template filled with the case's vars), sent through the
@@ -158,6 +164,6 @@ def eval_command(
     )
     with saving_raw_replies(ws), progress_bar(sys.stderr.isatty()) as progress:
         outcome = run_eval_command(ws.config, options, progress)
-    print_outcome(outcome, to_stderr=json_path == "-")
+    print_outcome(outcome, to_stderr=json_path == "-", all_cases=all_cases)
     write_exports(outcome, json_path, junit_path, markdown_path)
     finish(outcome, min_pass_rate)

@@ -40,13 +40,23 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
-def print_outcome(outcome: EvalOutcome, *, to_stderr: bool = False) -> None:
-    """The case (or comparison) table, one summary per run, and where the runs were saved."""
+def print_outcome(outcome: EvalOutcome, *, to_stderr: bool = False, all_cases: bool = False) -> None:
+    """The failing (or changed) cases, one summary per run, and where the runs were saved.
+
+    Every case is in the run file, --junit and --markdown; the terminal gets only the rows
+    that need a look unless --all-cases asks for all (a 2,000-row table took longer to
+    draw than a cached run took to compute).
+    """
     console = Console(file=sys.stderr if to_stderr else sys.stdout, soft_wrap=True, highlight=False)
     if outcome.comparison is None:
-        console.print(case_table(outcome.head))
+        table, shown, total = case_table(outcome.head, all_cases=all_cases)
+        if shown:
+            console.print(table)
+        if shown < total:
+            note = f"all {total} cases passed" if not shown else f"{total - shown} passing cases not shown"
+            console.print(f"{escape(outcome.head.agent)}: {note} (--all-cases shows every row)")
     else:
-        console.print(comparison_table(outcome))
+        console.print(comparison_table(outcome, all_cases=all_cases))
         console.print(verdict_text(outcome.comparison.verdict))
     for run in outcome.runs:
         console.print(summary_text(run))
@@ -56,22 +66,27 @@ def print_outcome(outcome: EvalOutcome, *, to_stderr: bool = False) -> None:
     console.print("saved: " + ", ".join(str(p) for p in outcome.saved))
 
 
-def case_table(run: EvalRun) -> Table:
+def case_table(run: EvalRun, *, all_cases: bool = False) -> tuple[Table, int, int]:
+    """The table of cases (only those not passing unless `all_cases`), rows shown, cases in all."""
+    rows = case_rows(run)
+    shown = rows if all_cases else [row for row in rows if row[1] != "pass"]
     table = Table(title=escape(f"{run.agent} ({run.ref or 'working tree'})"))
     for column in ("case", "result", "passed", "reason"):
         table.add_column(column, overflow="fold")
-    for case_id, status, passed, reason in case_rows(run):
+    for case_id, status, passed, reason in shown:
         table.add_row(escape(case_id), f"[{STATUS_STYLE[status]}]{status}[/]", passed, escape(reason))
-    return table
+    return table, len(shown), len(rows)
 
 
-def comparison_table(outcome: EvalOutcome) -> Table:
+def comparison_table(outcome: EvalOutcome, *, all_cases: bool = False) -> Table:
+    """Cases whose status changed or that fail in head (every case with `all_cases`), then the figures."""
     cmp, base, head = outcome.comparison, outcome.base, outcome.head
     assert cmp is not None and base is not None
     table = Table(title=escape(f"{head.agent}: {base.ref} (base) vs {head.ref or 'working tree'} (head)"))
     for column in ("case", "base", "head", "change"):
         table.add_column(column)
-    for c in cmp.cases:
+    shown = [c for c in cmp.cases if all_cases or c.base != c.head or c.head != "pass"]
+    for c in shown:
         change = {("pass", "fail"): "[red]newly failing[/]", ("fail", "pass"): "[green]newly passing[/]"}.get(
             (c.base, c.head), "" if c.base == c.head else f"{c.base} -> {c.head}"
         )
@@ -81,6 +96,8 @@ def comparison_table(outcome: EvalOutcome) -> Table:
             f"{c.head} {c.head_passed}/{c.samples}",
             change,
         )
+    if len(shown) < len(cmp.cases):
+        table.add_row(f"({len(cmp.cases) - len(shown)} unchanged passing cases)", "", "", "")
     table.add_section()
     for label, b, h, d in comparison_rows(cmp):
         table.add_row(label, b, h, d)

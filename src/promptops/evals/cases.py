@@ -57,7 +57,6 @@ class Suite:
     # for the whole run cost 25 KB per case.
     source: str = field(default="", repr=False, compare=False)
 
-
     def select(
         self, split: str = "all", case_ids: Sequence[str] | None = None, text: str | None = None
     ) -> list[Case]:

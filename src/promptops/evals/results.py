@@ -8,9 +8,10 @@ assertion's verdict and reason, latency, tokens, cost or the error. The JSON sha
 
 from __future__ import annotations
 
+import copy
 import json
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,14 @@ class CaseResult:
     def status(self) -> str:
         return "error" if self.passed is None else "pass" if self.passed else "fail"
 
+    def to_dict(self) -> dict[str, Any]:
+        """As dataclasses.asdict, written out: asdict's deep copy was most of saving a run."""
+        data = dict(self.__dict__)
+        data["tags"] = list(self.tags)
+        data["assertions"] = [dict(a.__dict__) for a in self.assertions]
+        data["tool_calls"] = [dict(call) for call in self.tool_calls]
+        return data
+
 
 @dataclass
 class EvalRun:
@@ -79,7 +88,10 @@ class EvalRun:
     )  # the client's ledger: calls, cached calls, judge calls
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("results", "summary")}
+        data = copy.deepcopy(data)  # small: ids, params, usage; the results are copied below
+        data["results"] = [r.to_dict() for r in self.results]
+        data["summary"] = asdict(self.summary)
         data["schema_version"] = SCHEMA_VERSION
         return data
 
@@ -136,7 +148,9 @@ def save_run(run: EvalRun, root: Path) -> Path:
 
 def write_run_json(run: EvalRun, path: Path) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(run.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    # Compact: a 2,000-case run file is read by programs (reports, merge, notes), not people.
+    text = json.dumps(run.to_dict(), separators=(",", ":"), ensure_ascii=False)
+    tmp.write_text(text + "\n", encoding="utf-8")
     tmp.replace(path)
 
 

@@ -12,6 +12,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from promptops.files import Document
+from promptops.schemas.fastcheck import Check, compile_check
 
 if TYPE_CHECKING:
     import jsonschema
@@ -72,21 +73,25 @@ def validate_items(doc: Document, name: str, key: str) -> None:
     errors = schema_errors({**data, key: []}, name)
     if errors:
         raise doc.error(list(errors[0].absolute_path), describe(errors[0]))
-    validator = _item_validator(name, key)
+    validator, check = _item_validator(name, key)
     for index, item in enumerate(items):
-        if validator.is_valid(item):
+        if check(item):
             continue
-        first = _most_specific(min(validator.iter_errors(item), key=_document_order))
-        raise doc.error([key, index, *first.absolute_path], describe(first))
+        errors = list(validator.iter_errors(item))
+        if errors:
+            first = _most_specific(min(errors, key=_document_order))
+            raise doc.error([key, index, *first.absolute_path], describe(first))
 
 
 @cache
-def _item_validator(name: str, key: str) -> jsonschema.Draft202012Validator:
+def _item_validator(name: str, key: str) -> tuple[jsonschema.Draft202012Validator, Check]:
+    """jsonschema's validator for one item, and the compiled yes/no check in front of it."""
     import jsonschema
 
     schema = load_schema(name)
     item = {"$defs": schema.get("$defs", {}), **schema["properties"][key]["items"]}
-    return jsonschema.Draft202012Validator(item, format_checker=jsonschema.FormatChecker())
+    validator = jsonschema.Draft202012Validator(item, format_checker=jsonschema.FormatChecker())
+    return validator, compile_check(item) or validator.is_valid
 
 
 def describe(error: jsonschema.ValidationError) -> str:
