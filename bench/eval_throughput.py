@@ -105,7 +105,10 @@ def write_promptfoo(root: Path, base_url: str, cases: int, provider: str) -> Pat
         providers = ["echo"]
     else:
         providers = [
-            {"id": "openai:chat:stub-model", "config": {"apiBaseUrl": base_url, "apiKey": "x", "max_tokens": 64}}
+            {
+                "id": "openai:chat:stub-model",
+                "config": {"apiBaseUrl": base_url, "apiKey": "x", "max_tokens": 64},
+            }
         ]
     config = {"prompts": ["file://prompt.json"], "providers": providers, "tests": "file://tests.json"}
     path = folder / "promptfooconfig.json"
@@ -115,7 +118,15 @@ def write_promptfoo(root: Path, base_url: str, cases: int, provider: str) -> Pat
 
 def start_standin() -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
-        [sys.executable, "-W", "ignore::RuntimeWarning", "-m", "tests.standins.openai_server", "--delay", str(REPLY_S)],
+        [
+            sys.executable,
+            "-W",
+            "ignore::RuntimeWarning",
+            "-m",
+            "tests.standins.openai_server",
+            "--delay",
+            str(REPLY_S),
+        ],
         cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -145,7 +156,10 @@ def timed(argv: list[str], cwd: Path, url: str, env: dict[str, str] | None = Non
     if proc.returncode not in (0, 1, 100):  # promptfoo exits 100 when a test fails
         print(f"  {' '.join(argv[:3])} exited {proc.returncode}: {stderr.strip()[-400:]}", file=sys.stderr)
     return Measure(
-        wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, standin_requests(url) - before,
+        wall,
+        usage.ru_utime + usage.ru_stime,
+        usage.ru_maxrss / 1024,
+        standin_requests(url) - before,
         proc.returncode,
     )
 
@@ -195,7 +209,9 @@ def _node22() -> Path | None:
 
 def _version(node: Path) -> str:
     try:
-        return subprocess.run([str(node), "--version"], capture_output=True, text=True, timeout=20).stdout.strip()
+        return subprocess.run(
+            [str(node), "--version"], capture_output=True, text=True, timeout=20
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
 
@@ -247,11 +263,26 @@ def throughput_row(
     for _ in range(runs):
         ours.append(timed(promptops_argv("--no-cache"), root, url))
         if pf and config:
-            theirs.append(timed(promptfoo_argv(pf, config, concurrency, cache=False), root, url, promptfoo_env(root / ".pf")))
+            theirs.append(
+                timed(
+                    promptfoo_argv(pf, config, concurrency, cache=False),
+                    root,
+                    url,
+                    promptfoo_env(root / ".pf"),
+                )
+            )
     limit = math.ceil(cases / concurrency) * REPLY_S
     wall = median([m.wall_s for m in ours])
     ok = wall <= factor * limit and all(m.requests == cases and m.exit_code == 0 for m in ours)
-    return Row(f"{cases} cases, concurrency {concurrency}", ours, theirs, cases, limit, f"<= {factor:.2f} x limit", ok)
+    return Row(
+        f"{cases} cases, concurrency {concurrency}",
+        ours,
+        theirs,
+        cases,
+        limit,
+        f"<= {factor:.2f} x limit",
+        ok,
+    )
 
 
 def cached_row(root: Path, url: str, cases: int, runs: int, pf: list[str] | None) -> Row:
@@ -264,7 +295,9 @@ def cached_row(root: Path, url: str, cases: int, runs: int, pf: list[str] | None
     for _ in range(runs):
         ours.append(timed(promptops_argv(), root, url))
         if pf and config:
-            theirs.append(timed(promptfoo_argv(pf, config, 32, cache=True), root, url, promptfoo_env(root / ".pf")))
+            theirs.append(
+                timed(promptfoo_argv(pf, config, 32, cache=True), root, url, promptfoo_env(root / ".pf"))
+            )
     wall = median([m.wall_s for m in ours])
     ok = wall <= 0.6 and all(m.requests == 0 and m.exit_code == 0 for m in ours)
     return Row(f"{cases} cases, cached re-run", ours, theirs, cases, None, "<= 0.60 s, 0 requests", ok)
@@ -278,7 +311,9 @@ def memory_rows(root: Path, url: str, pf: list[str] | None) -> tuple[list[Row], 
         ours = [timed(promptops_argv("--provider", "echo", "--no-cache"), root, url)]
         theirs = []
         if pf and config:
-            theirs = [timed(promptfoo_argv(pf, config, 32, cache=False), root, url, promptfoo_env(root / ".pf"))]
+            theirs = [
+                timed(promptfoo_argv(pf, config, 32, cache=False), root, url, promptfoo_env(root / ".pf"))
+            ]
         peaks[cases] = ours[0].rss_mb
         rows.append(Row(f"{cases} cases, echo provider", ours, theirs, cases, None, "memory", True))
     growth_kb = (peaks[10_000] - peaks[100]) * 1024 / 9_900
@@ -318,7 +353,9 @@ def profile(root: Path, url: str, cases: int) -> None:
     out = root / "eval.prof"
     script = root / "profile_eval.py"
     script.write_text(f"from promptops.cli import main\nmain(['eval', {AGENT!r}, '--no-cache'])\n")
-    subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), str(script)], cwd=root, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(out), str(script)], cwd=root, capture_output=True
+    )
     stats = pstats.Stats(str(out))
     by_package: dict[str, float] = {}
     for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
@@ -326,7 +363,9 @@ def profile(root: Path, url: str, cases: int) -> None:
     total = sum(by_package.values())
     print(f"\nCPU by package under cProfile ({cases} calls; profiling inflates the total to {total:.2f} s):")
     for name, seconds in sorted(by_package.items(), key=lambda kv: -kv[1])[:12]:
-        print(f"  {name:<28} {seconds:6.2f} s  {100 * seconds / total:5.1f}%  {seconds * 1000 / cases:.3f} ms/call")
+        print(
+            f"  {name:<28} {seconds:6.2f} s  {100 * seconds / total:5.1f}%  {seconds * 1000 / cases:.3f} ms/call"
+        )
 
 
 def _package(filename: str) -> str:
@@ -342,7 +381,9 @@ def _package(filename: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="one run per row; 400 cases at concurrency 4")
     parser.add_argument("--runs", type=int, default=None)
     parser.add_argument("--no-promptfoo", action="store_true", help="do not run (or install) promptfoo")

@@ -47,7 +47,9 @@ def test_echo_run_prints_table_summary_and_saves_the_run(tmp_path: Path) -> None
     assert run.provider == "echo" and run.summary.failed == 1
     failing = next(r for r in run.results if r.case_id == "not-verbose")
     assert failing.assertions[0].reason.startswith("not expected, but found 'in great detail'")
-    every = run_cli(repo, "eval", "support-agent", "--provider", "echo", "--min-pass-rate", "0", "--all-cases")
+    every = run_cli(
+        repo, "eval", "support-agent", "--provider", "echo", "--min-pass-rate", "0", "--all-cases"
+    )
     assert all(name in every.stdout for name in ("mentions-policy", "not-verbose", "echoes-message"))
     assert "not shown" not in every.stdout
 
@@ -182,7 +184,10 @@ def test_json_to_stdout_keeps_the_table_on_stderr(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert [r["case_id"] for r in data["results"]] == ["mentions-policy"]
-    assert "support-agent: all 1 cases passed" in result.stderr and "model calls (judge included): 1 call (" in result.stderr
+    assert (
+        "support-agent: all 1 cases passed" in result.stderr
+        and "model calls (judge included): 1 call (" in result.stderr
+    )
 
 
 def test_reasons_print_literally_not_as_terminal_markup(tmp_path: Path, monkeypatch) -> None:
