@@ -181,11 +181,10 @@ def promptfoo_command() -> tuple[list[str] | None, str]:
         npm = shutil.which("npm")
         if npm is None:
             return None, "npm is not installed"
-        result = subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--prefix", str(CACHE / "promptfoo"),
-             f"promptfoo@{PROMPTFOO_VERSION}"],
-            capture_output=True, text=True, env={**os.environ, "PATH": f"{node.parent}{os.pathsep}{os.environ['PATH']}"},
-        )  # fmt: skip
+        argv = [npm, "install", "--no-audit", "--no-fund", "--prefix", str(CACHE / "promptfoo")]
+        path = f"{node.parent}{os.pathsep}{os.environ['PATH']}"
+        argv.append(f"promptfoo@{PROMPTFOO_VERSION}")
+        result = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, "PATH": path})
         if result.returncode != 0 or not cli.is_file():
             return None, f"npm install promptfoo@{PROMPTFOO_VERSION} failed: {result.stderr.strip()[-300:]}"
     return [str(node), str(cli)], f"promptfoo {PROMPTFOO_VERSION} on node {_version(node)}"
@@ -364,7 +363,8 @@ def profile(root: Path, url: str, cases: int) -> None:
     print(f"\nCPU by package under cProfile ({cases} calls; profiling inflates the total to {total:.2f} s):")
     for name, seconds in sorted(by_package.items(), key=lambda kv: -kv[1])[:12]:
         print(
-            f"  {name:<28} {seconds:6.2f} s  {100 * seconds / total:5.1f}%  {seconds * 1000 / cases:.3f} ms/call"
+            f"  {name:<28} {seconds:6.2f} s  {100 * seconds / total:5.1f}%  "
+            f"{seconds * 1000 / cases:.3f} ms/call"
         )
 
 
@@ -403,7 +403,8 @@ def main() -> None:
             memory, growth_kb = memory_rows(root, url, pf)
             rows += memory
             print(
-                f"\neval command throughput: OpenAI-compatible stand-in replying after {REPLY_S * 1000:.0f} ms, "
+                "\neval command throughput: OpenAI-compatible stand-in replying after "
+                f"{REPLY_S * 1000:.0f} ms, "
                 f"{runs} run(s) per row, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}\n"
             )
             print_rows(rows, pf_status)
