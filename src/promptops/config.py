@@ -37,7 +37,7 @@ DEFAULTS: dict[str, Any] = {
         "rounds": 1,
         "budget": {"calls": 300, "usd": 5.0},
     },
-    "evals": {"holdout_fraction": 0.3, "repeat": 1, "judge_model": None},
+    "evals": {"holdout_fraction": 0.3, "repeat": 1, "judge_model": None, "shards": 1},
     "decision": {
         "alpha": 0.05,
         "min_success_delta": 0.05,
@@ -45,6 +45,7 @@ DEFAULTS: dict[str, Any] = {
         "min_latency_reduction_pct": 5.0,
     },
     "cache": {"path": ".promptops/cache.sqlite", "enabled": True},
+    "history": {"notes_max_age_minutes": 60},
     "pricing": {},
     "github": {
         "branch_prefix": "promptops",
