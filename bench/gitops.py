@@ -268,9 +268,7 @@ def main() -> None:
         )
         standin = GitHubStandin(bare_repo=Path(tmp) / "origin.git").start()
         try:
-            gh = connect(
-                token=standin.token, repository="octo-org/prompts", base_url=standin.url, env={}
-            )
+            gh = connect(token=standin.token, repository="octo-org/prompts", base_url=standin.url, env={})
             rows = [(f"new PR #{n + 1}", n * 17 % 200, f"run-{n}") for n in range(prs)]
             rows.append(("re-run of PR #1", 0, "run-again"))
             results = [(label, *publish_one(work, gh, i, run)) for label, i, run in rows]

@@ -55,9 +55,7 @@ def report(verdict: str = "Recommended: -23% tokens, pass rate unchanged", cases
     )
 
 
-def open_pr(
-    gh: GitHubRepo, pushed: PublishResult, body: str, **kw: Any
-) -> PullRequestResult:
+def open_pr(gh: GitHubRepo, pushed: PublishResult, body: str, **kw: Any) -> PullRequestResult:
     return publish_pull_request(
         gh,
         branch=pushed.branch,
@@ -179,9 +177,7 @@ def test_rate_limit_waits_for_the_reset_then_gives_a_clear_error(
     assert result.created and sleeps == [0.05]  # wanted ~30 s, capped by max_wait_s
 
     github_standin.rate_limit("pulls/list", reset_in=30, times=5)
-    with pytest.raises(
-        GitHubError, match=r"GitHub answered 403 .*rate limit resets at \d\d:\d\d:\d\d UTC"
-    ):
+    with pytest.raises(GitHubError, match=r"GitHub answered 403 .*rate limit resets at \d\d:\d\d:\d\d UTC"):
         gh.find_open_pull("promptops/x")
 
 

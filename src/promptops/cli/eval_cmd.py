@@ -102,6 +102,12 @@ def parse_prompt_option(values: tuple[str, ...]) -> list[tuple[str, Path]]:
     "--model", default=None, help="Model for every case (default: agent.yaml model, else provider.model)."
 )
 @click.option(
+    "--shard",
+    default=None,
+    metavar="I/N",
+    help="Run only shard I of N (cases split by a hash of their id); merge with `promptops eval-merge`.",
+)
+@click.option(
     "--all-cases",
     is_flag=True,
     help="Print a row for every case (default: only failing or changed cases; files have all).",
@@ -125,6 +131,7 @@ def eval_command(
     markdown_path: Path | None,
     provider: str | None,
     model: str | None,
+    shard: str | None,
     all_cases: bool,
     no_cache: bool,
     budget_calls: int | None,
@@ -147,6 +154,7 @@ def eval_command(
     """
     from promptops.cli.eval_output import finish, print_outcome, progress_bar, write_exports
     from promptops.evals.command import EvalOptions, run_eval_command
+    from promptops.evals.shards import parse_shard
 
     options = EvalOptions(
         agent_id=agent,
@@ -161,6 +169,7 @@ def eval_command(
         provider=provider,
         model=model,
         budget=budget_from_options(budget_calls, budget_usd),
+        shard=parse_shard(shard) if shard else None,
     )
     with saving_raw_replies(ws), progress_bar(sys.stderr.isatty()) as progress:
         outcome = run_eval_command(ws.config, options, progress)

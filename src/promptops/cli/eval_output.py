@@ -60,6 +60,16 @@ def print_outcome(outcome: EvalOutcome, *, to_stderr: bool = False, all_cases: b
         console.print(verdict_text(outcome.comparison.verdict))
     for run in outcome.runs:
         console.print(summary_text(run))
+    if outcome.head.shard is not None:
+        shard = outcome.head.shard
+        console.print(
+            f"shard {shard['index']}/{shard['count']}: {len(shard['cases'])} cases of the suite, "
+            "no verdict or gate here; merge the shards' run files with `promptops eval-merge`"
+        )
+    if outcome.head.merged_from:
+        console.print(
+            f"merged from {len(outcome.head.merged_from)} shards: {', '.join(outcome.head.merged_from)}"
+        )
     if outcome.head.provider == "echo":
         console.print(f"note: {ECHO_NOTE}")
     console.print(f"model calls (judge included): {outcome.usage.summary()}")
@@ -141,9 +151,11 @@ def write_exports(
 
 
 def export_data(outcome: EvalOutcome) -> dict[str, Any]:
-    """The head run, or with --compare: {base, head, comparison}."""
-    if outcome.base is None or outcome.comparison is None:
+    """The head run, or with --compare: {base, head, comparison} (a shard's: {base, head})."""
+    if outcome.base is None:
         return outcome.head.to_dict()
+    if outcome.comparison is None:  # a shard of --compare: both runs, the verdict comes with eval-merge
+        return {"base": outcome.base.to_dict(), "head": outcome.head.to_dict()}
     comparison = {
         **asdict(outcome.comparison),
         "verdict": outcome.comparison.verdict.to_dict(),
@@ -160,6 +172,11 @@ def _write(path: Path, text: str) -> None:
 
 def finish(outcome: EvalOutcome, min_pass_rate: float) -> None:
     head = outcome.head
+    if head.merged_from and head.stopped:
+        raise PromptopsError(
+            f"a shard stopped early ({head.stopped}): the merged run has {head.summary.samples} of "
+            f"{head.summary.planned} samples; re-run that shard, then merge again"
+        )
     if head.stopped == "interrupted":
         click.echo(
             f"promptops: interrupted after {head.summary.samples} of {head.summary.planned} samples; "
@@ -172,6 +189,8 @@ def finish(outcome: EvalOutcome, min_pass_rate: float) -> None:
             f"budget reached after {head.summary.samples} of {head.summary.planned} samples; "
             "the finished ones are saved and cached (raise --budget-calls/--budget-usd and re-run)"
         )
+    if head.shard is not None:
+        return  # part of a suite: the gate is eval-merge's, on every shard together
     if head.summary.pass_rate < min_pass_rate:
         raise PromptopsError(
             f"pass rate {100 * head.summary.pass_rate:.1f}% is below --min-pass-rate "

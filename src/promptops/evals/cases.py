@@ -56,6 +56,7 @@ class Suite:
     # The file's text, re-parsed only when an error needs a line number: a node tree kept
     # for the whole run cost 25 KB per case.
     source: str = field(default="", repr=False, compare=False)
+    digest: str = ""  # sha256 of that text: shards of one run must come from the same cases
 
     def select(
         self, split: str = "all", case_ids: Sequence[str] | None = None, text: str | None = None
@@ -114,6 +115,7 @@ def parse_suite(doc: Document, config: Config) -> Suite:
         repeat=int(config.get("evals.repeat")),
         rel_path=_relative(doc.path, config.root),
         source=doc.text,
+        digest=hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
     )
 
 

@@ -49,8 +49,8 @@ async def grade(
 ) -> AssertionOutcome:
     """Ask the judge; with a `threshold` the score decides, otherwise the judge's pass."""
     try:
-        verdict = await complete_json(client,
-            judge_request(spec, question, output, model), JUDGE_SCHEMA, name="grade"
+        verdict = await complete_json(
+            client, judge_request(spec, question, output, model), JUDGE_SCHEMA, name="grade"
         )
     except LLMError as exc:
         return AssertionOutcome(None, 0.0, f"judge {model} failed: {exc}")

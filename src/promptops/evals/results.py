@@ -86,6 +86,9 @@ class EvalRun:
     usage: dict[str, Any] = field(
         default_factory=dict
     )  # the client's ledger: calls, cached calls, judge calls
+    suite_digest: str = ""  # sha256 of the cases file's text: which cases these samples answer
+    shard: dict[str, Any] | None = None  # with --shard I/N: index, count, filter, [case id, place]
+    merged_from: list[str] = field(default_factory=list)  # run ids of the shards merged into this run
 
     def to_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("results", "summary")}

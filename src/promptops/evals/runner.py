@@ -29,6 +29,7 @@ from promptops.evals.results import (
     score_case,
     summarize_results,
 )
+from promptops.evals.shards import Shard, select_shard, shard_record
 from promptops.llm.client import LLMClient
 from promptops.llm.errors import BudgetExceeded, LLMError
 from promptops.llm.types import Completion
@@ -95,9 +96,15 @@ async def run_evals(
     progress: Progress | None = None,
     model: str | None = None,
     filter_text: str | None = None,
+    shard: Shard | None = None,
 ) -> list[EvalRun]:
-    """Evaluate several prompt sets on the same cases and samples, concurrently; one EvalRun each."""
+    """Evaluate several prompt sets on the same cases and samples, concurrently; one EvalRun each.
+
+    With `shard`, only that shard's cases (see promptops.evals.shards) run, every repeat of each.
+    """
     cases = suite.select(split, case_ids, filter_text)
+    if shard is not None:
+        cases = select_shard(cases, shard)
     models = [model or s.agent.model or suite.model for s in prompt_sets]
     # Interleaved (case, repeat, then prompt set) so that a run stopped early by the budget or
     # Ctrl-C holds the same samples for every prompt set, which keeps the comparison paired.
@@ -113,9 +120,8 @@ async def run_evals(
     for i, prompt_set in enumerate(prompt_sets):
         mine = [k for k, job in enumerate(jobs) if job.set_index == i]
         results = [done[k] for k in mine if k in done]
-        runs.append(
-            _make_run(prompt_set, suite, models[i], client, results, len(mine), split, repeat, stopped)
-        )
+        run = _make_run(prompt_set, suite, models[i], client, results, len(mine), split, repeat, stopped)
+        runs.append(replace(run, shard=shard_record(shard, cases, filter_text)) if shard else run)
     return runs
 
 
@@ -245,4 +251,5 @@ def _make_run(
         judge_model=suite.judge_model,
         stopped=stopped,
         usage={"samples": len(results), "cached_samples": sum(r.cached for r in results)},
+        suite_digest=suite.digest,
     )
