@@ -16,8 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import jsonschema
-
 from promptops.llm.types import Completion
 
 NEGATION = "not-"
@@ -99,6 +97,8 @@ def _optional_schema(value: Any) -> dict[str, Any] | None:
         return None
     if not isinstance(value, dict):
         raise ValueError(f"value must be a JSON Schema object, got {type(value).__name__} {value!r}")
+    import jsonschema  # only suites with is-json schemas pay for it (~0.1 s of start-up)
+
     try:
         jsonschema.Draft202012Validator.check_schema(value)
     except jsonschema.SchemaError as exc:
@@ -204,6 +204,8 @@ def check_regex(value: re.Pattern[str], out: Completion) -> Check:
 def _schema_problem(data: Any, schema: dict[str, Any] | None) -> str | None:
     if schema is None:
         return None
+    import jsonschema
+
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(data))
     if error is None:
         return None

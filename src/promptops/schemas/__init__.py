@@ -7,6 +7,7 @@ same documents promptops validates with.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -51,7 +52,14 @@ def _most_specific(error: jsonschema.ValidationError) -> jsonschema.ValidationEr
 
 
 def validate_document(doc: Document, name: str) -> None:
-    """Raise an InputError at the first violation: file, line, column, JSON path, expectation."""
+    """Raise an InputError at the first violation: file, line, column, JSON path, expectation.
+
+    A valid document passes the compiled check alone, so jsonschema (and its import) is
+    paid only to explain a violation.
+    """
+    check = _document_check(name)
+    if check is not None and check(doc.data):
+        return
     errors = schema_errors(doc.data, name)
     if errors:
         first = errors[0]
@@ -70,28 +78,38 @@ def validate_items(doc: Document, name: str, key: str) -> None:
     if not isinstance(items, list):
         validate_document(doc, name)
         return
-    errors = schema_errors({**data, key: []}, name)
-    if errors:
-        raise doc.error(list(errors[0].absolute_path), describe(errors[0]))
-    validator, check = _item_validator(name, key)
+    validate_document(replace(doc, data={**data, key: []}), name)
+    check = _item_check(name, key)
     for index, item in enumerate(items):
         if check(item):
             continue
-        errors = list(validator.iter_errors(item))
+        errors = list(_item_validator(name, key).iter_errors(item))
         if errors:
             first = _most_specific(min(errors, key=_document_order))
             raise doc.error([key, index, *first.absolute_path], describe(first))
 
 
+def _item_schema(name: str, key: str) -> dict[str, Any]:
+    schema = load_schema(name)
+    return {"$defs": schema.get("$defs", {}), **schema["properties"][key]["items"]}
+
+
 @cache
-def _item_validator(name: str, key: str) -> tuple[jsonschema.Draft202012Validator, Check]:
-    """jsonschema's validator for one item, and the compiled yes/no check in front of it."""
+def _document_check(name: str) -> Check | None:
+    return compile_check(load_schema(name))
+
+
+@cache
+def _item_check(name: str, key: str) -> Check:
+    """The compiled yes/no check of one item (jsonschema's own when the schema does not compile)."""
+    return compile_check(_item_schema(name, key)) or _item_validator(name, key).is_valid
+
+
+@cache
+def _item_validator(name: str, key: str) -> jsonschema.Draft202012Validator:
     import jsonschema
 
-    schema = load_schema(name)
-    item = {"$defs": schema.get("$defs", {}), **schema["properties"][key]["items"]}
-    validator = jsonschema.Draft202012Validator(item, format_checker=jsonschema.FormatChecker())
-    return validator, compile_check(item) or validator.is_valid
+    return jsonschema.Draft202012Validator(_item_schema(name, key), format_checker=jsonschema.FormatChecker())
 
 
 def describe(error: jsonschema.ValidationError) -> str:

@@ -32,6 +32,21 @@ _TYPES: dict[str, Callable[[Any], bool]] = {
 }
 
 
+_SCALAR_KEYWORDS = frozenset(
+    {
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "enum",
+        "const",
+    }
+)
+
+
 class _Unsupported(Exception):
     pass
 
@@ -61,12 +76,17 @@ def _keyword(key: str, value: Any, schema: dict[str, Any], root: dict[str, Any])
         return _ref(value, root)
     if key == "type":
         return _type(value)
-    if key in ("properties", "additionalProperties", "required", "propertyNames"):
+    if key in ("properties", "additionalProperties", "required", "propertyNames", "minProperties"):
         return _object_keyword(key, value, schema, root)
-    if key in ("items", "uniqueItems"):
+    if key in ("items", "uniqueItems", "minItems", "maxItems"):
         return _array_keyword(key, value, root)
-    if key in ("minimum", "maximum", "minLength", "pattern", "enum"):
+    if key in _SCALAR_KEYWORDS:
         return _scalar_keyword(key, value)
+    if key in ("anyOf", "oneOf"):
+        options = [_compile(sub, root) for sub in value]
+        if key == "anyOf":
+            return lambda v: any(check(v) for check in options)
+        return lambda v: sum(1 for check in options if check(v)) == 1
     raise _Unsupported(key)
 
 
@@ -97,18 +117,27 @@ def _object_keyword(key: str, value: Any, schema: dict[str, Any], root: dict[str
     if key == "propertyNames":
         names_ok = _compile(value, root)
         return lambda v: not isinstance(v, dict) or all(names_ok(k) for k in v)
-    if value is False:  # additionalProperties: false
-        allowed = frozenset(schema.get("properties", {}))
-        return lambda v: not isinstance(v, dict) or allowed.issuperset(v)
+    if key == "minProperties":
+        return lambda v: not isinstance(v, dict) or len(v) >= value
     if value is True:
         return None
-    raise _Unsupported(key)
+    if "patternProperties" in schema:
+        raise _Unsupported(key)
+    known = frozenset(schema.get("properties", {}))
+    if value is False:  # additionalProperties: false
+        return lambda v: not isinstance(v, dict) or known.issuperset(v)
+    extra_ok = _compile(value, root)  # additionalProperties: a schema for the other keys' values
+    return lambda v: not isinstance(v, dict) or all(extra_ok(item) for k, item in v.items() if k not in known)
 
 
 def _array_keyword(key: str, value: Any, root: dict[str, Any]) -> Check | None:
     if key == "items":
         item_ok = _compile(value, root)
         return lambda v: not isinstance(v, list) or all(item_ok(item) for item in v)
+    if key == "minItems":
+        return lambda v: not isinstance(v, list) or len(v) >= value
+    if key == "maxItems":
+        return lambda v: not isinstance(v, list) or len(v) <= value
     if value is not True:
         return None
     # Unique by JSON equality, where 1 == 1.0 but True != 1: jsonschema's own rule.
@@ -131,11 +160,17 @@ def _scalar_keyword(key: str, value: Any) -> Check:
         return lambda v: not number(v) or v >= value
     if key == "maximum":
         return lambda v: not number(v) or v <= value
+    if key == "exclusiveMinimum":
+        return lambda v: not number(v) or v > value
+    if key == "exclusiveMaximum":
+        return lambda v: not number(v) or v < value
     if key == "minLength":
         return lambda v: not isinstance(v, str) or len(v) >= value
+    if key == "maxLength":
+        return lambda v: not isinstance(v, str) or len(v) <= value
     if key == "pattern":
         search = re.compile(value).search
         return lambda v: not isinstance(v, str) or search(v) is not None
-    # enum: equality as JSON compares, so True is not 1
-    allowed = [_hashable(x) for x in value]
+    # enum and const: equality as JSON compares, so True is not 1
+    allowed = [_hashable(x) for x in (value if key == "enum" else [value])]
     return lambda v: _hashable(v) in allowed
