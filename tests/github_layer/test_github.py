@@ -112,6 +112,25 @@ def test_rerun_updates_the_same_pr_and_the_same_comment(
     assert github_standin.latest_statuses(second_push.commit)["promptops/eval"]["state"] == "success"
 
 
+def test_publishing_needs_six_requests_and_the_labels_match_github(
+    prompt_repo: Path, github_standin: GitHubStandin
+) -> None:
+    gh = connect_standin(github_standin)
+    github_standin.requests.clear()  # connecting read the repository once
+    first = open_pr(gh, publish(prompt_repo, "First.\n", run="run-1"), "first", max_open_prs=5)
+    new_pr = [(r.method, r.operation) for r in github_standin.requests]
+    github_standin.requests.clear()
+    again = open_pr(gh, publish(prompt_repo, "Second.\n", run="run-2"), "second", max_open_prs=5)
+    rerun = [(r.method, r.operation) for r in github_standin.requests]
+
+    # one listing finds our PR and counts the open ones; nothing is read twice
+    assert new_pr[:2] == [("GET", "pulls/list"), ("POST", "pulls/create")] and len(new_pr) == 6
+    assert rerun[0] == ("GET", "pulls/list") and len(rerun) == 6
+    assert ("PATCH", "pulls/update") in rerun and ("GET", "issues/list-labels-on-issue") not in rerun
+    on_github = set(github_standin.issue_labels[first.number])
+    assert set(first.labels) == set(again.labels) == on_github
+
+
 def test_max_open_prs_opens_none_at_the_limit(prompt_repo: Path, github_standin: GitHubStandin) -> None:
     gh = connect_standin(github_standin)
     for goal in ("conciseness", "accuracy"):
