@@ -15,14 +15,18 @@ eval engine's paired comparison, so the comment states the same verdict `prompto
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from promptops.bot.context import CiContext
 from promptops.bot.events import PullRequestEvent
+from promptops.bot.sharded_pull import NO_CREDENTIALS_FILE, shard_files_by_agent, shard_mode
 from promptops.config import Config
 from promptops.errors import PromptopsError
-from promptops.evals.command import EvalOptions, EvalOutcome, run_eval_command
+from promptops.evals.command import EvalOptions, EvalOutcome, run_eval_command, run_merge_command
 from promptops.evals.markdown_report import markdown_report
 from promptops.evals.report import measured_on
+from promptops.evals.results import RUNS_DIR
+from promptops.evals.shards import Shard
 from promptops.git.refs import changed_paths_between, merge_base
 from promptops.github.retries import GitHubError
 from promptops.llm.errors import MissingAPIKey
@@ -78,8 +82,12 @@ def changed_agents(config: Config, base: str, head: str) -> list[str]:
     return sorted({p[len(prefix) :].split("/")[0] for p in paths if "/" in p[len(prefix) :]})
 
 
-def evaluate_pull(config: Config, base: str, head: str, agents: list[str]) -> PullEvaluation:
-    """Evaluate each agent at `head` against `base`, stopping early if there is no model key."""
+def evaluate_pull(
+    config: Config, base: str, head: str, agents: list[str], shard: Shard | None = None
+) -> PullEvaluation:
+    """Evaluate each agent at `head` against `base`, stopping early if there is no model key.
+
+    With `shard`, only that shard of each suite (the run files are for the merge job)."""
     result = PullEvaluation(base, head)
     at_base, at_head = set(list_agents(config, base)), set(list_agents(config, head))
     for agent in agents:
@@ -88,7 +96,8 @@ def evaluate_pull(config: Config, base: str, head: str, agents: list[str]) -> Pu
             continue
         compare = base if agent in at_base else None
         try:
-            outcome = run_eval_command(config, EvalOptions(agent_id=agent, ref=head, compare=compare))
+            options = EvalOptions(agent_id=agent, ref=head, compare=compare, shard=shard)
+            outcome = run_eval_command(config, options)
         except MissingAPIKey as exc:
             result.missing_credentials = str(exc)
             return result
@@ -97,6 +106,32 @@ def evaluate_pull(config: Config, base: str, head: str, agents: list[str]) -> Pu
             continue
         note = "" if compare else "new agent: no base version to compare with"
         result.agents.append(AgentResult(agent, outcome, note))
+    return result
+
+
+def merge_pull(config: Config, base: str, head: str, agents: list[str], folder: Path) -> PullEvaluation:
+    """The evaluation of the eval-shard jobs: each agent's shard run files under `folder`, merged."""
+    result = PullEvaluation(base, head)
+    files = shard_files_by_agent(folder)
+    skipped = next(folder.rglob(NO_CREDENTIALS_FILE), None)
+    if skipped is not None:
+        result.missing_credentials = skipped.read_text(encoding="utf-8")
+        return result
+    at_head = set(list_agents(config, head))
+    for agent in agents:
+        if agent not in at_head:
+            result.agents.append(AgentResult(agent, note="removed by this pull request; nothing to evaluate"))
+        elif agent not in files:
+            note = f"no shard run files for {agent} under {folder}; did every eval-shard job finish?"
+            result.agents.append(AgentResult(agent, note=note, failed=True))
+        else:
+            try:
+                outcome = run_merge_command(config, files[agent])
+            except PromptopsError as exc:
+                result.agents.append(AgentResult(agent, note=str(exc), failed=True))
+                continue
+            note = "" if outcome.base else "new agent: no base version to compare with"
+            result.agents.append(AgentResult(agent, outcome, note))
     return result
 
 
@@ -153,8 +188,21 @@ def handle_pull_request(ctx: CiContext, event: PullRequestEvent) -> None:
             f"{ctx.config.data['prompts_dir']}/; nothing to evaluate"
         )
         return
+    mode = shard_mode(ctx.config, ctx.process_env)
+    if mode is not None and mode.shard is None and mode.merge_dir is None:
+        ctx.report.say(
+            f"evals.shards = {ctx.config.get('evals.shards')}: pull request #{event.number} is evaluated "
+            "by the workflow's eval-shard jobs and reported by its eval-merge job"
+        )
+        return
+    if mode is not None and mode.shard is not None:
+        _evaluate_shard(ctx, base, event.head_sha, agents, mode.shard)
+        return
     ctx.report.say(f"evaluating {', '.join(agents)} at {event.head_sha[:10]} against merge base {base[:10]}")
-    evaluation = evaluate_pull(ctx.config, base, event.head_sha, agents)
+    if mode is not None and mode.merge_dir is not None:
+        evaluation = merge_pull(ctx.config, base, event.head_sha, agents, mode.merge_dir)
+    else:
+        evaluation = evaluate_pull(ctx.config, base, event.head_sha, agents)
     try:
         report_pull(ctx, event.number, evaluation)
     except GitHubError as exc:
@@ -163,3 +211,19 @@ def handle_pull_request(ctx: CiContext, event: PullRequestEvent) -> None:
         # A fork's pull_request run gets a read-only token: the report stays in the job summary.
         ctx.report.say(f"could not write to the pull request from a fork (read-only token): {exc}")
         ctx.report.summary.append(render_comment(evaluation))
+
+
+def _evaluate_shard(ctx: CiContext, base: str, head: str, agents: list[str], shard: Shard) -> None:
+    """One eval-shard job: evaluate, save the run files, post nothing (the merge job reports)."""
+    evaluation = evaluate_pull(ctx.config, base, head, agents, shard=shard)
+    if evaluation.missing_credentials:
+        # uploaded with the run files: the merge job reports "skipped", as one job would
+        marker = ctx.root / RUNS_DIR / NO_CREDENTIALS_FILE
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(evaluation.missing_credentials, encoding="utf-8")
+        ctx.report.say(f"shard {shard}: {NO_CREDENTIALS}; the eval-merge job reports it")
+    for agent in evaluation.agents:
+        if agent.failed:
+            raise PromptopsError(f"shard {shard} of {agent.agent}: {agent.note}")
+        saved = ", ".join(str(p) for p in agent.outcome.saved) if agent.outcome else agent.note
+        ctx.report.say(f"shard {shard} of {agent.agent}: {saved}")
