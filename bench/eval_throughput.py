@@ -79,7 +79,7 @@ def write_repo(root: Path, base_url: str, cases: int, concurrency: int) -> None:
         lines += [
             f"  - id: case-{i:05d}",
             f"    vars: {{message: 'question number {i}'}}",
-            "    assert: [{type: contains, value: echo}, {type: not-icontains, value: sorry}]",
+            "    assert: [{type: contains, value: question number}, {type: not-icontains, value: sorry}]",
         ]
     (folder / "evals" / "cases.yaml").write_text("\n".join(lines) + "\n")
     if not (root / ".git").exists():
@@ -96,7 +96,7 @@ def write_promptfoo(root: Path, base_url: str, cases: int, provider: str) -> Pat
         {
             "description": f"case-{i:05d}",
             "vars": {"message": f"question number {i}"},
-            "assert": [{"type": "contains", "value": "echo"}, {"type": "not-icontains", "value": "sorry"}],
+            "assert": [{"type": "contains", "value": "question number"}, {"type": "not-icontains", "value": "sorry"}],
         }
         for i in range(cases)
     ]

@@ -28,7 +28,7 @@ SPLITS = ("dev", "holdout")
 DEFAULT_USER_TEMPLATE = "{{input}}"  # an agent without a user_template sends the `input` var
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Case:
     id: str
     index: int  # position in the file's `cases` list

@@ -22,7 +22,9 @@ RUNS_DIR = ".promptops/runs"
 SCHEMA_VERSION = 1
 
 
-@dataclass(frozen=True)
+# slots: a 10,000-case run holds one CaseResult per sample and one AssertionResult per
+# assertion; without a __dict__ each is about half the size.
+@dataclass(frozen=True, slots=True)
 class AssertionResult:
     type: str  # as written, e.g. "not-contains"
     passed: bool | None  # None: it could not run (error)
@@ -32,7 +34,7 @@ class AssertionResult:
     origin: str = ""  # "cases[3].assert[1]" or "defaults.assert[0]"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CaseResult:
     case_id: str
     repeat_index: int
@@ -57,11 +59,15 @@ class CaseResult:
 
     def to_dict(self) -> dict[str, Any]:
         """As dataclasses.asdict, written out: asdict's deep copy was most of saving a run."""
-        data = dict(self.__dict__)
+        data = {name: getattr(self, name) for name in _CASE_FIELDS}
         data["tags"] = list(self.tags)
-        data["assertions"] = [dict(a.__dict__) for a in self.assertions]
+        data["assertions"] = [{name: getattr(a, name) for name in _ASSERTION_FIELDS} for a in self.assertions]
         data["tool_calls"] = [dict(call) for call in self.tool_calls]
         return data
+
+
+_CASE_FIELDS = tuple(f.name for f in fields(CaseResult))
+_ASSERTION_FIELDS = tuple(f.name for f in fields(AssertionResult))
 
 
 @dataclass
@@ -91,9 +97,14 @@ class EvalRun:
     merged_from: list[str] = field(default_factory=list)  # run ids of the shards merged into this run
 
     def to_dict(self) -> dict[str, Any]:
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("results", "summary")}
-        data = copy.deepcopy(data)  # small: ids, params, usage; the results are copied below
+        data = self.header_dict()
         data["results"] = [r.to_dict() for r in self.results]
+        return data
+
+    def header_dict(self) -> dict[str, Any]:
+        """Everything but the results (the run file streams those one by one)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("results", "summary")}
+        data = copy.deepcopy(data)  # small: ids, params, usage
         data["summary"] = asdict(self.summary)
         data["schema_version"] = SCHEMA_VERSION
         return data
@@ -151,9 +162,14 @@ def save_run(run: EvalRun, root: Path) -> Path:
 
 def write_run_json(run: EvalRun, path: Path) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    # Compact: a 2,000-case run file is read by programs (reports, merge, notes), not people.
-    text = json.dumps(run.to_dict(), separators=(",", ":"), ensure_ascii=False)
-    tmp.write_text(text + "\n", encoding="utf-8")
+    # Compact, and written a result at a time: a 10,000-case run file is read by programs
+    # (reports, merge, notes), not people, and its dicts never all exist at once.
+    dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.write(dumps(run.header_dict())[:-1] + ',"results":[')
+        for i, result in enumerate(run.results):
+            fh.write(("," if i else "") + dumps(result.to_dict()))
+        fh.write("]}\n")
     tmp.replace(path)
 
 

@@ -49,7 +49,7 @@ class PromptSet:
     ref: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Job:
     set_index: int
     case: Case
@@ -128,22 +128,28 @@ async def run_evals(
 async def _run_jobs(
     client: LLMClient, jobs: list[_Job], done: dict[int, CaseResult], suite: Suite, progress: Progress | None
 ) -> str | None:
-    """Run every job; returns why it stopped early ("budget", "interrupted") or None."""
+    """Run every job; returns why it stopped early ("budget", "interrupted") or None.
 
+    A few workers (twice the client's concurrency, so a slot freed is taken at once) take the
+    jobs in order: a task per job cost ~3 KB each, 30 MB at 10,000 cases, for no speed.
+    """
     budget_reached = False
+    queue = iter(enumerate(jobs))
 
-    async def one(index: int, job: _Job) -> None:
+    async def worker() -> None:
         nonlocal budget_reached
-        judge_model = suite.judge_model or job.rendered.request.model
-        try:
-            done[index] = await run_sample(client, job.rendered, job.case, job.repeat_index, judge_model)
-        except BudgetExceeded:
-            budget_reached = True  # calls already in flight still finish; no new one passes the budget
-            return
-        if progress is not None:
-            progress(len(done), len(jobs))
+        for index, job in queue:  # one shared iterator: each job is taken once
+            judge_model = suite.judge_model or job.rendered.request.model
+            try:
+                done[index] = await run_sample(client, job.rendered, job.case, job.repeat_index, judge_model)
+            except BudgetExceeded:
+                budget_reached = True  # calls already in flight still finish; no new one passes the budget
+                continue
+            if progress is not None:
+                progress(len(done), len(jobs))
 
-    tasks = [asyncio.create_task(one(i, job)) for i, job in enumerate(jobs)]
+    width = min(len(jobs), max(1, 2 * client.max_concurrency))
+    tasks = [asyncio.create_task(worker()) for _ in range(width)]
     try:
         await asyncio.gather(*tasks)
     except asyncio.CancelledError:
