@@ -96,7 +96,10 @@ def write_promptfoo(root: Path, base_url: str, cases: int, provider: str) -> Pat
         {
             "description": f"case-{i:05d}",
             "vars": {"message": f"question number {i}"},
-            "assert": [{"type": "contains", "value": "question number"}, {"type": "not-icontains", "value": "sorry"}],
+            "assert": [
+                {"type": "contains", "value": "question number"},
+                {"type": "not-icontains", "value": "sorry"},
+            ],
         }
         for i in range(cases)
     ]

@@ -86,7 +86,7 @@ def load_suite(agent: Agent, config: Config) -> Suite:
             f"agent {agent.id!r} declares no eval cases; add `evals: evals/cases.yaml` to "
             f"{agent.folder / 'agent.yaml'} and write the cases there"
         )
-    suite = parse_suite(load_document(agent.evals_path), config)
+    suite = parse_suite(load_document(agent.evals_path, items_of="cases"), config)
     check_template_vars(suite, agent)
     return suite
 
