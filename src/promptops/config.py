@@ -54,6 +54,7 @@ DEFAULTS: dict[str, Any] = {
         "min_latency_reduction_pct": 5.0,
     },
     "cache": {"path": ".promptops/cache.sqlite", "enabled": True, "max_mb": 512},
+    "history": {"notes_max_age_minutes": 60},
     "pricing": {},
     "github": {
         "branch_prefix": "promptops",

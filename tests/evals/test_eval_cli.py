@@ -36,7 +36,9 @@ def test_echo_run_prints_table_summary_and_saves_the_run(tmp_path: Path) -> None
     result = run_cli(repo, "eval", "support-agent", "--provider", "echo", "--min-pass-rate", "0.5")
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    assert "mentions-policy" in out and "not-verbose" in out and "echoes-message" in out
+    # only the failing case gets a row; the passing ones are counted, and listed with --all-cases
+    assert "not-verbose" in out and "mentions-policy" not in out and "echoes-message" not in out
+    assert "support-agent: 2 passing cases not shown (--all-cases shows every row)" in out
     assert "pass rate 66.7% (95% CI 20.8-93.9%), 2 passed, 1 failed, 0 errors" in out
     assert "3 samples (3 cases, repeat 1, split all) with claude-sonnet-5-5 via echo" in out
     assert "note: provider echo: outputs are the rendered prompts" in out
@@ -45,6 +47,11 @@ def test_echo_run_prints_table_summary_and_saves_the_run(tmp_path: Path) -> None
     assert run.provider == "echo" and run.summary.failed == 1
     failing = next(r for r in run.results if r.case_id == "not-verbose")
     assert failing.assertions[0].reason.startswith("not expected, but found 'in great detail'")
+    every = run_cli(
+        repo, "eval", "support-agent", "--provider", "echo", "--min-pass-rate", "0", "--all-cases"
+    )
+    assert all(name in every.stdout for name in ("mentions-policy", "not-verbose", "echoes-message"))
+    assert "not shown" not in every.stdout
 
 
 def test_default_gate_needs_every_sample_to_pass(tmp_path: Path) -> None:
@@ -113,6 +120,7 @@ def test_compare_against_the_previous_commit(tmp_path: Path) -> None:
     out = result.stdout
     assert "HEAD~1 (base) vs working tree (head)" in out
     assert "newly failing" in out and "newly passing" in out
+    assert "echoes-message" not in out and "(1 unchanged passing cases)" in out
     data = json.loads((tmp_path / "cmp.json").read_text())
     assert data["comparison"]["newly_failing"] == ["mentions-policy"]
     assert data["comparison"]["newly_passing"] == ["not-verbose"]
@@ -176,7 +184,10 @@ def test_json_to_stdout_keeps_the_table_on_stderr(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert [r["case_id"] for r in data["results"]] == ["mentions-policy"]
-    assert "mentions-policy" in result.stderr and "model calls (judge included): 1 call (" in result.stderr
+    assert (
+        "support-agent: all 1 cases passed" in result.stderr
+        and "model calls (judge included): 1 call (" in result.stderr
+    )
 
 
 def test_reasons_print_literally_not_as_terminal_markup(tmp_path: Path, monkeypatch) -> None:

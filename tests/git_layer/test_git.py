@@ -213,12 +213,8 @@ def test_tool_prompt_names_become_valid_branch_names() -> None:
     assert variant_branch("support-agent", "tool:lookup_order", "accuracy") == (
         "promptops/support-agent/tool-lookup_order/accuracy"
     )
-    assert (
-        variant_branch("a", "weird name..x.lock", "speed", "bots/") == "bots/a/weird-name-x-lock/speed"
-    )
-    subprocess.run(
-        ["git", "check-ref-format", "--branch", variant_branch("a", "tool:x?*[", "g")], check=True
-    )
+    assert variant_branch("a", "weird name..x.lock", "speed", "bots/") == "bots/a/weird-name-x-lock/speed"
+    subprocess.run(["git", "check-ref-format", "--branch", variant_branch("a", "tool:x?*[", "g")], check=True)
 
 
 def test_default_branch_and_remote_detection(prompt_repo: Path) -> None:

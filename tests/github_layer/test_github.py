@@ -55,9 +55,7 @@ def report(verdict: str = "Recommended: -23% tokens, pass rate unchanged", cases
     )
 
 
-def open_pr(
-    gh: GitHubRepo, pushed: PublishResult, body: str, **kw: Any
-) -> PullRequestResult:
+def open_pr(gh: GitHubRepo, pushed: PublishResult, body: str, **kw: Any) -> PullRequestResult:
     return publish_pull_request(
         gh,
         branch=pushed.branch,
@@ -112,6 +110,28 @@ def test_rerun_updates_the_same_pr_and_the_same_comment(
     assert "Second verdict" in github_standin.pulls[first.number]["body"]
     assert len(github_standin.comments) == 2
     assert github_standin.latest_statuses(second_push.commit)["promptops/eval"]["state"] == "success"
+
+
+def test_publishing_needs_six_requests_plus_the_bot_login_once_and_the_labels_match_github(
+    prompt_repo: Path, github_standin: GitHubStandin
+) -> None:
+    gh = connect_standin(github_standin)
+    github_standin.requests.clear()  # connecting read the repository once
+    first = open_pr(gh, publish(prompt_repo, "First.\n", run="run-1"), "first", max_open_prs=5)
+    new_pr = [(r.method, r.operation) for r in github_standin.requests]
+    github_standin.requests.clear()
+    again = open_pr(gh, publish(prompt_repo, "Second.\n", run="run-2"), "second", max_open_prs=5)
+    rerun = [(r.method, r.operation) for r in github_standin.requests]
+
+    # one listing finds our PR and counts the open ones; nothing is read twice. The bot's own
+    # login (whose comments it may edit) is read once per connection, on the first publish.
+    assert new_pr[:2] == [("GET", "pulls/list"), ("POST", "pulls/create")] and len(new_pr) == 7
+    assert new_pr.count(("GET", "users/get-authenticated")) == 1
+    assert rerun[0] == ("GET", "pulls/list") and len(rerun) == 6
+    assert ("GET", "users/get-authenticated") not in rerun
+    assert ("PATCH", "pulls/update") in rerun and ("GET", "issues/list-labels-on-issue") not in rerun
+    on_github = set(github_standin.issue_labels[first.number])
+    assert set(first.labels) == set(again.labels) == on_github
 
 
 def test_max_open_prs_opens_none_at_the_limit(prompt_repo: Path, github_standin: GitHubStandin) -> None:
@@ -179,9 +199,7 @@ def test_rate_limit_waits_for_the_reset_then_gives_a_clear_error(
     assert result.created and sleeps == [0.05]  # wanted ~30 s, capped by max_wait_s
 
     github_standin.rate_limit("pulls/list", reset_in=30, times=5)
-    with pytest.raises(
-        GitHubError, match=r"GitHub answered 403 .*rate limit resets at \d\d:\d\d:\d\d UTC"
-    ):
+    with pytest.raises(GitHubError, match=r"GitHub answered 403 .*rate limit resets at \d\d:\d\d:\d\d UTC"):
         gh.find_open_pull("promptops/x")
 
 

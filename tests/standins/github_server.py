@@ -90,6 +90,7 @@ class GitHubStandin:
     violations: list[str] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     url: str = ""
+    latency_s: float = 0.0  # added to every request, as a round trip to api.github.com would
 
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
@@ -704,6 +705,8 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _serve(self) -> None:
+        if self.standin.latency_s:
+            time.sleep(self.standin.latency_s)
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import math
 import re
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -105,3 +107,18 @@ class OpenAIStandin(StandinServer):
 
     def render_error(self, reply: Reply) -> dict[str, Any]:
         return {"error": {"type": reply.error_type or "server_error", "message": f"HTTP {reply.status}"}}
+
+
+def main() -> None:
+    """Serve until stdin closes; prints the URL (benchmarks run the stand-in in its own process)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before every reply")
+    args = parser.parse_args()
+    server = OpenAIStandin(delay_s=args.delay).start()
+    print(server.url, flush=True)
+    sys.stdin.read()
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()

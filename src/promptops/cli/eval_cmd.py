@@ -108,6 +108,17 @@ def parse_prompt_option(values: tuple[str, ...]) -> list[tuple[str, Path]]:
     "--model", default=None, help="Model for every case (default: agent.yaml model, else provider.model)."
 )
 @batch_option
+@click.option(
+    "--shard",
+    default=None,
+    metavar="I/N",
+    help="Run only shard I of N (cases split by a hash of their id); merge with `promptops eval-merge`.",
+)
+@click.option(
+    "--all-cases",
+    is_flag=True,
+    help="Print a row for every case (default: only failing or changed cases; files have all).",
+)
 @no_cache_option
 @budget_options
 @pass_workspace
@@ -128,11 +139,13 @@ def eval_command(
     provider: str | None,
     model: str | None,
     batch: bool | None,
+    shard: str | None,
+    all_cases: bool,
     no_cache: bool,
     budget_calls: int | None,
     budget_usd: float | None,
 ) -> None:
-    """Run AGENT's test cases and print a table of cases and a summary.
+    """Run AGENT's test cases and print the failing cases and a summary.
 
     Each case is rendered as the agent runs (system prompt, tools, few-shot examples,
     prior turns, the user template filled with the case's vars), sent through the
@@ -152,6 +165,7 @@ def eval_command(
     from promptops.cli.batch_progress import batch_progress
     from promptops.cli.eval_output import finish, print_outcome, progress_bar, write_exports
     from promptops.evals.command import EvalOptions, run_eval_command
+    from promptops.evals.shards import parse_shard
 
     options = EvalOptions(
         agent_id=agent,
@@ -167,9 +181,10 @@ def eval_command(
         model=model,
         budget=budget_from_options(budget_calls, budget_usd),
         batch=batch,
+        shard=parse_shard(shard) if shard else None,
     )
     with saving_raw_replies(ws), progress_bar(sys.stderr.isatty()) as progress, batch_progress() as on_batch:
         outcome = run_eval_command(ws.config, options, progress, on_batch)
-    print_outcome(outcome, to_stderr=json_path == "-")
+    print_outcome(outcome, to_stderr=json_path == "-", all_cases=all_cases)
     write_exports(outcome, json_path, junit_path, markdown_path)
     finish(outcome, min_pass_rate)

@@ -40,38 +40,63 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
-def print_outcome(outcome: EvalOutcome, *, to_stderr: bool = False) -> None:
-    """The case (or comparison) table, one summary per run, and where the runs were saved."""
+def print_outcome(outcome: EvalOutcome, *, to_stderr: bool = False, all_cases: bool = False) -> None:
+    """The failing (or changed) cases, one summary per run, and where the runs were saved.
+
+    Every case is in the run file, --junit and --markdown; the terminal gets only the rows
+    that need a look unless --all-cases asks for all (a 2,000-row table took longer to
+    draw than a cached run took to compute).
+    """
     console = Console(file=sys.stderr if to_stderr else sys.stdout, soft_wrap=True, highlight=False)
     if outcome.comparison is None:
-        console.print(case_table(outcome.head))
+        table, shown, total = case_table(outcome.head, all_cases=all_cases)
+        if shown:
+            console.print(table)
+        if shown < total:
+            note = f"all {total} cases passed" if not shown else f"{total - shown} passing cases not shown"
+            console.print(f"{escape(outcome.head.agent)}: {note} (--all-cases shows every row)")
     else:
-        console.print(comparison_table(outcome))
+        console.print(comparison_table(outcome, all_cases=all_cases))
         console.print(verdict_text(outcome.comparison.verdict))
     for run in outcome.runs:
         console.print(summary_text(run))
+    if outcome.head.shard is not None:
+        shard = outcome.head.shard
+        console.print(
+            f"shard {shard['index']}/{shard['count']}: {len(shard['cases'])} cases of the suite, "
+            "no verdict or gate here; merge the shards' run files with `promptops eval-merge`"
+        )
+    if outcome.head.merged_from:
+        console.print(
+            f"merged from {len(outcome.head.merged_from)} shards: {', '.join(outcome.head.merged_from)}"
+        )
     if outcome.head.provider == "echo":
         console.print(f"note: {ECHO_NOTE}")
     console.print(f"model calls (judge included): {outcome.usage.summary()}")
     console.print("saved: " + ", ".join(str(p) for p in outcome.saved))
 
 
-def case_table(run: EvalRun) -> Table:
+def case_table(run: EvalRun, *, all_cases: bool = False) -> tuple[Table, int, int]:
+    """The table of cases (only those not passing unless `all_cases`), rows shown, cases in all."""
+    rows = case_rows(run)
+    shown = rows if all_cases else [row for row in rows if row[1] != "pass"]
     table = Table(title=escape(f"{run.agent} ({run.ref or 'working tree'})"))
     for column in ("case", "result", "passed", "reason"):
         table.add_column(column, overflow="fold")
-    for case_id, status, passed, reason in case_rows(run):
+    for case_id, status, passed, reason in shown:
         table.add_row(escape(case_id), f"[{STATUS_STYLE[status]}]{status}[/]", passed, escape(reason))
-    return table
+    return table, len(shown), len(rows)
 
 
-def comparison_table(outcome: EvalOutcome) -> Table:
+def comparison_table(outcome: EvalOutcome, *, all_cases: bool = False) -> Table:
+    """Cases whose status changed or that fail in head (every case with `all_cases`), then the figures."""
     cmp, base, head = outcome.comparison, outcome.base, outcome.head
     assert cmp is not None and base is not None
     table = Table(title=escape(f"{head.agent}: {base.ref} (base) vs {head.ref or 'working tree'} (head)"))
     for column in ("case", "base", "head", "change"):
         table.add_column(column)
-    for c in cmp.cases:
+    shown = [c for c in cmp.cases if all_cases or c.base != c.head or c.head != "pass"]
+    for c in shown:
         change = {("pass", "fail"): "[red]newly failing[/]", ("fail", "pass"): "[green]newly passing[/]"}.get(
             (c.base, c.head), "" if c.base == c.head else f"{c.base} -> {c.head}"
         )
@@ -81,6 +106,8 @@ def comparison_table(outcome: EvalOutcome) -> Table:
             f"{c.head} {c.head_passed}/{c.samples}",
             change,
         )
+    if len(shown) < len(cmp.cases):
+        table.add_row(f"({len(cmp.cases) - len(shown)} unchanged passing cases)", "", "", "")
     table.add_section()
     for label, b, h, d in comparison_rows(cmp):
         table.add_row(label, b, h, d)
@@ -124,9 +151,11 @@ def write_exports(
 
 
 def export_data(outcome: EvalOutcome) -> dict[str, Any]:
-    """The head run, or with --compare: {base, head, comparison}."""
-    if outcome.base is None or outcome.comparison is None:
+    """The head run, or with --compare: {base, head, comparison} (a shard's: {base, head})."""
+    if outcome.base is None:
         return outcome.head.to_dict()
+    if outcome.comparison is None:  # a shard of --compare: both runs, the verdict comes with eval-merge
+        return {"base": outcome.base.to_dict(), "head": outcome.head.to_dict()}
     comparison = {
         **asdict(outcome.comparison),
         "verdict": outcome.comparison.verdict.to_dict(),
@@ -143,6 +172,11 @@ def _write(path: Path, text: str) -> None:
 
 def finish(outcome: EvalOutcome, min_pass_rate: float) -> None:
     head = outcome.head
+    if head.merged_from and head.stopped:
+        raise PromptopsError(
+            f"a shard stopped early ({head.stopped}): the merged run has {head.summary.samples} of "
+            f"{head.summary.planned} samples; re-run that shard, then merge again"
+        )
     if head.stopped == "interrupted":
         click.echo(
             f"promptops: interrupted after {head.summary.samples} of {head.summary.planned} samples; "
@@ -155,6 +189,8 @@ def finish(outcome: EvalOutcome, min_pass_rate: float) -> None:
             f"budget reached after {head.summary.samples} of {head.summary.planned} samples; "
             "the finished ones are saved and cached (raise --budget-calls/--budget-usd and re-run)"
         )
+    if head.shard is not None:
+        return  # part of a suite: the gate is eval-merge's, on every shard together
     if head.summary.pass_rate < min_pass_rate:
         raise PromptopsError(
             f"pass rate {100 * head.summary.pass_rate:.1f}% is below --min-pass-rate "

@@ -16,10 +16,15 @@ from promptops.version_ids import short_id
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--all-branches", is_flag=True, help="Also show commits on other local and remote branches.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Show only the newest N versions.")
-@click.option("--no-fetch", is_flag=True, help="Do not fetch origin's eval notes first (offline).")
+@click.option(
+    "--fetch/--no-fetch",
+    default=None,
+    help="Fetch origin's eval notes first / never (default: when the last fetch is older than "
+    "history.notes_max_age_minutes).",
+)
 @pass_workspace
 def history_command(
-    ws: Workspace, prompt_id: str, as_json: bool, all_branches: bool, limit: int | None, no_fetch: bool
+    ws: Workspace, prompt_id: str, as_json: bool, all_branches: bool, limit: int | None, fetch: bool | None
 ) -> None:
     """Show the versions of a prompt, newest first.
 
@@ -28,7 +33,8 @@ def history_command(
     commit. With --all-branches, commits not on the default branch show vN as '-'.
     The version deployed now (the tip of the default branch) is marked with '*'; PR is
     the pull request that merged the commit; EVAL is the eval summary promptops attached
-    as a git note (refs/notes/promptops, fetched from origin unless --no-fetch).
+    as a git note (refs/notes/promptops; origin's notes are fetched when the last fetch is
+    older than history.notes_max_age_minutes, default 60, or always with --fetch).
 
     Example: promptops history support-agent/system --limit 5
     """
@@ -39,7 +45,7 @@ def history_command(
     deepened = complete_history(ws.config)
     if deepened:
         click.echo(f"promptops: note: {deepened}", err=True)
-    history = prompt_history(ws.config, prompt_id, all_branches=all_branches, limit=limit, fetch=not no_fetch)
+    history = prompt_history(ws.config, prompt_id, all_branches=all_branches, limit=limit, fetch=fetch)
     if as_json:
         click.echo(json.dumps(history.to_json(), indent=2))
         return

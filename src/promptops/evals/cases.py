@@ -19,10 +19,10 @@ from promptops.errors import InputError, NotFoundError
 from promptops.evals.assertions import THRESHOLD_VALUED, AssertionSpec, CodeSpec, lookup
 from promptops.evals.code_policy import code_block_reason
 from promptops.evals.template import render_template, template_vars
-from promptops.files import Document, decode_text, format_json_path, load_document, parse_document
+from promptops.files import Document, decode_text, format_json_path, load_document, parse_document, parse_yaml
 from promptops.llm.embeddings import EmbeddingSettings, embedding_settings
 from promptops.repo.templates import malformed_placeholders
-from promptops.schemas import validate_document
+from promptops.schemas import validate_items
 
 if TYPE_CHECKING:
     from promptops.repo.agents import Agent
@@ -31,7 +31,7 @@ SPLITS = ("dev", "holdout")
 DEFAULT_USER_TEMPLATE = "{{input}}"  # an agent without a user_template sends the `input` var
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Case:
     id: str
     index: int  # position in the file's `cases` list
@@ -56,8 +56,11 @@ class Suite:
     judge_model: str | None = None
     repeat: int = 1
     rel_path: str = ""  # the cases file relative to the repository root, for reports
-    document: Document | None = field(default=None, repr=False, compare=False)
     embeddings: EmbeddingSettings | None = None  # for `similar` (evals.embeddings)
+    # The file's text, re-parsed only when an error needs a line number: a node tree kept
+    # for the whole run cost 25 KB per case.
+    source: str = field(default="", repr=False, compare=False)
+    digest: str = ""  # sha256 of that text: shards of one run must come from the same cases
 
     def select(
         self, split: str = "all", case_ids: Sequence[str] | None = None, text: str | None = None
@@ -111,7 +114,7 @@ def load_suite_at(agent: Agent, config: Config, ref: str) -> Suite:
 
 def parse_suite(doc: Document, config: Config) -> Suite:
     """A Suite from a loaded cases document; raises InputError at the first problem."""
-    validate_document(doc, "cases")
+    validate_items(doc, "cases", "cases")
     data = doc.data
     defaults = data.get("defaults") or {}
     fraction = float(config.get("evals.holdout_fraction"))
@@ -133,8 +136,9 @@ def parse_suite(doc: Document, config: Config) -> Suite:
         judge_model=config.get("evals.judge_model"),
         repeat=int(config.get("evals.repeat")),
         rel_path=_relative(doc.path, config.root),
-        document=doc,
         embeddings=embedding_settings(config),
+        source=doc.text,
+        digest=hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
     )
 
 
@@ -291,8 +295,9 @@ def check_template_vars(suite: Suite, agent: Agent) -> None:
             missing = [v for v in needed if v not in case.vars]
             if missing:
                 message = f"case {case.id!r} lacks var {missing[0]!r}, which {where} uses"
-                if suite.document is None:
+                if not suite.source:
                     raise InputError(f"{suite.path}: error: cases[{case.index}]: {message}")
+                doc = parse_yaml(suite.source, suite.path)  # re-parsed: only an error needs positions
                 path: list[str | int] = ["cases", case.index]
-                raw = suite.document.data["cases"][case.index]
-                raise suite.document.error([*path, "vars"] if "vars" in raw else path, message)
+                raw = doc.data["cases"][case.index]
+                raise doc.error([*path, "vars"] if "vars" in raw else path, message)

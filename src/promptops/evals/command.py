@@ -20,6 +20,7 @@ from promptops.evals.cases import Suite, check_template_vars, load_suite, load_s
 from promptops.evals.compare import RunComparison, compare_runs
 from promptops.evals.results import EvalRun, save_run
 from promptops.evals.runner import Progress, PromptSet, run_evals
+from promptops.evals.shards import Shard, load_shard_runs, merge_shards
 from promptops.files import read_text
 from promptops.llm.batches import ProgressCallback
 from promptops.llm.budget import Budget
@@ -49,6 +50,7 @@ class EvalOptions:
     waiting_ok: bool = False  # the caller can wait for batch results (provider.batch: auto)
     cases_ref: str | None = None  # read the cases as committed here (a PR is judged on its base's cases)
     head_texts: Mapping[str, str] = field(default_factory=dict)  # prompt texts replacing the head's
+    shard: Shard | None = None  # --shard I/N: run only this shard's cases, for eval-merge
 
 
 @dataclass
@@ -138,10 +140,29 @@ def run_eval_command(
     saved = [save_run(run, config.root) for run in runs]
     base, head = (runs[0], runs[1]) if options.compare else (None, runs[0])
     comparison = None
-    if base is not None:
+    if base is not None and options.shard is None:  # a shard's verdict would judge part of the suite
         settings = DecisionSettings.from_config(config)
         comparison = compare_runs(base, head, goal=options.goal, settings=settings)
     return EvalOutcome(head=head, base=base, comparison=comparison, saved=saved, usage=client.ledger)
+
+
+def run_merge_command(config: Config, paths: Sequence[Path], goal: str = "accuracy") -> EvalOutcome:
+    """Merge shard run files into one run per label, save them, compare base and head if both are there."""
+    if goal not in GOALS:
+        raise InputError(f"--goal must be one of {', '.join(GOALS)}, got {goal!r}")
+    if not paths:
+        raise InputError("eval-merge needs the shards' run files (.promptops/runs/*.json)")
+    runs = merge_shards(load_shard_runs(paths))
+    labels = [run.label for run in runs]
+    if len(runs) > 2 or (len(runs) == 2 and labels != ["base", "head"]):
+        raise InputError(f"{paths[0]}: error: the files hold runs labelled {', '.join(labels)}; "
+                         "merge one run (or one base and one head) at a time")  # fmt: skip
+    saved = [save_run(run, config.root) for run in runs]
+    base, head = (runs[0], runs[1]) if len(runs) == 2 else (None, runs[0])
+    comparison = None
+    if base is not None:
+        comparison = compare_runs(base, head, goal=goal, settings=DecisionSettings.from_config(config))
+    return EvalOutcome(head=head, base=base, comparison=comparison, saved=saved)
 
 
 async def _run(
@@ -162,6 +183,7 @@ async def _run(
             progress=progress,
             model=options.model,
             filter_text=options.filter_text,
+            shard=options.shard,
         )
     finally:
         await client.aclose()

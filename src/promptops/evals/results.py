@@ -8,9 +8,10 @@ assertion's verdict and reason, latency, tokens, cost or the error. The JSON sha
 
 from __future__ import annotations
 
+import copy
 import json
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,9 @@ RUNS_DIR = ".promptops/runs"
 SCHEMA_VERSION = 1
 
 
-@dataclass(frozen=True)
+# slots: a 10,000-case run holds one CaseResult per sample and one AssertionResult per
+# assertion; without a __dict__ each is about half the size.
+@dataclass(frozen=True, slots=True)
 class AssertionResult:
     type: str  # as written, e.g. "not-contains"
     passed: bool | None  # None: it could not run (error)
@@ -31,7 +34,7 @@ class AssertionResult:
     origin: str = ""  # "cases[3].assert[1]" or "defaults.assert[0]"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CaseResult:
     case_id: str
     repeat_index: int
@@ -53,6 +56,18 @@ class CaseResult:
     @property
     def status(self) -> str:
         return "error" if self.passed is None else "pass" if self.passed else "fail"
+
+    def to_dict(self) -> dict[str, Any]:
+        """As dataclasses.asdict, written out: asdict's deep copy was most of saving a run."""
+        data = {name: getattr(self, name) for name in _CASE_FIELDS}
+        data["tags"] = list(self.tags)
+        data["assertions"] = [{name: getattr(a, name) for name in _ASSERTION_FIELDS} for a in self.assertions]
+        data["tool_calls"] = [dict(call) for call in self.tool_calls]
+        return data
+
+
+_CASE_FIELDS = tuple(f.name for f in fields(CaseResult))
+_ASSERTION_FIELDS = tuple(f.name for f in fields(AssertionResult))
 
 
 @dataclass
@@ -77,9 +92,20 @@ class EvalRun:
     usage: dict[str, Any] = field(
         default_factory=dict
     )  # the client's ledger: calls, cached calls, judge calls
+    suite_digest: str = ""  # sha256 of the cases file's text: which cases these samples answer
+    shard: dict[str, Any] | None = None  # with --shard I/N: index, count, filter, [case id, place]
+    merged_from: list[str] = field(default_factory=list)  # run ids of the shards merged into this run
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = self.header_dict()
+        data["results"] = [r.to_dict() for r in self.results]
+        return data
+
+    def header_dict(self) -> dict[str, Any]:
+        """Everything but the results (the run file streams those one by one)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("results", "summary")}
+        data = copy.deepcopy(data)  # small: ids, params, usage
+        data["summary"] = asdict(self.summary)
         data["schema_version"] = SCHEMA_VERSION
         return data
 
@@ -136,7 +162,14 @@ def save_run(run: EvalRun, root: Path) -> Path:
 
 def write_run_json(run: EvalRun, path: Path) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(run.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    # Compact, and written a result at a time: a 10,000-case run file is read by programs
+    # (reports, merge, notes), not people, and its dicts never all exist at once.
+    dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.write(dumps(run.header_dict())[:-1] + ',"results":[')
+        for i, result in enumerate(run.results):
+            fh.write(("," if i else "") + dumps(result.to_dict()))
+        fh.write("]}\n")
     tmp.replace(path)
 
 

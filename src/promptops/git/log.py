@@ -18,6 +18,7 @@ NULL_BLOB = "0" * 40
 
 
 HEADER_FORMAT = "%x1e%H%x1f%P%x1f%aI%x1f%an%x1f%ae%x1f%s"
+NOTE_FIELD = "%x1f%N"  # the commit's note under the ref given with --notes
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,20 @@ class FileChange:
     status: str
     blob: str | None
     parents: tuple[str, ...] = ()  # a merge's second parent is the merged branch's head
+    note: str | None = None  # the commit's note text, when file_log was asked for a notes ref
 
 
-def file_log(root: Path, revs: Iterable[str], path: str, *, first_parent: bool = True) -> list[FileChange]:
-    """Commits reachable from `revs` that changed `path`, newest first, following renames."""
-    args = ["--follow", "--raw", "--no-abbrev", "-z", f"--format={HEADER_FORMAT}"]
+def file_log(
+    root: Path, revs: Iterable[str], path: str, *, first_parent: bool = True, notes_ref: str | None = None
+) -> list[FileChange]:
+    """Commits reachable from `revs` that changed `path`, newest first, following renames.
+
+    With `notes_ref`, each commit's note comes in the same `git log` process (`%N`).
+    """
+    header = HEADER_FORMAT + (NOTE_FIELD if notes_ref else "")
+    args = ["--follow", "--raw", "--no-abbrev", "-z", f"--format={header}"]
+    if notes_ref:
+        args.insert(0, f"--notes={notes_ref}")
     if first_parent:
         args.insert(0, "--first-parent")
     repo = open_repo(root)
@@ -46,14 +56,18 @@ def file_log(root: Path, revs: Iterable[str], path: str, *, first_parent: bool =
         out = repo.git.log(*args, *revs, "--", path)
     finally:
         repo.close()
-    return parse_raw_log(out)
+    return parse_raw_log(out, with_notes=notes_ref is not None)
 
 
-def parse_raw_log(out: str) -> list[FileChange]:
-    """Parse `git log --raw -z --format=HEADER_FORMAT` output (one change per commit kept)."""
+def parse_raw_log(out: str, *, with_notes: bool = False) -> list[FileChange]:
+    """Parse `git log --raw -z --format=HEADER_FORMAT[NOTE_FIELD]` output (one change per commit kept)."""
     changes = []
     for chunk in out.split("\x1e")[1:]:
         header, _, raw = chunk.partition("\0")
+        note = None
+        if with_notes:
+            header, _, note_text = header.rpartition("\x1f")
+            note = note_text.strip() or None
         commit, parents, date, author, email, subject = header.split("\x1f", 5)
         for status, old_path, new_path, blob in _raw_entries(raw.lstrip("\n")):
             changes.append(
@@ -68,6 +82,7 @@ def parse_raw_log(out: str) -> list[FileChange]:
                     status,
                     blob,
                     tuple(parents.split()),
+                    note,
                 )
             )
             break

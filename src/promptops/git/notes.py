@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,35 @@ def read_note(repo_root: Path | str, commit: str) -> dict[str, Any] | None:
     except json.JSONDecodeError:
         return None
     return data if isinstance(data, dict) else None
+
+
+FETCH_STAMP = "promptops/notes-fetched"  # under the git dir: when origin's notes were last fetched
+
+
+def fetch_notes_when_stale(repo_root: Path | str, max_age_s: float) -> bool:
+    """Fetch origin's notes unless they were fetched less than `max_age_s` ago; True if fetched.
+
+    `promptops history` runs often and notes change rarely: a network round trip on every
+    call cost more than the whole local history. Failures propagate (the caller decides).
+    """
+    repo = open_repo(repo_root)
+    try:
+        stamp = Path(repo.common_dir) / FETCH_STAMP
+        try:
+            if time.time() - stamp.stat().st_mtime < max_age_s:
+                return False
+        except FileNotFoundError:
+            pass
+        name = find_remote(repo)
+        if name is None:
+            return False
+        if fetch_remote_notes(repo, name):
+            merge_remote_notes(repo)
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.touch()
+        return True
+    finally:
+        repo.close()
 
 
 def fetch_notes(repo_root: Path | str, remote: str | None = None) -> None:
@@ -89,6 +119,17 @@ def merge_remote_notes(repo: git.Repo) -> None:
         ],
         "merging notes",
     )
+
+
+def parse_note(text: str | None) -> dict[str, Any] | None:
+    """A note's JSON object, or None when there is none or it is not a JSON object."""
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def notes_for(root: Path, commits: Iterable[str]) -> dict[str, dict[str, Any]]:

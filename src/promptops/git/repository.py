@@ -82,9 +82,7 @@ def run(repo: git.Repo, args: list[str], doing: str) -> str:
     """Run git in `repo`; a failure becomes one readable line naming what we were doing."""
     status, out, err = run_raw(repo, args)
     if status != 0:
-        raise PromptopsError(
-            f"git failed while {doing}: {last_lines(err or out) or f'exit status {status}'}"
-        )
+        raise PromptopsError(f"git failed while {doing}: {last_lines(err or out) or f'exit status {status}'}")
     return out
 
 

@@ -16,14 +16,14 @@ import json
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol
-
-import jsonschema
-from jsonschema.exceptions import best_match
+from typing import TYPE_CHECKING, Any, Protocol
 
 from promptops.errors import InputError
 from promptops.llm.errors import LLMError, StructuredOutputError
 from promptops.llm.types import Completion, CompletionRequest, ToolSpec
+
+if TYPE_CHECKING:
+    import jsonschema
 
 MAX_REPAIRS = 2
 PROBLEM_CHARS = 300
@@ -79,6 +79,8 @@ async def complete_json(
 
 
 def _validator(schema: dict[str, Any], name: str) -> jsonschema.protocols.Validator:
+    import jsonschema  # imported on the first structured call: every eval start paid ~0.1 s for it
+
     cls = jsonschema.validators.validator_for(schema)
     try:
         cls.check_schema(schema)
@@ -129,6 +131,8 @@ def first_json_object(text: str) -> dict[str, Any] | None:
 
 
 def _schema_problem(validator: jsonschema.protocols.Validator, data: Any) -> str | None:
+    from jsonschema.exceptions import best_match
+
     error = best_match(validator.iter_errors(data))
     if error is None:
         return None

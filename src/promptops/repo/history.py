@@ -6,7 +6,9 @@ deployed change". The version id is the blob id the file had after that commit.
 
 Each version also carries what the deploying commit says about itself: the pull request
 number (from GitHub's merge or squash subject), the eval summary promptops attached as a
-git note (fetched from origin first), and whether it is the version deployed now.
+git note (read in the same `git log` process; origin's notes are fetched only when the
+last fetch is older than `history.notes_max_age_minutes`, or when asked), and whether it
+is the version deployed now.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from promptops.config import Config
 from promptops.errors import InputError, NotFoundError, PromptopsError
 from promptops.git.branches import no_commits_yet, resolve_default_branch
 from promptops.git.log import FileChange, file_log
-from promptops.git.notes import fetch_notes, notes_for
+from promptops.git.notes import NOTES_REF, fetch_notes_when_stale, notes_for, parse_note
 from promptops.git.shallow import refuse_shallow, require_full_history
 from promptops.git.tree import read_blobs
 from promptops.repo.agents import Prompt, resolve_prompt_id
@@ -72,11 +74,13 @@ def prompt_history(
     *,
     all_branches: bool = False,
     limit: int | None = None,
-    fetch: bool = True,
+    fetch: bool | None = None,
 ) -> PromptHistory:
     """Newest first; `all_branches` adds commits of every local and remote branch.
 
-    `fetch` first brings origin's promptops notes in (skipped quietly when origin cannot be reached).
+    `fetch` brings origin's promptops notes in first: True always, False never, None when
+    the last fetch is older than `history.notes_max_age_minutes`. An unreachable origin is
+    skipped quietly: the notes we have are shown.
     """
     branch = resolve_default_branch(config.root, config)
     if branch.rev is None:
@@ -84,14 +88,15 @@ def prompt_history(
     refuse_shallow(config.root, "version numbers")  # a cut history numbers every version wrong
     rev = branch.rev
     prompt = _find_prompt(config, prompt_id, rev)
-    on_default = file_log(config.root, [rev], prompt.rel_path)
+    _fetch_notes(config, fetch)
+    on_default = file_log(config.root, [rev], prompt.rel_path, notes_ref=NOTES_REF)
     numbers = {c.commit: len(on_default) - i for i, c in enumerate(on_default)}
     changes = _with_other_branches(config, prompt, on_default) if all_branches else on_default
     changes = changes[:limit] if limit is not None else changes
     tokens = _tokens_by_blob(config, changes)
     versions = [_version(c, numbers.get(c.commit), tokens) for c in changes]
     deployed = on_default[0].commit if on_default and on_default[0].blob else None
-    versions = _annotated(config, changes, versions, deployed, fetch)
+    versions = _annotated(config, changes, versions, deployed)
     return PromptHistory(prompt.id, prompt.rel_path, branch.name, len(on_default), versions)
 
 
@@ -108,7 +113,9 @@ def _find_prompt(config: Config, prompt_id: str, rev: str) -> Prompt:
 
 def _with_other_branches(config: Config, prompt: Prompt, on_default: list[FileChange]) -> list[FileChange]:
     """The default branch's changes plus every other branch's, newest first by date."""
-    others = file_log(config.root, ["--branches", "--remotes"], prompt.rel_path, first_parent=False)
+    others = file_log(
+        config.root, ["--branches", "--remotes"], prompt.rel_path, first_parent=False, notes_ref=NOTES_REF
+    )
     seen = {c.commit for c in on_default}
     merged = on_default + [c for c in others if c.commit not in seen]
     return sorted(merged, key=lambda c: datetime.fromisoformat(c.date), reverse=True)
@@ -147,20 +154,26 @@ def pull_request_number(subject: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
+def _fetch_notes(config: Config, fetch: bool | None) -> None:
+    if fetch is False:
+        return
+    max_age_s = 0.0 if fetch else float(config.get("history.notes_max_age_minutes")) * 60
+    with contextlib.suppress(PromptopsError):  # offline or no access: show the notes we have
+        fetch_notes_when_stale(config.root, max_age_s)
+
+
 def _annotated(
-    config: Config,
-    changes: list[FileChange],
-    versions: list[PromptVersion],
-    deployed: str | None,
-    fetch: bool,
+    config: Config, changes: list[FileChange], versions: list[PromptVersion], deployed: str | None
 ) -> list[PromptVersion]:
-    """Versions with their PR number, eval note and deployed flag (one notes pass for all)."""
-    if fetch:
-        with contextlib.suppress(PromptopsError):  # offline or no access: show the notes we have
-            fetch_notes(config.root)
-    # a merge's note sits on the merged branch's head (its second parent)
+    """Versions with their PR number, eval note and deployed flag.
+
+    Notes came with the log; a merge without its own note takes the merged branch head's
+    (second parent's), which needs one more lookup, only when there is such a merge.
+    """
+    own = {c.commit: parse_note(c.note) for c in changes}
+    merged_heads = {p for c in changes if own[c.commit] is None for p in c.parents[1:]}
+    notes = {**notes_for(config.root, merged_heads), **{k: v for k, v in own.items() if v is not None}}
     candidates = {c.commit: (c.commit, *c.parents[1:]) for c in changes}
-    notes = notes_for(config.root, {sha for shas in candidates.values() for sha in shas})
     out = []
     for version in versions:
         note = next((notes[sha] for sha in candidates[version.commit] if sha in notes), None)
