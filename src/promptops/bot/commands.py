@@ -12,16 +12,47 @@ from dataclasses import dataclass
 from promptops.config import GOALS
 from promptops.errors import InputError
 
-HELP = """\
-Commands (comment on a pull request or issue; needs write permission on the repository):
 
-    /promptops optimize AGENT/NAME --goal GOAL   write and test variants, open a PR
-    /promptops eval [AGENT]                      evaluate the agent(s) at this PR's head
-    /promptops rollback AGENT/NAME --to vN       open a PR restoring version N
-    /promptops rollout AGENT/NAME                check a canary rollout and advance, promote or abort it
-    /promptops help                              this text
+@dataclass(frozen=True)
+class CommandSpec:
+    """One `/promptops` command as users see it: the one source of truth for `/promptops help`,
+    the docs' table (a test compares them) and the "Commands" section of every bot PR."""
 
-GOAL is one of: accuracy, conciseness, clarity, safety, speed."""
+    name: str
+    usage: str  # e.g. "/promptops optimize AGENT/NAME --goal GOAL"
+    summary: str
+
+
+COMMAND_SPECS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "optimize", "/promptops optimize AGENT/NAME --goal GOAL", "write and test variants, open a PR"
+    ),
+    CommandSpec("eval", "/promptops eval [AGENT]", "evaluate the agent(s) at this PR's head"),
+    CommandSpec("rollback", "/promptops rollback AGENT/NAME --to vN", "open a PR restoring version N"),
+    CommandSpec(
+        "rollout", "/promptops rollout AGENT/NAME", "check a canary rollout and advance, promote or abort it"
+    ),
+    CommandSpec(
+        "unignore",
+        "/promptops unignore AGENT/NAME --goal GOAL",
+        "propose GOAL for this prompt again (closing its PR ignored it)",
+    ),
+    CommandSpec("help", "/promptops help", "this text"),
+)
+
+SPECS_BY_NAME = {spec.name: spec for spec in COMMAND_SPECS}
+
+
+def _help_text() -> str:
+    width = max(len(spec.usage) for spec in COMMAND_SPECS) + 3
+    rows = "\n".join(f"    {spec.usage.ljust(width)}{spec.summary}" for spec in COMMAND_SPECS)
+    return (
+        "Commands (comment on a pull request or issue; needs write permission on the repository):\n\n"
+        f"{rows}\n\nGOAL is one of: {', '.join(GOALS)}."
+    )
+
+
+HELP = _help_text()
 
 
 class ChatUsageError(InputError):
@@ -30,7 +61,7 @@ class ChatUsageError(InputError):
 
 @dataclass(frozen=True)
 class ChatCommand:
-    name: str  # optimize | eval | rollback | rollout | help
+    name: str  # optimize | eval | rollback | rollout | unignore | help
     prompt_id: str | None = None
     agent: str | None = None
     goal: str | None = None
@@ -110,4 +141,18 @@ def _rollout(args: list[str]) -> ChatCommand:
     return ChatCommand("rollout", prompt_id=_prompt_id(positional, "rollout"))
 
 
-_COMMANDS = {"optimize": _optimize, "eval": _eval, "rollback": _rollback, "rollout": _rollout}
+def _unignore(args: list[str]) -> ChatCommand:
+    positional, options = _options(args, ("goal",))
+    goal = options.get("goal")
+    if goal not in GOALS:
+        raise ChatUsageError(f"--goal must be one of {', '.join(GOALS)}")
+    return ChatCommand("unignore", prompt_id=_prompt_id(positional, "unignore"), goal=goal)
+
+
+_COMMANDS = {
+    "optimize": _optimize,
+    "eval": _eval,
+    "rollback": _rollback,
+    "rollout": _rollout,
+    "unignore": _unignore,
+}

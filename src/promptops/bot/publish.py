@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from promptops.bot.pr_commands import optimize_commands, with_commands
 from promptops.bot.pr_report import render_report
 from promptops.bot.session_report import (
     change_summary,
@@ -31,6 +32,7 @@ from promptops.git.commits import PublishResult, publish_variant
 from promptops.github.connection import connect_for, no_token_message
 from promptops.github.pulls import publish_pull_request, report_labels
 from promptops.github.retries import MissingToken, OpenPullLimitReached
+from promptops.markdown import COMMENT_LIMIT
 from promptops.repo.agents import split_prompt_id
 
 
@@ -126,13 +128,14 @@ def _open_pull(
             message=f"pushed {outcome.branch}; " + no_token_message(config.root, base, outcome.branch),
         )
     goal, recommended = session["goal"], outcome.recommended
+    body = _pull_body(config, session)
     try:
         result = publish_pull_request(
             gh,
             branch=outcome.branch,
             base=base,
             title=f"promptops({session['prompt']['id']}): {change_summary(session)}",
-            body=report,
+            body=body,
             comment_key=f"{session['prompt']['id']}/{goal}",
             comment_body=report,
             labels=report_labels(goal, recommended, config.get("github.labels") or ()),
@@ -152,6 +155,14 @@ def _open_pull(
         comment_id=result.comment_id,
         message=f"{verb} pull request #{result.number} ({result.url}): {_what(session, recommended)}",
     )
+
+
+def _pull_body(config: Config, session: dict[str, Any]) -> str:
+    """The report, cut to leave room for the Commands section that must end every bot PR."""
+    prompt = session["prompt"]
+    section = optimize_commands(prompt["id"], session["goal"], prompt["base_version"])
+    report = render_report(session_report(session, config), limit=COMMENT_LIMIT - len(section) - 8)
+    return with_commands(report, section)
 
 
 def _status_description(session: dict[str, Any], recommended: bool) -> str:
