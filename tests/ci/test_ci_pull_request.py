@@ -136,7 +136,8 @@ def _agent_files(repo: Path) -> list[str]:
             payloads.pull_request("opened", 9, base_sha="a" * 40, head_sha="b" * 40, head_repo=None),
             "deleted repository",
         ),
-        (payloads.pull_request("closed", 9, base_sha="a" * 40, head_sha="b" * 40), "needs no evaluation"),
+        (payloads.pull_request("closed", 9, base_sha="a" * 40, head_sha="b" * 40), "nothing to remember"),
+        (payloads.pull_request("labeled", 9, base_sha="a" * 40, head_sha="b" * 40), "needs no evaluation"),
         ({"action": "opened", "repository": payloads.repository()}, "lacks 'pull_request'"),
     ],
 )

@@ -44,6 +44,18 @@ class PullRequestEvent:
 
 
 @dataclass(frozen=True)
+class PullRequestClosedEvent:
+    """A pull request closed, merged or not: an unmerged optimize PR is a "no" to remember."""
+
+    repository: str
+    number: int
+    merged: bool
+    head_ref: str
+    body: str
+    closed_by: str
+
+
+@dataclass(frozen=True)
 class CommentEvent:
     repository: str
     issue_number: int
@@ -71,7 +83,7 @@ class ScheduledEvent:
     inputs: dict[str, Any] = field(default_factory=dict)
 
 
-Event = PullRequestEvent | CommentEvent | PushEvent | ScheduledEvent | Skip
+Event = PullRequestEvent | PullRequestClosedEvent | CommentEvent | PushEvent | ScheduledEvent | Skip
 
 
 def read_event(name: str | None, path: str | None) -> Event:
@@ -109,6 +121,8 @@ def _repo_name(payload: dict[str, Any]) -> str:
 
 def _pull_request(payload: dict[str, Any]) -> Event:
     action = payload.get("action", "")
+    if action == "closed":
+        return _pull_request_closed(payload)
     if action not in PR_ACTIONS:
         return Skip(f"pull_request action {action!r} needs no evaluation")
     pr = payload["pull_request"]
@@ -126,6 +140,18 @@ def _pull_request(payload: dict[str, Any]) -> Event:
         head_sha=pr["head"]["sha"],
         head_repository=head_repo,
         author=(pr.get("user") or {}).get("login", ""),
+    )
+
+
+def _pull_request_closed(payload: dict[str, Any]) -> Event:
+    pr = payload["pull_request"]
+    return PullRequestClosedEvent(
+        repository=_repo_name(payload),
+        number=int(pr["number"]),
+        merged=bool(pr.get("merged")),
+        head_ref=pr["head"]["ref"],
+        body=pr.get("body") or "",
+        closed_by=(payload.get("sender") or {}).get("login", ""),
     )
 
 

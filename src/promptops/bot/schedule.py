@@ -6,7 +6,8 @@ then, when `schedule.min_pass_rate` is set, the system prompt of each agent whos
 eval run (`.promptops/runs/`) passed less than that, for goal `accuracy`. Agents with no
 run on record are not guessed at; the summary says they were not checked. Before each
 optimization the open promptops PRs are counted; at `github.max_open_prs` the run stops
-and says which targets it left for next time.
+and says which targets it left for next time. A goal declined by closing its PR unmerged
+is skipped until the prompt changes (`schedule_filters`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from promptops.bot.context import CiContext
 from promptops.bot.events import ScheduledEvent
+from promptops.bot.schedule_filters import skip_declined
 from promptops.config import Config
 from promptops.errors import PromptopsError
 from promptops.repo.agents import list_agents, load_agent
@@ -93,6 +95,7 @@ def handle_schedule(ctx: CiContext, event: ScheduledEvent) -> None:
         return
     limit = ctx.config.get("github.max_open_prs")
     prefix = ctx.config.get("github.branch_prefix")
+    targets = skip_declined(ctx, targets)
     for index, target in enumerate(targets):
         open_prs = ctx.github().count_open_promptops_pulls(prefix)
         if open_prs >= limit:
