@@ -62,6 +62,16 @@ def optimize_prompt(ctx: CiContext, prompt_id: str, goal: str, *, waiting_ok: bo
 
 
 def optimize_and_publish(ctx: CiContext, prompt_id: str, goal: str) -> str:
+    from promptops.bot.prompt_lock import lock_holder
+
+    holder = lock_holder(ctx, prompt_id, goal)
+    if holder is not None:
+        ctx.report.say(f"optimize {prompt_id} --goal {goal}: waits, {holder.describe()}")
+        return (
+            f"Not optimized: {inline_code(prompt_id)} already has an open optimize pull request, "
+            f"#{holder.number} (goal {inline_code(holder.goal)}): {holder.url}. One open optimize PR "
+            "per prompt: merge or close it, then ask again."
+        )
     done = optimize_prompt(ctx, prompt_id, goal)
     ctx.report.say(f"optimize {prompt_id} --goal {goal}: {done.pr_url or done.message}")
     return _reply(done.pr_url, f"Optimized {inline_code(prompt_id)} for {goal}", done.message)

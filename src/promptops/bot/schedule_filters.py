@@ -7,18 +7,26 @@ now overrides an earlier "no".
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
 from promptops.bot.context import CiContext
 from promptops.bot.ignores import current_version, find_ignore
 from promptops.bot.pr_commands import command_line
 from promptops.git.notes import fetch_notes
 
-if TYPE_CHECKING:
-    from promptops.bot.schedule import Target
+
+class _Target(Protocol):
+    @property
+    def prompt_id(self) -> str: ...
+
+    @property
+    def goal(self) -> str: ...
 
 
-def skip_declined(ctx: CiContext, targets: list[Target]) -> list[Target]:
+T = TypeVar("T", bound=_Target)
+
+
+def skip_declined(ctx: CiContext, targets: list[T]) -> list[T]:
     """`targets` without those declined at the prompt's current version."""
     if not targets:
         return targets
