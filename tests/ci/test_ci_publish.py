@@ -63,6 +63,8 @@ def test_optimize_command_opens_a_pull_request(
     assert f"/pull/{pr['number']}" in reply
     [report] = [c["body"] for c in github.comments.values() if c["issue"] == pr["number"]]
     assert "improvement" in report  # the PR's sticky report, from the publishing helper
+    assert "> [!TIP]\n> **✅ Recommended: improvement for conciseness" in pr["body"]
+    assert "[this workflow run](https://github.example/octo-org/agents/actions/runs/4242)." in report
     listed = section_commands(pr["body"])  # the body ends with the commands that apply to it
     assert (listed[0].name, listed[0].agent) == ("eval", "support-agent")
     named = [(c.name, c.prompt_id, c.goal) for c in listed]

@@ -62,14 +62,15 @@ def test_report_from_a_real_session(optimized_repo: Path) -> None:
 
     holdout = session["holdout"]["cases"]
     lines = markdown.splitlines()
-    assert lines[3] == f"### ✅ Recommended: improvement for conciseness on {holdout} holdout cases " + (
-        f"({eval_note(session)['tokens_change_pct']:+.0f}% tokens, pass rate unchanged)"
+    assert lines[3] == "> [!TIP]"
+    assert lines[4] == f"> **✅ Recommended: improvement for conciseness on {holdout} holdout cases " + (
+        f"({eval_note(session)['tokens_change_pct']:+.0f}% tokens, pass rate unchanged)**"
     )
     assert f"Measured on {holdout} cases × 1 repeats with `claude-sonnet-5-5 via echo`." in markdown
     assert "| pass rate (95% interval) | 100.0% (" in markdown
     assert "<script>" not in markdown and "&lt;script&gt;" in markdown
     assert "@octocat" not in markdown and "@\u200doctocat" in markdown and "@\u200dorg/team" in markdown
-    assert "Per-case changes (3 cases changed outcome)" in markdown
+    assert "Per-case changes (3 cases changed outcome: 0 regressed, 3 improved)" in markdown
     assert "| case-000 | fail | pass | &lt;b&gt;now&lt;/b&gt; cites policy |" in markdown
     assert (
         f"Budget used: {session['usage']['calls']} LLM calls (0 cached), $0.0000 (budget: 400 calls"

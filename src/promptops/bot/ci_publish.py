@@ -55,6 +55,7 @@ def optimize_prompt(ctx: CiContext, prompt_id: str, goal: str, *, waiting_ok: bo
         token=ctx.env.token,
         github_base_url=ctx.base_url,
         prompt_id=prompt_id,
+        run_url=ctx.env.run_url,
     )
     if outcome.report:
         ctx.report.summary.append(outcome.report)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from promptops.bot.alerts import alert, run_link
 from promptops.markdown import (
     COMMENT_LIMIT,
     Section,
@@ -68,6 +69,8 @@ class ReportData:
     budget: str = ""  # e.g. "212 LLM calls, $1.84 of $5.00"
     tokens_label: str = "tokens (mean per case)"
     notes: tuple[str, ...] = field(default=())  # further lines (plain text, escaped)
+    outcome: str = ""  # improvement | regression | no-difference | inconclusive: picks the alert
+    run_url: str = ""  # the workflow run that produced the report (Actions), linked at the end
 
 
 def render_report(report: ReportData, limit: int = COMMENT_LIMIT) -> str:
@@ -91,6 +94,7 @@ def report_sections(report: ReportData) -> list[Section]:
     tail = [
         f"Budget used: {escape_text(report.budget)}" if report.budget else "",
         *map(escape_text, report.notes),
+        run_link(report.run_url),
     ]
     if any(tail):
         sections.append(Section("footer", "\n\n".join(t for t in tail if t)))
@@ -103,7 +107,7 @@ def _title(report: ReportData) -> str:
 
 def _verdict(report: ReportData) -> str:
     icon = "✅" if report.recommended else "⚠️"
-    return f"### {icon} {escape_text(report.verdict)}"
+    return alert(report.outcome, f"**{icon} {escape_text(report.verdict)}**")
 
 
 def _pct(x: float) -> str:
@@ -161,11 +165,22 @@ def _why(report: ReportData) -> str:
     return "\n\n".join(parts)
 
 
+def _is_regression(change: CaseChange) -> bool:
+    return change.base == "pass" and change.variant != "pass"
+
+
 def _case_section(changes: Sequence[CaseChange]) -> Section:
+    """Folded, regressions first: those are what a reviewer must look at before merging."""
+    ordered = sorted(changes, key=lambda c: not _is_regression(c))
     rows = tuple(
-        "| " + " | ".join(map(escape_cell, (c.case_id, c.base, c.variant, c.note))) + " |" for c in changes
+        "| " + " | ".join(map(escape_cell, (c.case_id, c.base, c.variant, c.note))) + " |" for c in ordered
     )
-    summary = f"Per-case changes ({len(changes)} cases changed outcome)"
+    regressions = sum(map(_is_regression, changes))
+    improved = sum(c.variant == "pass" and c.base != "pass" for c in changes)
+    summary = (
+        f"Per-case changes ({len(changes)} cases changed outcome: "
+        f"{regressions} regressed, {improved} improved)"
+    )
     return Section(
         "per-case changes",
         text=details(summary, "| case | base | variant | note |\n| --- | --- | --- | --- |").removesuffix(

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from promptops.bot.pr_commands import optimize_commands, with_commands
-from promptops.bot.pr_report import render_report
+from promptops.bot.pr_report import ReportData, render_report
 from promptops.bot.session_report import (
     change_summary,
     eval_note,
@@ -63,10 +63,12 @@ def publish_session(
     token: str | None,
     github_base_url: str | None = None,
     prompt_id: str | None = None,
+    run_url: str | None = None,
 ) -> PublishOutcome:
     """Publish session `session_id_or_path`; `open_pr=False` (`--branch-only`) only commits locally.
 
     `prompt_id`, when given, must be the prompt the session optimized (a guard against a wrong id).
+    `run_url`, in Actions, is the workflow run the report links to.
     """
     session, path = load_session(config, session_id_or_path)
     if prompt_id is not None and session["prompt"]["id"] != prompt_id:
@@ -75,7 +77,8 @@ def publish_session(
         )
     chosen = winner(session)
     recommended = is_recommended(session)
-    report = render_report(session_report(session, config))
+    data = replace(session_report(session, config), run_url=run_url or "")
+    report = render_report(data)
     pushed = _commit_variant(config, session, chosen, push=open_pr)
     outcome = PublishOutcome(
         pushed.branch, pushed.commit, None, None, None, recommended, "", session["id"], pushed.pushed, report
@@ -86,7 +89,7 @@ def publish_session(
             message=f"committed {_what(session, recommended)} on local branch "
             f"{pushed.branch} (not pushed: --branch-only)",
         )
-    return _open_pull(config, session, outcome, report, token, github_base_url)
+    return _open_pull(config, session, data, outcome, report, token, github_base_url)
 
 
 def _commit_variant(
@@ -114,6 +117,7 @@ def _commit_variant(
 def _open_pull(
     config: Config,
     session: dict[str, Any],
+    data: ReportData,
     outcome: PublishOutcome,
     report: str,
     token: str | None,
@@ -128,7 +132,7 @@ def _open_pull(
             message=f"pushed {outcome.branch}; " + no_token_message(config.root, base, outcome.branch),
         )
     goal, recommended = session["goal"], outcome.recommended
-    body = _pull_body(config, session)
+    body = _pull_body(session, data)
     try:
         result = publish_pull_request(
             gh,
@@ -157,11 +161,11 @@ def _open_pull(
     )
 
 
-def _pull_body(config: Config, session: dict[str, Any]) -> str:
+def _pull_body(session: dict[str, Any], data: ReportData) -> str:
     """The report, cut to leave room for the Commands section that must end every bot PR."""
     prompt = session["prompt"]
     section = optimize_commands(prompt["id"], session["goal"], prompt["base_version"])
-    report = render_report(session_report(session, config), limit=COMMENT_LIMIT - len(section) - 8)
+    report = render_report(data, limit=COMMENT_LIMIT - len(section) - 8)
     return with_commands(report, section)
 
 

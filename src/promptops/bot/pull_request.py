@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from promptops.bot.alerts import run_link
 from promptops.bot.context import CiContext
 from promptops.bot.events import PullRequestEvent
 from promptops.config import Config
@@ -100,7 +101,7 @@ def evaluate_pull(config: Config, base: str, head: str, agents: list[str]) -> Pu
     return result
 
 
-def render_comment(evaluation: PullEvaluation) -> str:
+def render_comment(evaluation: PullEvaluation, run_url: str | None = None) -> str:
     """The sticky comment: one section per agent, verdict first, then the engine's report."""
     base, head = evaluation.base[:10], evaluation.head[:10]
     lines = [f"## promptops evaluation: {inline_code(head)} vs merge base {inline_code(base)}", ""]
@@ -115,6 +116,7 @@ def render_comment(evaluation: PullEvaluation) -> str:
         return "\n".join(lines) + "\n"
     for agent in evaluation.agents:
         lines += _agent_section(agent)
+    lines += [run_link(run_url)] if run_url else []
     return "\n".join(lines) + "\n"
 
 
@@ -131,7 +133,7 @@ def _agent_section(agent: AgentResult) -> list[str]:
 
 def report_pull(ctx: CiContext, number: int, evaluation: PullEvaluation) -> str:
     """Sticky comment and status on the PR; returns the comment URL."""
-    url = ctx.comment(number, COMMENT_KEY, render_comment(evaluation))
+    url = ctx.comment(number, COMMENT_KEY, render_comment(evaluation, ctx.env.run_url))
     state, description = evaluation.state
     ctx.status(evaluation.head, state, description)
     ctx.report.say(f"promptops/eval on {evaluation.head[:10]}: {state} ({description})")
