@@ -16,6 +16,7 @@ from promptops.bot.commands import HELP, ChatCommand, ChatUsageError, parse_comm
 from promptops.bot.context import CiContext
 from promptops.bot.events import CommentEvent
 from promptops.bot.pull_request import changed_agents, evaluate_pull, report_pull
+from promptops.bot.staleness import check_staleness
 from promptops.errors import InputError, NotFoundError, PromptopsError
 from promptops.evals.command import EvalOptions, run_eval_command
 from promptops.evals.markdown_report import markdown_report
@@ -113,6 +114,7 @@ def _eval_pull(ctx: CiContext, event: CommentEvent, agent: str | None) -> str:
     if not agents:
         return "This pull request changes no agent; nothing to evaluate (name one: `/promptops eval AGENT`)."
     evaluation = evaluate_pull(ctx.config, base, head, agents)
+    evaluation.stale = check_staleness(ctx.config, base, base_tip, pr.base.ref, agents, changed_agents)
     url = report_pull(ctx, pr.number, evaluation)
     state, description = evaluation.state
     return (

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from promptops.bot.alerts import run_link
 from promptops.bot.context import CiContext
 from promptops.bot.events import PullRequestEvent
+from promptops.bot.staleness import Staleness, check_staleness, staleness_lines
 from promptops.config import Config
 from promptops.errors import PromptopsError
 from promptops.evals.command import EvalOptions, EvalOutcome, run_eval_command
@@ -55,6 +56,7 @@ class PullEvaluation:
     head: str
     agents: list[AgentResult] = field(default_factory=list)
     missing_credentials: str | None = None  # the MissingAPIKey message, when evaluation was skipped
+    stale: Staleness | None = None  # the base branch changed these agents since the merge base
 
     @property
     def state(self) -> tuple[str, str]:
@@ -105,6 +107,7 @@ def render_comment(evaluation: PullEvaluation, run_url: str | None = None) -> st
     """The sticky comment: one section per agent, verdict first, then the engine's report."""
     base, head = evaluation.base[:10], evaluation.head[:10]
     lines = [f"## promptops evaluation: {inline_code(head)} vs merge base {inline_code(base)}", ""]
+    lines += staleness_lines(evaluation.stale)
     if evaluation.missing_credentials:
         lines += [
             "**Evaluation skipped: no model credentials.** This run had no model API key "
@@ -157,6 +160,9 @@ def handle_pull_request(ctx: CiContext, event: PullRequestEvent) -> None:
         return
     ctx.report.say(f"evaluating {', '.join(agents)} at {event.head_sha[:10]} against merge base {base[:10]}")
     evaluation = evaluate_pull(ctx.config, base, event.head_sha, agents)
+    evaluation.stale = check_staleness(
+        ctx.config, base, event.base_sha, event.base_ref, agents, changed_agents
+    )
     try:
         report_pull(ctx, event.number, evaluation)
     except GitHubError as exc:
