@@ -77,6 +77,10 @@ def publish_session(
         )
     chosen = winner(session)
     recommended = is_recommended(session)
+    if open_pr and not recommended and config.get("github.not_recommended") == "skip":
+        what = f"{session['prompt']['id']}: {change_summary(session)}"
+        message = f"{what} is not recommended; nothing published (github.not_recommended: skip)"
+        return PublishOutcome("", "", None, None, None, False, message, session["id"])
     data = replace(session_report(session, config), run_url=run_url or "")
     report = render_report(data)
     pushed = _commit_variant(config, session, chosen, push=open_pr)
@@ -148,6 +152,7 @@ def _open_pull(
             status_description=_status_description(session, recommended),
             max_open_prs=config.get("github.max_open_prs"),
             branch_prefix=config.get("github.branch_prefix") or "promptops",
+            draft=not recommended,  # github.not_recommended: draft (skip returned earlier)
         )
     except OpenPullLimitReached as exc:
         return replace(outcome, message=str(exc))
@@ -176,4 +181,8 @@ def _status_description(session: dict[str, Any], recommended: bool) -> str:
 
 def _what(session: dict[str, Any], recommended: bool) -> str:
     what = f"{session['prompt']['id']}: {change_summary(session)}"
-    return what if recommended else f"{what} (published for review, labelled promptops:not-recommended)"
+    return (
+        what
+        if recommended
+        else f"{what} (published as a draft for review, labelled promptops:not-recommended)"
+    )

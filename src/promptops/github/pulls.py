@@ -47,6 +47,7 @@ def publish_pull_request(
     max_open_prs: int | None = None,
     branch_prefix: str = "promptops",
     target_url: str | None = None,
+    draft: bool = False,
 ) -> PullRequestResult:
     """Open (or update) the PR for `branch`, its sticky comment, labels and `promptops/eval` status.
 
@@ -59,7 +60,7 @@ def publish_pull_request(
                 f"{open_count} promptops pull requests are open (github.max_open_prs = {max_open_prs}); "
                 f"opened none - merge or close some, or raise the limit (branch {branch} is pushed)"
             )
-    pr, created = gh.open_or_update_pull(branch=branch, base=base, title=title, body=body)
+    pr, created = gh.open_or_update_pull(branch=branch, base=base, title=title, body=body, draft=draft)
     comment, comment_created = gh.upsert_sticky_comment(pr, comment_key, comment_body)
     now_labels = gh.add_labels(pr, labels)
     if status_state:

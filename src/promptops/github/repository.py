@@ -93,7 +93,7 @@ class GitHubRepo:
         return self.call("counting open promptops pull requests", count)
 
     def open_or_update_pull(
-        self, *, branch: str, base: str, title: str, body: str
+        self, *, branch: str, base: str, title: str, body: str, draft: bool = False
     ) -> tuple[PullRequest, bool]:
         """(the PR for `branch`, whether it was created). A 422 "already exists" means another run
         (or an earlier attempt whose reply was lost) created it: look it up and update it."""
@@ -108,6 +108,7 @@ class GitHubRepo:
                     head=branch,
                     title=title,
                     body=body,
+                    draft=draft,
                 )
                 return created, True
             except GitHubError as exc:
