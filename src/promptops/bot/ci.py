@@ -18,6 +18,7 @@ from promptops.bot.events import (
     PullRequestClosedEvent,
     PullRequestEvent,
     PushEvent,
+    RerunTickedEvent,
     ScheduledEvent,
     Skip,
     read_event,
@@ -55,6 +56,10 @@ def _dispatch(ctx: CiContext, event: Event) -> None:
         from promptops.bot.pr_closed import handle_closed_pull
 
         handle_closed_pull(ctx, event)
+    elif isinstance(event, RerunTickedEvent):
+        from promptops.bot.pr_checkbox import handle_rerun_ticked
+
+        handle_rerun_ticked(ctx, event)
     elif isinstance(event, CommentEvent):
         from promptops.bot.comment import handle_comment
 

@@ -56,6 +56,16 @@ class PullRequestClosedEvent:
 
 
 @dataclass(frozen=True)
+class RerunTickedEvent:
+    """`pull_request: edited` that ticked the re-run checkbox of a promptops PR body."""
+
+    repository: str
+    number: int
+    body: str
+    editor: str
+
+
+@dataclass(frozen=True)
 class CommentEvent:
     repository: str
     issue_number: int
@@ -83,7 +93,15 @@ class ScheduledEvent:
     inputs: dict[str, Any] = field(default_factory=dict)
 
 
-Event = PullRequestEvent | PullRequestClosedEvent | CommentEvent | PushEvent | ScheduledEvent | Skip
+Event = (
+    PullRequestEvent
+    | PullRequestClosedEvent
+    | RerunTickedEvent
+    | CommentEvent
+    | PushEvent
+    | ScheduledEvent
+    | Skip
+)
 
 
 def read_event(name: str | None, path: str | None) -> Event:
@@ -123,6 +141,8 @@ def _pull_request(payload: dict[str, Any]) -> Event:
     action = payload.get("action", "")
     if action == "closed":
         return _pull_request_closed(payload)
+    if action == "edited":
+        return _pull_request_edited(payload)
     if action not in PR_ACTIONS:
         return Skip(f"pull_request action {action!r} needs no evaluation")
     pr = payload["pull_request"]
@@ -152,6 +172,21 @@ def _pull_request_closed(payload: dict[str, Any]) -> Event:
         head_ref=pr["head"]["ref"],
         body=pr.get("body") or "",
         closed_by=(payload.get("sender") or {}).get("login", ""),
+    )
+
+
+def _pull_request_edited(payload: dict[str, Any]) -> Event:
+    from promptops.bot.pr_commands import rerun_ticked
+
+    pr = payload["pull_request"]
+    before = ((payload.get("changes") or {}).get("body") or {}).get("from")
+    if not rerun_ticked(pr.get("body")) or rerun_ticked(before):
+        return Skip(f"pull request #{pr['number']} edited without ticking the re-run box; nothing to do")
+    return RerunTickedEvent(
+        repository=_repo_name(payload),
+        number=int(pr["number"]),
+        body=pr.get("body") or "",
+        editor=(payload.get("sender") or {}).get("login", ""),
     )
 
 

@@ -17,6 +17,18 @@ from promptops.bot.commands import SPECS_BY_NAME
 from promptops.markdown import inline_code
 
 _PLACEHOLDERS = ("AGENT/NAME", "[AGENT]", "GOAL", "vN")
+RERUN_MARKER = "<!-- promptops:rerun-eval -->"
+RERUN_BOX = f"- [ ] {RERUN_MARKER} Tick to re-run the evaluation of this PR (as Renovate's rebase box)"
+_TICKED = re.compile(r"^- \[[xX]\] " + re.escape(RERUN_MARKER), flags=re.M)
+
+
+def rerun_ticked(body: str | None) -> bool:
+    """Whether the body's re-run checkbox is ticked."""
+    return bool(_TICKED.search(body or ""))
+
+
+def untick(body: str) -> str:
+    return _TICKED.sub(f"- [ ] {RERUN_MARKER}", body)
 _MARKER = re.compile(r"<!-- promptops:pr prompt=(\S+) goal=(\S+) base=([0-9a-f]{4,64}) -->")
 
 
@@ -57,6 +69,7 @@ def _section(rows: list[tuple[str, str]], footer: str = "") -> str:
     lines = ["### Commands", "", "Comment on this pull request (needs write permission):", ""]
     lines += [f"- {inline_code(cmd)}: {what}" for cmd, what in rows]
     lines.append(f"- {inline_code(command_line('help'))}: every command")
+    lines += ["", RERUN_BOX]
     if footer:
         lines += ["", footer]
     return "\n".join(lines)

@@ -28,7 +28,8 @@ name: promptops
 
 on:
   pull_request:
-    types: [opened, synchronize, reopened, ready_for_review]
+    # closed: an unmerged optimize PR means "do not propose it again"; edited: the re-run box
+    types: [opened, synchronize, reopened, ready_for_review, closed, edited]
     paths:
       - "{prompts_dir}/**"
       - ".promptops.yaml"
@@ -51,8 +52,12 @@ permissions:
 
 jobs:
   promptops:
-    # Comments run the bot only when they are commands; the bot checks the commenter's permission.
-    if: github.event_name != 'issue_comment' || startsWith(github.event.comment.body, '/promptops')
+    # Comments run the bot only when they are commands, PR edits only when they tick the re-run
+    # box (so editing a description never cancels a running evaluation); the bot checks permission.
+    if: >-
+      (github.event_name != 'issue_comment' || startsWith(github.event.comment.body, '/promptops'))
+      && (github.event.action != 'edited'
+          || contains(github.event.pull_request.body, '- [x] <!-- promptops:rerun-eval -->'))
     uses: {uses}
     secrets:
       ANTHROPIC_API_KEY: ${{{{ secrets.ANTHROPIC_API_KEY }}}}
