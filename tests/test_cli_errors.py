@@ -18,12 +18,19 @@ def failing_commands() -> Iterator[None]:
     def boom_bug() -> None:
         raise RuntimeError("an unexpected bug")
 
+    @main.command("boom-leak")
+    def boom_leak() -> None:
+        import os
+
+        raise RuntimeError(f"could not call https://x-access-token:{os.environ['GITHUB_TOKEN']}@github.com")
+
     @main.command("boom-input")
     def boom_input() -> None:
         raise InputError("cases.yaml:3:5: error: expected a list")
 
     yield
     main.commands.pop("boom-bug")
+    main.commands.pop("boom-leak")
     main.commands.pop("boom-input")
 
 
@@ -47,3 +54,17 @@ def test_usage_errors_stay_clicks(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "no-such-command")
     assert result.exit_code == click.UsageError.exit_code
     assert "No such command 'no-such-command'" in result.stderr
+
+
+def test_the_crash_log_is_redacted(
+    failing_commands: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_crashSECRET0123456789")
+    monkeypatch.setenv("MY_VENDOR_API_KEY", "vendor-SECRET-98765")
+    result = run_cli(tmp_path, "boom-leak")
+    assert result.exit_code == 3
+    log = Path(result.stderr.strip().rsplit(" ", 1)[1])
+    text = log.read_text()
+    log.unlink()
+    assert "x-access-token:***@github.com" in text
+    assert "ghs_crashSECRET0123456789" not in text and "SECRET" not in text

@@ -78,7 +78,9 @@ def test_prompt_files_must_stay_inside_the_agent_folder(tmp_path: Path) -> None:
     (tmp_path / "secret.md").write_text("x")
     (tmp_path / "a" / "agent.yaml").write_text("prompts: {system: ../secret.md}\n")
     with pytest.raises(PromptStoreError, match="must be a file inside"):
-        PromptStore(tmp_path)
+        PromptStore(tmp_path, strict=True)
+    with pytest.raises(PromptStoreError, match="must be a file inside"):
+        PromptStore(tmp_path).get("a/system")
 
 
 def _write_many(path: str, prompt_dir: str, count: int) -> None:
@@ -143,8 +145,8 @@ def test_runtime_needs_only_the_standard_library_and_yaml() -> None:
         "import sys, promptops.runtime; "
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
         "('git', 'click', 'jsonschema', 'rich', 'anthropic', 'github', 'tiktoken') "
-        "or (m.startswith('promptops.') and m not in ('promptops.runtime', 'promptops.repo', "
-        "'promptops.version_ids', 'promptops.traffic'))); print(bad)"
+        "or (m.startswith('promptops.') and m != 'promptops.repo' and m.split('.')[1] not in "
+        "('runtime', 'version_ids', 'traffic', 'files', 'errors'))); print(bad)"
     )
     src = str(Path(__file__).resolve().parents[1] / "src")
     out = subprocess.run(
@@ -166,3 +168,41 @@ def test_the_runtime_example_in_the_docs_runs(tmp_path: Path, monkeypatch: pytes
     line = json.loads((tmp_path / "executions.jsonl").read_text())
     assert line["prompt_id"] == "support-agent/system" and line["status"] == "success"
     assert line["request_id"] == "req_123"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("latency_ms", float("nan")),
+        ("latency_ms", float("inf")),
+        ("latency_ms", -1),
+        ("input_tokens", float("nan")),
+        ("input_tokens", float("-inf")),
+        ("input_tokens", -1),
+        ("output_tokens", float("inf")),
+        ("output_tokens", -1),
+        ("output_tokens", 2.5),
+        ("input_tokens", "1200"),
+        ("latency_ms", True),
+    ],
+)
+def test_record_refuses_numbers_a_reader_could_not_use_and_writes_nothing(
+    deployed: Path, tmp_path: Path, field: str, value: object
+) -> None:
+    prompt = PromptStore(deployed / "prompts").get("support-agent/system")
+    log = ExecutionLog(tmp_path / "x.jsonl")
+    measures: dict[str, object] = {"latency_ms": 840.0, "input_tokens": 1200, "output_tokens": 150}
+    log.record(prompt, status="success", **measures)  # type: ignore[arg-type]
+    before = (tmp_path / "x.jsonl").read_bytes()
+    with pytest.raises(ValueError, match=f"^{field} must be a"):
+        log.record(prompt, status="success", **{**measures, field: value})  # type: ignore[arg-type]
+    assert (tmp_path / "x.jsonl").read_bytes() == before
+
+
+def test_record_keeps_whole_float_token_counts_and_zero(deployed: Path, tmp_path: Path) -> None:
+    prompt = PromptStore(deployed / "prompts").get("support-agent/system")
+    log = ExecutionLog(tmp_path / "x.jsonl")
+    log.record(prompt, status="success", latency_ms=0, input_tokens=1200.0, output_tokens=0)
+    line = json.loads((tmp_path / "x.jsonl").read_text())
+    assert (line["latency_ms"], line["input_tokens"], line["output_tokens"]) == (0.0, 1200, 0)
+    assert type(line["input_tokens"]) is int

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from promptops.errors import ConfigError
-from promptops.files import Document, load_document
+from promptops.files import Document, load_document, parse_document
 from promptops.schemas import validate_document
 
 CONFIG_FILE = ".promptops.yaml"
@@ -39,7 +39,14 @@ DEFAULTS: dict[str, Any] = {
         "rounds": 1,
         "budget": {"calls": 300, "usd": 5.0},
     },
-    "evals": {"holdout_fraction": 0.3, "repeat": 1, "judge_model": None},
+    "evals": {
+        "holdout_fraction": 0.3,
+        "repeat": 1,
+        "judge_model": None,
+        "code_assertions": "auto",
+        "code_timeout_s": 20.0,
+        "embeddings": {"base_url": None, "model": None, "api_key_env": "OPENAI_API_KEY"},
+    },
     "decision": {
         "alpha": 0.05,
         "min_success_delta": 0.05,
@@ -59,6 +66,8 @@ DEFAULTS: dict[str, Any] = {
     "schedule": {"prompts": [], "min_pass_rate": None},
     "deploy": {"command": None},
     "rollout": {"logs": []},
+    # The promptops/eval check on pull requests (docs/github-actions.md, "The promptops/eval check").
+    "gate": {"inconclusive": "neutral", "min_paired_samples": 3},
 }
 
 
@@ -102,6 +111,15 @@ def load_config(root: Path) -> Config:
     data = _merge(DEFAULTS, doc.data or {})
     _check_prompts_dir(root, data["prompts_dir"], doc)
     return Config(root=root, data=data, source=path)
+
+
+def config_from_text(root: Path, text: str, source: Path) -> Config:
+    """Settings from a `.promptops.yaml` text read elsewhere (a commit: `source` is `REF:.promptops.yaml`)."""
+    doc = parse_document(text, source)
+    validate_document(doc, "config")
+    data = _merge(DEFAULTS, doc.data or {})
+    _check_prompts_dir(root, data["prompts_dir"], doc)
+    return Config(root=root, data=data, source=source)
 
 
 def _check_prompts_dir(root: Path, prompts_dir: str, doc: Document) -> None:

@@ -34,8 +34,9 @@ if TYPE_CHECKING:
 AGENT = "support-agent"
 PROMPT = f"{AGENT}/system"
 PR_NUMBER = 1
-# Offline, 200 cases let the paired test show the shorter prompt costs no accuracy (about 100
-# holdout cases); with a real model, 30 keep the cost to a few hundred calls.
+# Offline, 200 cases let the paired test show the shorter prompt costs no accuracy (the
+# confirmation runs on every case the budget pays for); with a real model, 30 keep the cost
+# to a few hundred calls.
 CASES_OFFLINE, CASES_WITH_MODEL = 200, 30
 
 SYSTEM = """\
@@ -170,7 +171,9 @@ def _optimize(work: Path) -> tuple[Path, DemoStep]:
     session = result.session
     lines = [f"{len(session.candidates)} candidates from the edit-based generator"]
     if session.holdout:
-        lines.append(f"holdout ({session.holdout['cases']} cases): {session.holdout['verdict']['headline']}")
+        lines.append(
+            f"confirmation ({session.holdout['cases']} cases): {session.holdout['verdict']['headline']}"
+        )
     lines.append(f"recommendation: {(session.recommendation or {}).get('summary', session.status)}")
     return session.path, DemoStep(
         f"3. promptops optimize {PROMPT} --goal conciseness", lines, [str(session.path.relative_to(work))]

@@ -3,19 +3,27 @@
 Every loader keeps the parsed YAML node tree next to the data so a later schema
 violation can be reported at the line and column of the offending value, the way a
 compiler would, instead of as a bare JSON path.
+
+This is the one loader for everything a user writes (agent.yaml, eval cases, examples,
+.promptops.yaml, `extract` configurations), and it is strict where YAML is lenient: a
+key written twice in one mapping is an error at the second one (YAML's last-one-wins
+once made a duplicate `system:` turn user.md into the system prompt), and a leading
+byte-order mark is dropped from every text file, so it never reaches a model.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from promptops.errors import InputError
+
+BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,7 @@ class Document:
     path: Path
     data: Any
     node: yaml.Node | None
+    text: str = field(default="", repr=False)  # what was parsed (BOM dropped), for exact excerpts
 
     def locate(self, json_path: Sequence[str | int]) -> tuple[int, int]:
         """1-based (line, column) of the value at `json_path`, or of its nearest parent."""
@@ -37,6 +46,23 @@ class Document:
             line, col = node.start_mark.line + 1, node.start_mark.column + 1
         return line, col
 
+    def json_excerpt(self, json_path: Sequence[str | int]) -> str | None:
+        """The exact text of the JSON value at `json_path` in a `.json` file; None for YAML.
+
+        Lets a value (a tool's JSON Schema) be copied byte for byte: key order, number
+        literals such as `1e5`, `\\u00e9` escapes and spacing all as the author wrote them.
+        """
+        if self.path.suffix != ".json" or self.node is None:
+            return None
+        line, col = self.locate(json_path)
+        lines = self.text.split("\n")
+        offset = sum(len(x) + 1 for x in lines[: line - 1]) + col - 1
+        try:
+            _, end = json.JSONDecoder().raw_decode(self.text, offset)
+        except json.JSONDecodeError:
+            return None
+        return self.text[offset:end]
+
     def error(self, json_path: Sequence[str | int], message: str) -> InputError:
         line, col = self.locate(json_path)
         where = format_json_path(json_path)
@@ -46,7 +72,7 @@ class Document:
 
 def _child(node: yaml.Node | None, key: str | int) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
+        for k, v in reversed(node.value):  # the value YAML keeps is the last one
             if getattr(k, "value", None) == str(key):
                 return v
     elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
@@ -71,9 +97,13 @@ def read_text(path: Path) -> str:
 
 
 def decode_text(raw: bytes, path: Path) -> str:
-    """Bytes read from `path` (a file, or `ref:path` in git) as UTF-8, or an error at the bad byte."""
+    """Bytes read from `path` (a file, or `ref:path` in git) as UTF-8 without a leading BOM.
+
+    Editors on Windows write the mark; it is not part of the text, so it is never sent
+    to a model and JSON (which forbids it) reads like YAML and markdown do.
+    """
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8").removeprefix(BOM)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
@@ -82,8 +112,15 @@ def decode_text(raw: bytes, path: Path) -> str:
 
 def parse_yaml(text: str, path: Path) -> Document:
     """Parse YAML (JSON is a subset) keeping the node tree; errors carry path:line:col."""
+    node = _compose(text, path)
+    _check_duplicate_keys(node, path)
+    return Document(path=path, data=_construct(node, path), node=node, text=text.removeprefix(BOM))
+
+
+def _compose(text: str, path: Path) -> yaml.Node | None:
+    loader = _SafeLoader(text.removeprefix(BOM))
     try:
-        node, data = _compose_and_construct(text)
+        return loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -91,26 +128,60 @@ def parse_yaml(text: str, path: Path) -> Document:
         raise InputError(f"{path}:{line}:{col}: error: {problem}") from exc
     except yaml.YAMLError as exc:
         raise InputError(f"{path}:1:1: error: {exc}") from exc
-    return Document(path=path, data=data, node=node)
+    finally:
+        loader.dispose()
+
+
+def _construct(node: yaml.Node | None, path: Path) -> Any:
+    if node is None:
+        return None
+    loader = _SafeLoader("")
+    try:
+        return loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise InputError(f"{path}:{line}:{col}: error: {exc.problem or 'invalid YAML'}") from exc
+    finally:
+        loader.dispose()
 
 
 # libyaml when present: `promptops list` parses every agent.yaml, and the pure-Python
-# parser was most of its time. One parse yields both the node tree and the data.
+# parser was most of its time. One parse yields the node tree; the data is built from it.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:
-    loader = _SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    finally:
-        loader.dispose()
-    return node, data
+def _check_duplicate_keys(root: yaml.Node | None, path: Path) -> None:
+    """Refuse a mapping that names a key twice, at the second one (merge keys `<<` may override)."""
+    seen_nodes: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:  # an alias shares its anchor's node; check it once
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[tuple[str, str], yaml.Node] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    earlier = first.setdefault((key.tag, key.value), key)
+                    if earlier is not key:
+                        raise _duplicate_key(path, key, earlier)
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def _duplicate_key(path: Path, key: yaml.Node, earlier: yaml.Node) -> InputError:
+    line, col = key.start_mark.line + 1, key.start_mark.column + 1
+    return InputError(
+        f"{path}:{line}:{col}: error: duplicate key {key.value!r} (first at line "
+        f"{earlier.start_mark.line + 1}); YAML would silently keep only the last one"
+    )
 
 
 def load_document(path: Path) -> Document:
-    """Load a YAML or JSON file. JSON goes through json first for its precise errors."""
+    """Load a YAML or JSON file (by its suffix); see `parse_document`."""
     if not path.is_file():
         raise InputError(f"{path}: error: file not found")
     return parse_document(read_text(path), path)
@@ -119,8 +190,43 @@ def load_document(path: Path) -> Document:
 def parse_document(text: str, path: Path) -> Document:
     """Parse text read from `path` (which may be a git `ref:path`); `.json` gets json's errors."""
     if path.suffix == ".json":
-        try:
-            json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{exc.lineno}:{exc.colno}: error: {exc.msg}") from exc
+        return _parse_json(text.removeprefix(BOM), path)
     return parse_yaml(text, path)
+
+
+def _parse_json(text: str, path: Path) -> Document:
+    """JSON's own values (YAML 1.1 would read `1e5` as a string) with YAML's node tree for places.
+
+    The node tree only locates errors; a JSON file YAML cannot compose (tabs before a
+    key, say) still loads, its errors then pointing at the start of the file.
+    """
+    try:
+        data = json.loads(text, object_pairs_hook=_unique_pairs)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}:{exc.colno}: error: {exc.msg}") from exc
+    except _DuplicateJsonKey as exc:
+        _compose_checked(text, path)  # raises at the duplicate's line when YAML can place it
+        raise InputError(f"{path}:1:1: error: duplicate key {exc.args[0]!r}") from None
+    return Document(path=path, data=data, node=_compose_checked(text, path), text=text)
+
+
+def _compose_checked(text: str, path: Path) -> yaml.Node | None:
+    try:
+        node = _compose(text, path)
+    except InputError:
+        return None
+    _check_duplicate_keys(node, path)
+    return node
+
+
+class _DuplicateJsonKey(Exception):
+    pass
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateJsonKey(key)
+        out[key] = value
+    return out

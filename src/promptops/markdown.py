@@ -2,9 +2,10 @@
 
 Text a model or a user wrote ends up in comments GitHub renders (PR bodies, sticky
 comments, eval summaries, job summaries). Everything here makes such text literal: it can
-neither inject HTML, break a table or the layout, nor ping people or teams. GitHub rejects
-bodies and comments over 65,536 characters, so `fit_to_limit` trims the least important
-section first and says what it cut, and `truncate_to_limit` is the last guard that never fails.
+neither inject HTML, break a table, a fence or the layout, ping people or teams, link issues
+(`#12`, `GH-12`), nor hide what it says behind bidirectional controls. GitHub rejects bodies
+and comments over 65,536 characters, so `fit_to_limit` cuts the least important section first
+and says what it cut, and `truncate_to_limit` is the last guard that never fails.
 """
 
 from __future__ import annotations
@@ -15,8 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 COMMENT_LIMIT = 65536
+# $GITHUB_STEP_SUMMARY takes 1 MiB per step; in characters, what fits even at 4 UTF-8 bytes each
+JOB_SUMMARY_LIMIT = 1024 * 1024 // 4
 ZWJ = "\u200d"  # zero-width joiner: `@\u200dname` renders as @name but notifies nobody
 _MENTION = re.compile(r"@(?=[A-Za-z0-9])")
+_GH_REFERENCE = re.compile(r"\b(GH)-(?=\d)", re.IGNORECASE)
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]|~#!])")
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _WORDS = re.compile(r"\s+|[^\s]+")
@@ -26,13 +32,20 @@ _WORDS = re.compile(r"\s+|[^\s]+")
 
 
 def neutralise_mentions(text: str) -> str:
-    """`@user` and `@org/team` still read the same but notify nobody."""
-    return _MENTION.sub("@" + ZWJ, text)
+    """`@user`, `@org/team` and `GH-12` still read the same but notify and link nobody."""
+    return _GH_REFERENCE.sub("\\1" + ZWJ + "-", _MENTION.sub("@" + ZWJ, text))
+
+
+def show_bidi_controls(text: str) -> str:
+    """Bidirectional controls (U+202A-U+202E, U+2066-U+2069) written out as `<U+202E>`, as GitHub's
+    own file view shows them: left in, they reorder what a reviewer reads ("Trojan Source")."""
+    return _BIDI.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
 
 
 def escape_text(text: str) -> str:
-    """Untrusted text as literal inline markdown: no HTML, no mentions, no emphasis/links/tables."""
-    text = "".join(_HTML.get(ch, ch) for ch in text)
+    """Untrusted text as literal inline markdown: no HTML, no mentions or references, no
+    emphasis/links/tables, no bidirectional controls."""
+    text = "".join(_HTML.get(ch, ch) for ch in show_bidi_controls(text))
     text = _MARKDOWN_SPECIALS.sub(r"\\\1", text)
     return neutralise_mentions(text)
 
@@ -58,6 +71,7 @@ def fence(text: str, lang: str = "") -> str:
 
     Inside a code block GitHub renders no HTML and resolves no mentions.
     """
+    text = show_bidi_controls(text)
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     marks = "`" * max(3, longest + 1)
     body = text if text.endswith("\n") else text + "\n"
@@ -66,7 +80,7 @@ def fence(text: str, lang: str = "") -> str:
 
 def inline_code(text: str) -> str:
     """`text` as inline code, delimited by a backtick run longer than any inside it."""
-    text = " ".join(text.split())
+    text = show_bidi_controls(" ".join(text.split()))
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     marks = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
@@ -89,8 +103,30 @@ def report_marker(key: str) -> str:
 
 
 def word_diff(old: str, new: str) -> str:
-    """Prompt text with deletions as ~~struck~~ and insertions as **bold**, all escaped."""
+    """Prompt text with deletions as ~~struck~~ and insertions as **bold**, all escaped.
+
+    Lines are matched first and words only inside changed lines: a word-level diff of a whole
+    long prompt is quadratic or worse (a 200-line rewrite took a minute).
+    """
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(escape_block("".join(a[i1:i2])))
+        elif op == "replace" and i2 - i1 == j2 - j1:
+            out.extend(_words_changed(x, y) for x, y in zip(a[i1:i2], b[j1:j2], strict=True))
+        else:
+            out.append(_words_changed("".join(a[i1:i2]), "".join(b[j1:j2])))
+    return "".join(out)
+
+
+_MAX_WORD_PAIRS = 1_000_000  # beyond this a block is shown as struck, then inserted, whole
+
+
+def _words_changed(old: str, new: str) -> str:
     a, b = _WORDS.findall(old), _WORDS.findall(new)
+    if len(a) * len(b) > _MAX_WORD_PAIRS:
+        return _marked(old, "~~") + _marked(new, "**")
     out: list[str] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
@@ -122,60 +158,108 @@ def diff_block(old: str, new: str, *, old_name: str = "base", new_name: str = "v
 # ---------------------------------------------------------------- fitting GitHub's limit
 
 
+_WHY = "GitHub's size limit"
+
+
 @dataclass(frozen=True)
 class Section:
-    """One part of a report. `items` (e.g. per-case rows) may be trimmed from the end; a
-    `droppable` section may be left out whole; other sections are always kept."""
+    """One part of a report, shown in the order given. When the report is too long, sections
+    are cut in order of `rank`, highest first (rank 0 is never cut): a section with `items`
+    (per-case rows, diff lines) loses items from the end and says how many, one without is
+    left out whole with a note. `more` says where the full text is (appended to that note)."""
 
     key: str
     text: str = ""
     items: tuple[str, ...] = ()
     end: str = ""
-    droppable: bool = False
+    rank: int = 0
     item_noun: str = "items"
+    more: str = ""
 
     def render(self, shown: int | None = None) -> str:
         items = self.items if shown is None else self.items[:shown]
-        parts = [self.text, *items]
+        body = "\n".join([self.text, *items] if self.text else items)
         if shown is not None and shown < len(self.items):
             left = len(self.items) - shown
-            parts.append(f"\n_{left} of {len(self.items)} {self.item_noun} not shown (GitHub's size limit)._")
-        return "\n".join(p for p in parts if p) + self.end
+            note = f"_{left:,} of {len(self.items):,} {self.item_noun} not shown ({_WHY}).{self._more}_"
+            body = f"{body}\n\n{note}" if body else note
+        return body + self.end
+
+    def left_out(self) -> str:
+        return f"_{self.key} left out ({len(self.render()):,} characters; {_WHY}).{self._more}_"
+
+    def fit(self, room: int) -> str:
+        """The fullest rendering within `room` characters; the smallest one when none fits."""
+        full = self.render()
+        if self.rank == 0 or len(full) <= room:
+            return full
+        if not self.items:
+            return self.left_out()
+        lo, hi = 0, len(self.items) - 1  # binary search on the number of items shown
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if len(self.render(mid)) <= room:
+                lo = mid
+            else:
+                hi = mid - 1
+        return self.render(lo)
+
+    @property
+    def _more(self) -> str:
+        return f" {self.more}" if self.more else ""
 
 
 def fit_to_limit(sections: Sequence[Section], limit: int = COMMENT_LIMIT) -> str:
-    """The sections joined, within `limit` characters: trims items first, then drops droppable
-    sections (largest first), saying what was cut; a final guard cuts the rest."""
-    rendered = {s.key: s.render() for s in sections}
-    if _joined(sections, rendered) <= limit:
-        return "\n\n".join(rendered[s.key] for s in sections)
-    for section in sections:
-        if section.items:
-            rendered[section.key] = _trim_items(section, sections, rendered, limit)
-    for section in sorted((s for s in sections if s.droppable), key=lambda s: -len(rendered[s.key])):
-        if _joined(sections, rendered) <= limit:
-            break
-        rendered[section.key] = (
-            f"_{section.key} left out: {len(rendered[section.key]):,} characters over GitHub's limit._"
-        )
-    return truncate_to_limit("\n\n".join(rendered[s.key] for s in sections), limit)
+    """The sections joined within `limit` characters, most important kept first.
+
+    Every section starts at its smallest form (rank 0 whole, others a note saying what was
+    cut); then, by rank, each grows into the room left, and once one had to be cut, the less
+    important ones stay at their smallest. So a huge diff (rank 3) only takes what the
+    per-case rows (ranks 1, 2) left; a final guard cuts whatever still overflows.
+    """
+    full = {s.key: s.render() for s in sections}
+    if _joined(list(full.values())) <= limit:
+        return "\n\n".join(full.values())
+    chosen = {s.key: s.fit(0) for s in sections}
+    for section in sorted((s for s in sections if s.rank), key=lambda s: s.rank):
+        room = limit - _joined(list(chosen.values())) + len(chosen[section.key])
+        chosen[section.key] = section.fit(room)
+        if chosen[section.key] != full[section.key]:
+            break  # nothing less important is shown while this one is cut
+    return truncate_to_limit("\n\n".join(chosen[s.key] for s in sections), limit)
 
 
-def _joined(sections: Sequence[Section], rendered: dict[str, str]) -> int:
-    return sum(len(rendered[s.key]) for s in sections) + 2 * (len(sections) - 1)
+def _joined(parts: Sequence[str]) -> int:
+    return sum(map(len, parts)) + 2 * (len(parts) - 1)
 
 
-def _trim_items(section: Section, sections: Sequence[Section], rendered: dict[str, str], limit: int) -> str:
-    """Keep as many leading items as fit (binary search on the count)."""
-    others = _joined(sections, rendered) - len(rendered[section.key])
-    lo, hi = 0, len(section.items)
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if others + len(section.render(mid)) <= limit:
-            lo = mid
-        else:
-            hi = mid - 1
-    return section.render(lo)
+def open_fence(text: str) -> str | None:
+    """The fence `text` leaves open at its end (None when every fence is closed)."""
+    return _open_blocks(text)[0]
+
+
+def _open_blocks(text: str) -> tuple[str | None, int]:
+    """(the fence left open, the number of <details> left open outside fences) at the end of
+    `text`, read as CommonMark does: only a line of the same character at least as long closes
+    a fence, so a ``` line inside a ```` block is content, and so is a <details> tag."""
+    fence: str | None = None
+    details = 0
+    for line in text.split("\n"):
+        match = _FENCE_LINE.match(line)
+        if fence is None:
+            if match and not (match[1][0] == "`" and "`" in match[2]):  # "``` a `b`" is inline code
+                fence = match[1]
+            else:
+                details += line.count("<details") - line.count("</details>")
+        elif match and match[1][0] == fence[0] and len(match[1]) >= len(fence) and not match[2].strip():
+            fence = None
+    return fence, max(details, 0)
+
+
+def _closer(text: str) -> str:
+    """What closes the fence and the <details> blocks `text` leaves open."""
+    fence, details = _open_blocks(text)
+    return (f"\n{fence}" if fence else "") + "\n\n</details>" * details
 
 
 def truncate_to_limit(text: str, limit: int = COMMENT_LIMIT) -> str:
@@ -183,16 +267,14 @@ def truncate_to_limit(text: str, limit: int = COMMENT_LIMIT) -> str:
     if len(text) <= limit:
         return text
     note = f"\n\n_Cut to fit GitHub's {limit:,}-character limit ({len(text):,} characters)._"
-    budget = limit - len(note) - 64  # room for closing a fence and a <details>
-    cut = text[:budget]
-    cut = cut[: cut.rfind("\n")] if "\n" in cut else cut
-    fences = re.findall(r"^(`{3,})", cut, flags=re.M)
-    closer = ""
-    if len(fences) % 2:
-        closer += "\n" + fences[-1]
-    if cut.count("<details") > cut.count("</details>"):
-        closer += "\n\n</details>"
-    return cut + closer + note
+    budget = limit - len(note)
+    while True:  # closing what the cut leaves open takes room, which may cut more
+        cut = text[: max(budget, 0)]
+        cut = cut[: cut.rfind("\n")] if "\n" in cut else cut
+        closer = _closer(cut)
+        if len(cut) + len(closer) + len(note) <= limit or not cut:
+            return cut + closer + note
+        budget = len(cut) - len(closer)
 
 
 # ---------------------------------------------------------------- the report

@@ -24,7 +24,7 @@ def _help_rows() -> list[tuple[str, str]]:
 
 def test_the_docs_commands_table_matches_promptops_help() -> None:
     table = re.findall(r"^\| `(/promptops[^`]*)` \| (.*?) \|$", DOCS.read_text(encoding="utf-8"), flags=re.M)
-    assert len(_help_rows()) == 6
+    assert len(_help_rows()) == 8
     assert table == _help_rows()
 
 

@@ -73,6 +73,7 @@ def test_write_permission_eval_on_pull_request(
     assert "### support-agent: **regression**" in report
     assert reply.startswith(f"<!-- promptops:report reply-{comment_id} -->")
     assert "Evaluated support-agent: **failure** (regression in support-agent)" in reply
+    assert github.latest_check_runs(github.branch_sha("feature"))["promptops/eval"]["conclusion"] == "failure"
     assert "#issuecomment-" in reply  # links the report
     head = github.pulls[pull]["head_sha"]
     assert github.latest_statuses(head)["promptops/eval"]["state"] == "failure"
@@ -129,10 +130,22 @@ def test_comment_that_is_no_command_or_has_no_body(agent_repo: Path, monkeypatch
         assert run.out.strip() == "promptops: comment is not a /promptops command"
 
 
-def test_eval_of_a_fork_pull_request_is_refused_from_a_comment(
-    agent_repo: Path, github: GitHubStandin, monkeypatch: pytest.MonkeyPatch, pull: int
+def test_maintainer_eval_of_a_fork_reads_its_prompt_files_only(
+    agent_repo: Path, github: GitHubStandin, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Comment runs have the secrets; the fork's files must not be evaluated with them."""
+    """A maintainer's `/promptops eval` on a fork: the fork's prompt files, the base's everything else."""
+    hostile_agent = "id: support-agent\nprompts: {system: ../../../etc/passwd}\nevals: evals/none.yaml\n"
+    feature_branch(
+        agent_repo,
+        {
+            f"{AGENT}/system.md": "You are a support agent. Be brief.\n",  # drops "refund": a regression
+            f"{AGENT}/agent.yaml": hostile_agent,  # never read: the base's agent.yaml is used
+            f"{AGENT}/evals/cases.yaml": "cases: []\n",  # never read: the base's cases judge
+            ".promptops.yaml": "decision: {alpha: 1.0e-12}\n",  # never read: the base's settings judge
+        },
+    )
+    github.collaborators.update({"alice": "write"})
+    pull = open_pull(github, "feature")
     own_ref_json = github._ref_json
 
     def fork_head(branch: str, sha: str) -> dict:
@@ -142,9 +155,11 @@ def test_eval_of_a_fork_pull_request_is_refused_from_a_comment(
         return ref
 
     monkeypatch.setattr(github, "_ref_json", fork_head)
-    run, comment_id = comment_event(agent_repo, monkeypatch, github, pull, "/promptops eval", "alice")
+    run, _ = comment_event(agent_repo, monkeypatch, github, pull, "/promptops eval", "alice")
     assert run.result.exit_code == 0, run.err
-    [reply] = bot_bodies(github)
-    assert "Not evaluated: this pull request comes from a fork (mallory/agents)" in reply
-    assert github.statuses == {}
-    assert not (agent_repo / ".promptops" / "runs").exists()
+    report, reply = bot_bodies(github)
+    assert "Evaluated the fork's prompt files of support-agent: **failure**" in reply
+    assert "Measured on 8 samples (8 cases" in report  # the base's eight cases
+    assert "_Fork: only the fork's prompt files were evaluated" in report
+    check = github.latest_check_runs(github.branch_sha("feature"))["promptops/eval"]
+    assert (check["conclusion"], check["output"]["title"]) == ("failure", "regression in support-agent")

@@ -37,6 +37,9 @@ def test_regression_gets_one_sticky_comment_and_a_failure_status(
     status = github.latest_statuses(head)["promptops/eval"]
     assert status["state"] == "failure"
     assert status["description"] == "regression in support-agent"
+    check = github.latest_check_runs(head)["promptops/eval"]
+    assert (check["conclusion"], check["output"]["title"]) == ("failure", "regression in support-agent")
+    assert "### support-agent: **regression**" in check["output"]["summary"]
     assert status["target_url"] == "https://github.example/octo-org/agents/actions/runs/4242"
     assert "promptops/eval on" in run.out and "failure" in run.out
     assert "support-agent: **regression**" in run.summary
@@ -52,6 +55,8 @@ def test_regression_gets_one_sticky_comment_and_a_failure_status(
     [comment] = bodies(github)
     assert "### support-agent: **inconclusive**" in comment
     assert "> [!NOTE]\n> **Verdict" in comment
+    # inconclusive is neutral by default: GitHub lets it pass a required check
+    assert github.latest_check_runs(head2)["promptops/eval"]["conclusion"] == "neutral"
     assert github.latest_statuses(head2)["promptops/eval"]["state"] == "success"
     assert len(github.calls("issues/update-comment")) == 1
 
@@ -92,20 +97,26 @@ def test_draft_skipped_unless_configured(
     assert "regression" in bodies(github)[0]
 
 
-def test_fork_without_credentials_says_skipped(
+def test_fork_pull_request_waits_for_a_maintainer(
     agent_repo: Path, github: GitHubStandin, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Before: a fork's PR got `success` ("skipped"). Now: action_required, nothing evaluated."""
     base, head = feature_branch(agent_repo, {f"{AGENT}/system.md": WITHOUT_REFUND})
-    write_config(agent_repo, {"provider": {"name": "anthropic", "model": "claude-sonnet-5-5"}})
     number = open_pull(github, "feature")
     fork = payloads.repository("mallory/agents", fork=True)
     payload = pr_payload(number, base, head, head_repo=fork)
-    run = run_event(agent_repo, monkeypatch, github, "pull_request", payload, ANTHROPIC_API_KEY="")
+    # even with a key in the environment (a hand-written workflow leaking it), nothing is evaluated
+    run = run_event(
+        agent_repo, monkeypatch, github, "pull_request", payload, ANTHROPIC_API_KEY="sk-leaked-1234"
+    )
     assert run.result.exit_code == 0, run.err
     [comment] = bodies(github)
-    assert "**Evaluation skipped: no model credentials.**" in comment
-    status = github.latest_statuses(head)["promptops/eval"]
-    assert (status["state"], status["description"]) == ("success", "skipped: no model credentials")
+    assert "**promptops/eval: action_required**" in comment
+    assert "A maintainer can comment `/promptops eval`" in comment
+    check = github.latest_check_runs(head)["promptops/eval"]
+    assert check["conclusion"] == "action_required"
+    assert github.latest_statuses(head)["promptops/eval"]["state"] == "pending"
+    assert "does not evaluate a fork's PR outside a maintainer's command" in run.out
     assert not (agent_repo / ".promptops" / "runs").exists()
 
 
@@ -167,7 +178,7 @@ def test_fork_with_a_read_only_token_reports_in_the_job_summary(
     run = run_event(agent_repo, monkeypatch, github, "pull_request", payload)
     assert run.result.exit_code == 0, run.err
     assert "could not write to the pull request from a fork (read-only token)" in run.out
-    assert "**Evaluation skipped: no model credentials.**" in run.summary
+    assert "**promptops/eval: action_required**" in run.summary
     assert bodies(github) == []
 
 
@@ -181,3 +192,6 @@ def test_same_repository_github_failure_fails_the_job(
     assert run.result.exit_code == 1
     assert "GitHub answered 403 while writing the promptops comment" in run.err
     assert "promptops failed" in run.summary
+    # the check and the status were set before the comment: a required check is never left waiting
+    assert github.latest_check_runs(head)["promptops/eval"]["conclusion"] == "failure"
+    assert github.latest_statuses(head)["promptops/eval"]["state"] == "failure"

@@ -158,3 +158,21 @@ def test_scheduled_runs_send_large_evals_as_message_batches(
     assert anthropic_standin.batches.creates >= 1
     assert usage["batched_calls"] == anthropic_standin.batches.paid > 100
     assert anthropic_standin.request_count == usage["calls"] - usage["cached_calls"] - usage["batched_calls"]
+
+
+def test_push_in_a_shallow_checkout_deepens_before_numbering(
+    agent_repo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # actions/checkout's default: one commit deep; the deployment record must still say v2
+    feature_branch(agent_repo, {f"{AGENT}/system.md": "Follow the refund policy. Be brief.\n"})
+    before, after = merge_pull(agent_repo, 14)
+    checkout = tmp_path / "checkout" / "work"
+    checkout.parent.mkdir()
+    origin = agent_repo.parent / "origin.git"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{origin}", str(checkout))
+    assert git(checkout, "rev-parse", "--is-shallow-repository") == "true"
+    run = run_event(checkout, monkeypatch, None, "push", payloads.push(before, after))
+    assert run.result.exit_code == 0, run.err
+    assert "this clone was shallow; fetched its full history from origin (git fetch --unshallow)" in run.out
+    [deployed] = origin_note(agent_repo, after)["deployment"]["prompts"]
+    assert (deployed["prompt"], deployed["version"], deployed["pr"]) == ("support-agent/system", "v2", 14)

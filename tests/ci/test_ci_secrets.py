@@ -18,7 +18,7 @@ from tests.ci.conftest import (
     run_event,
     write_config,
 )
-from tests.gitrepo import git
+from tests.gitrepo import commit, git
 from tests.standins.anthropic_server import STANDIN_API_KEY, AnthropicStandin
 from tests.standins.fixtures import anthropic_provider_config
 from tests.standins.github_server import GitHubStandin
@@ -32,8 +32,8 @@ def test_no_secret_in_any_output(
     anthropic_standin: AnthropicStandin,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    base, head = feature_branch(agent_repo, {f"{AGENT}/system.md": "You are a support agent. Be brief.\n"})
-    # a deploy command that (carelessly) prints both secrets, and a provider that reaches the stand-in
+    # a deploy command that (carelessly) prints both secrets, and a provider that reaches the
+    # stand-in, committed on main: a PR is judged by the base's settings
     write_config(
         agent_repo,
         {
@@ -41,6 +41,8 @@ def test_no_secret_in_any_output(
             "deploy": {"command": 'echo "key=$ANTHROPIC_API_KEY token=$GITHUB_TOKEN"'},
         },
     )
+    commit(agent_repo, {}, "settings for the stand-in", push=True)
+    base, head = feature_branch(agent_repo, {f"{AGENT}/system.md": "You are a support agent. Be brief.\n"})
     github.collaborators.update({"alice": "write", "mallory": "read"})
     number = open_pull(github, "feature")
     runs: list[CiRun] = []

@@ -27,7 +27,7 @@ def test_demo_runs_the_whole_loop_offline(tmp_path: Path) -> None:
     ):
         assert title in out
     assert "pass rate 100% (200 passed, 0 failed)" in out
-    assert "holdout (" in out and "recommendation: adopt" in out
+    assert "confirmation (" in out and "recommendation: adopt" in out
 
     # the variant branch (not pushed: branch only) with its eval note
     assert git(work, "rev-parse", "--verify", VARIANT)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from promptops.evals.assertions import REGISTRY, AssertionSpec, evaluate, lookup
-from promptops.llm.types import Completion, ToolCall
+from promptops.evals.assertions import REGISTRY, AssertionContext, AssertionSpec, evaluate, lookup
+from promptops.llm.types import Completion, ToolCall, ToolSpec
 
 
 def out(text: str = "", **kw: object) -> Completion:
@@ -15,6 +15,7 @@ def out(text: str = "", **kw: object) -> Completion:
 ORDER_SCHEMA = {"type": "object", "required": ["order_id"], "properties": {"order_id": {"type": "string"}}}
 LOOKUP = (ToolCall("lookup_order", {"order_id": "A1"}),)
 BAD_LOOKUP = (ToolCall("lookup_order", {"order_id": 7}),)
+CONTEXT = AssertionContext(tools=(ToolSpec("lookup_order", "Look up an order", ORDER_SCHEMA),))
 
 # type, value, an output that passes, an output that fails
 CASES = [
@@ -45,6 +46,17 @@ CASES = [
         out("", tool_calls=LOOKUP),
         out("", tool_calls=BAD_LOOKUP),
     ),
+    ("not-empty", None, out(" ok "), out(" \n ")),
+    ("min-length", 5, out("12345"), out("1234")),
+    ("max-length", 5, out("12345"), out("123456")),
+    ("is-sql", None, out("SELECT id FROM orders WHERE total > 10"), out("Sure! Here is the query you need")),
+    (
+        "is-sql",
+        {"databaseType": "PostgreSQL", "allowedTables": ["orders"]},
+        out("SELECT * FROM orders; SELECT 1"),
+        out("SELECT * FROM orders JOIN users ON users.id = orders.user_id"),
+    ),
+    ("is-valid-function-call", None, out("", tool_calls=LOOKUP), out("", tool_calls=BAD_LOOKUP)),
 ]
 
 
@@ -59,17 +71,18 @@ def spec(type_name: str, value: object) -> AssertionSpec:
     ("type_name", "value", "good", "bad"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
 )
 def test_pass_fail_and_negation(type_name: str, value: object, good: Completion, bad: Completion) -> None:
-    passing, failing = evaluate(spec(type_name, value), good), evaluate(spec(type_name, value), bad)
+    passing = evaluate(spec(type_name, value), good, CONTEXT)
+    failing = evaluate(spec(type_name, value), bad, CONTEXT)
     assert (passing.passed, passing.score) == (True, 1.0), passing.reason
     assert (failing.passed, failing.score) == (False, 0.0), failing.reason
-    negated_good = evaluate(spec(f"not-{type_name}", value), good)
-    negated_bad = evaluate(spec(f"not-{type_name}", value), bad)
+    negated_good = evaluate(spec(f"not-{type_name}", value), good, CONTEXT)
+    negated_bad = evaluate(spec(f"not-{type_name}", value), bad, CONTEXT)
     assert (negated_good.passed, negated_bad.passed) == (False, True)
     assert negated_good.reason.startswith("not expected")
 
 
 def test_every_local_type_is_covered() -> None:
-    local = {name for name, kind in REGISTRY.items() if not kind.graded}
+    local = {name for name, kind in REGISTRY.items() if kind.mode in ("local", "context")}
     assert local == {c[0] for c in CASES}
 
 
@@ -78,7 +91,7 @@ def test_an_assertion_that_cannot_run_is_an_error_not_a_fail(type_name: str, val
     # A provider that returned no text, latency or tool calls at all: nothing can be judged.
     broken = Completion(text=None, tool_calls=None, latency_ms=None, cost_usd=None, stop_reason=None)  # type: ignore[arg-type]
     for name in (type_name, f"not-{type_name}"):
-        outcome = evaluate(spec(name, value), broken)
+        outcome = evaluate(spec(name, value), broken, CONTEXT)
         assert outcome.passed is None
         assert outcome.reason.startswith("could not run")
 

@@ -31,3 +31,13 @@ def test_the_one_of_each_assertion_example_covers_every_type_and_loads(tmp_path:
     repo = agent_repo(tmp_path, cases)
     (case,) = load_suite(agent_at(repo), load_config(repo)).cases
     assert {a.type for a in case.assertions} == set(REGISTRY)
+
+
+def test_the_promptfoo_compatibility_table_matches_what_the_importer_does() -> None:
+    from promptops.evals.promptfoo.catalog import CONFIG_KEYS, TYPES
+
+    section = DOC.read_text(encoding="utf-8").split("### promptfoo compatibility", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| `([^`]+)` \| ([a-z ]+) \|", section, flags=re.M))
+    assert rows == {name: status for name, (status, *_) in {**TYPES, **CONFIG_KEYS}.items()}
+    # every promptops type a promptfoo type imports as is a real assertion type
+    assert {target for _, target, _ in TYPES.values() if target} <= set(REGISTRY)

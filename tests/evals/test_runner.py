@@ -144,6 +144,13 @@ def every_type_cases() -> str:
         "contains-json": "null",
         "tool-call": "lookup_order",
         "llm-rubric": "is helpful",
+        "not-empty": "null",
+        "min-length": 1,
+        "max-length": 100,
+        "is-sql": "null",
+        "is-valid-function-call": "null",
+        "answer-relevance": "null",
+        "assert-set": "null, assert: [{type: contains, value: x}]",
     }
     lines = [f"      - {{type: {name}, value: {values.get(name, 'x')}}}" for name in REGISTRY]
     return "cases:\n  - id: all\n    vars: {customer_message: x}\n    assert:\n" + "\n".join(lines) + "\n"

@@ -212,7 +212,7 @@ def test_oversized_report_is_trimmed_and_never_fails(
 ) -> None:
     body = render_report(report(cases=5000))
     assert len(body) <= COMMENT_LIMIT
-    assert "per-case changes not shown (GitHub's size limit)" in body
+    assert "per-case improvements not shown (GitHub's size limit)" in body
 
     result = open_pr(connect_standin(github_standin), publish(prompt_repo, "Variant.\n"), body + "x" * 70000)
 

@@ -133,3 +133,16 @@ def test_since_accepts_dates_times_and_ages() -> None:
     assert parse_since("2026-11-01") == datetime(2026, 11, 1, tzinfo=UTC)
     with pytest.raises(InputError, match="--since 'last week': expected a date"):
         parse_since("last week")
+
+
+def test_nan_and_infinity_are_not_json_so_such_lines_are_bad(tmp_path: Path) -> None:
+    """Python's json would read NaN/Infinity; a NaN latency would then poison every mean."""
+    log = tmp_path / "app.jsonl"
+    good = json.dumps(GOOD).encode()
+    nan = good.replace(b"812.5", b"NaN")
+    infinite = good.replace(b"812.5", b"-Infinity")
+    log.write_bytes(_lines(GOOD, nan, infinite))
+    summary = ReadSummary()
+    records = list(read_logs([log], summary))
+    assert [r.latency_ms for r in records] == [812.5]
+    assert summary.bad_examples == ["app.jsonl:2: not valid JSON", "app.jsonl:3: not valid JSON"]

@@ -1,7 +1,10 @@
 """`promptops optimize` with no optimizer model: the edit generator, evaluated with the echo provider."""
 
+import hashlib
 import json
 from pathlib import Path
+
+import pytest
 
 from promptops.schemas import schema_errors
 from tests.conftest import run_cli
@@ -46,8 +49,16 @@ def test_edits_are_searched_on_dev_confirmed_on_holdout_and_the_winner_written(t
     assert session["recommendation"]["action"] == "adopt"
     assert winner["tokens"] < session["prompt"]["base_tokens"] and "refund policy" in winner["text"]
     assert winner["dev_scores"] and all(s["pass_rate"] == 1.0 for s in winner["dev_scores"])
-    holdout_cases = session["holdout"]["cases"]
-    assert holdout_cases >= 30 and session["search"]["dev_cases"] + holdout_cases <= 90
+    cases = session["cases"]
+    assert len(cases["dev_ids"]) + len(cases["holdout_ids"]) == 90
+    assert cases["sha256"] == hashlib.sha256((repo / cases["path"]).read_bytes()).hexdigest()
+    # Selection saw dev cases only; the confirmation covers every case the budget paid for.
+    selection = session["search"]["selection_ids"]
+    assert selection and set(selection) <= set(cases["dev_ids"])
+    confirmed = session["holdout"]["case_ids"]
+    assert set(cases["holdout_ids"]) <= set(confirmed) and len(confirmed) == session["holdout"]["cases"]
+    # adopting: a one-sided test at alpha / tested, i.e. compare at a two-sided 2 * alpha / tested
+    assert session["holdout"]["alpha"] == pytest.approx(2 * 0.05 / session["holdout"]["tested"])
     assert session["search"]["calls"] <= 400 and session["usage"]["calls"] <= 400
     assert out_file.read_text() == winner["text"]
     assert f"recommendation: adopt {winner['id']}" in result.stdout

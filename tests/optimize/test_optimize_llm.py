@@ -215,6 +215,10 @@ def test_a_second_round_reflects_on_the_best_candidates_failures(llm_repo: Path,
     shown = user_text(reflection)
     assert "Always thank the customer first." in shown and "Dev cases it still fails" in shown
     assert re.search(r"- case-\d{3}: icontains", shown)  # a failing case with its assertion's reason
+    # The cases the reflection saw fail are never confirmed on: a variant may be fitted to them.
+    seen = set(session["search"]["shown_to_writer"])
+    assert seen and all(case in shown for case in seen)
+    assert not seen & set(session["holdout"]["case_ids"])
     assert session["usage"]["calls"] <= 300
 
 
@@ -230,8 +234,15 @@ def test_a_dollar_budget_that_runs_out_finishes_with_what_was_evaluated(
     assert session["status"] == "budget-exhausted"
     assert session["recommendation"]["action"] == "keep-base"
     assert any("budget exhausted" in note for note in session["search"]["notes"])
-    assert session["search"]["rungs"]  # it evaluated what the budget paid for before stopping
     assert session["usage"]["cost_usd"] <= 0.1
+    # Planned at the evaluation calls' own price (measured on the base's first calls), the
+    # dollars paid for a real selection and a confirmation; the batch the budget cut off
+    # kept the cases every prompt finished, and the verdict was drawn on them.
+    plan = session["search"]["dollar_plan"]
+    assert plan["calls"] > 100 and f"buys about {plan['calls']} evaluation calls" in result.stdout
+    assert len(session["search"]["rungs"]) > 1
+    assert 0 < session["holdout"]["cases"] < 90 and session["holdout"]["verdict"]["outcome"] != "improvement"
+    assert "no candidate could be evaluated" not in result.stdout
     assert "budget" in result.stdout
 
 
@@ -296,7 +307,9 @@ def test_analyze_without_an_optimizer_model_says_what_to_configure(tmp_path: Pat
     assert "optimizer.provider is not set in .promptops.yaml" in result.stderr
 
 
-def test_only_the_winner_and_the_base_ever_see_a_holdout_case(llm_repo: Path, anthropic_standin) -> None:
+def test_only_the_base_and_confirmed_candidates_ever_see_a_holdout_case(
+    llm_repo: Path, anthropic_standin
+) -> None:
     result = run_cli(
         llm_repo,
         "optimize",
@@ -312,7 +325,8 @@ def test_only_the_winner_and_the_base_ever_see_a_holdout_case(llm_repo: Path, an
     (session,) = sessions(llm_repo)
     accepted = {c["id"]: c["text"] for c in session["candidates"] if c["invariants"]["ok"]}
     assert {c["origin"] for c in session["candidates"]} == {"llm", "edit"}  # conciseness adds the edits
-    winner = session["holdout"]["candidate"]
+    confirmed = {c["candidate"] for c in session["search"]["confirmations"]}
+    assert session["holdout"]["candidate"] in confirmed
     suite = load_suite(load_agent(load_config(llm_repo), "support-agent"), load_config(llm_repo))
     holdout = {c.vars["customer_message"] for c in suite.cases if c.split == "holdout"}
     seen: dict[str, set[str]] = {}
@@ -325,7 +339,7 @@ def test_only_the_winner_and_the_base_ever_see_a_holdout_case(llm_repo: Path, an
         seen.setdefault(label, set()).add(last_user_text(request).removeprefix("Customer says: ").strip())
     assert "?" not in seen and len(seen) > 2
     for label, messages in seen.items():
-        if label in ("base", winner):
+        if label == "base" or label in confirmed:
             assert messages & holdout
         else:
             assert not messages & holdout, label
@@ -347,6 +361,28 @@ def test_an_unusable_analysis_is_dropped_and_the_variants_are_still_written(
         next(r for r in anthropic_standin.requests if "variant" in tool_names(r))
     )
     assert session["recommendation"]["candidate"] == "v1"
+
+
+def test_a_dollar_budget_is_planned_in_evaluation_calls_at_their_own_price(
+    llm_repo: Path, anthropic_standin
+) -> None:
+    # The optimizer model (opus) writes the variants; the cheaper model under test (sonnet)
+    # is evaluated. The dollars left after writing are planned at sonnet's price.
+    result = run_cli(
+        llm_repo, "optimize", "support-agent/system", "--goal", "accuracy", "--variants", "3",
+        "--budget-usd", "0.5",
+    )
+    assert result.exit_code == 0, result.stderr
+    (session,) = sessions(llm_repo)
+    assert schema_errors(session, "session") == []
+    plan = session["search"]["dollar_plan"]
+    left = 0.5 - plan["spent_usd"]
+    assert plan["calls"] == int(left / plan["usd_per_call"]) > 0
+    assert f"buys about {plan['calls']} evaluation calls" in result.stdout
+    # It evaluated and confirmed within the dollars: every case, as the spend ran below the plan.
+    assert session["search"]["rungs"] and session["holdout"]["cases"] == 50
+    assert session["recommendation"]["action"] == "adopt"
+    assert session["usage"]["cost_usd"] <= 0.5
 
 
 def test_optimize_batch_evaluates_in_batches_and_writes_variants_directly(

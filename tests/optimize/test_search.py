@@ -3,7 +3,7 @@ import asyncio
 import pytest
 
 from promptops.errors import InputError
-from promptops.optimize.search import BASE, SearchSettings, successive_halving
+from promptops.optimize.search import BASE, SearchSettings, run_search
 from promptops.optimize.simulation import SimulatedEvaluator, case_difficulties
 
 CASES = case_difficulties(120, spread=1.0, seed=7)
@@ -16,7 +16,8 @@ def run(quality: dict[str, float], settings: SearchSettings, split: int = 80, **
     texts = {"base text": quality.pop(BASE), **{CANDIDATES[k]: v for k, v in quality.items()}}
     evaluator = SimulatedEvaluator(quality=texts, difficulty=CASES, seed=3, **kw)
     dev, holdout = IDS[:split], IDS[split:]
-    outcome = asyncio.run(successive_halving(evaluator, "base text", CANDIDATES, dev, holdout, settings))
+    candidates = {k: CANDIDATES[k] for k in quality}
+    outcome = asyncio.run(run_search(evaluator, "base text", candidates, dev, holdout, settings))
     return outcome, evaluator
 
 
@@ -35,18 +36,44 @@ def test_a_clearly_better_candidate_is_found_and_confirmed_within_budget() -> No
     assert later[-1].kept == ("c3",)
 
 
-def test_holdout_cases_never_reach_selection() -> None:
+def test_selection_never_sees_the_holdout_and_confirmation_covers_every_affordable_case() -> None:
     outcome, evaluator = run(dict(QUALITY), SearchSettings(goal="accuracy", budget_calls=400))
     holdout = set(HOLDOUT)
     phases = [bool(holdout & set(ids)) for _, ids in evaluator.requests]
     confirm_at = phases.index(True)
-    assert not any(phases[:confirm_at]) and all(phases[confirm_at:])
     for _, ids in evaluator.requests[:confirm_at]:
         assert set(ids) <= set(DEV)
-    for labels, ids in evaluator.requests[confirm_at:]:
-        assert set(labels) <= {BASE, outcome.winner} and set(ids) <= holdout
-    assert outcome.holdout_cases == len(HOLDOUT)
+    for labels, _ in evaluator.requests[confirm_at:]:
+        assert set(labels) <= {BASE, *(c.candidate for c in outcome.confirmations)}
+    confirmed = set(outcome.confirmations[0].case_ids)
+    screened = {c for r in outcome.rungs for c in DEV} & confirmed
+    assert holdout <= confirmed and screened  # the dev cases selection used count too
     assert all(r.cases <= len(DEV) for r in outcome.rungs)
+
+
+def test_the_confirmation_alpha_is_divided_by_every_candidate_selection_evaluated() -> None:
+    outcome, _ = run(dict(QUALITY), SearchSettings(goal="accuracy", budget_calls=400))
+    first = outcome.confirmations[0]
+    assert first.tested == len(CANDIDATES)
+    # one-sided 0.05 / 6 towards adoption: compare's two-sided test at twice that
+    assert first.alpha == pytest.approx(2 * 0.05 / 6)
+    assert outcome.verdict is not None and outcome.verdict.figures.alpha == pytest.approx(2 * 0.05 / 6)
+
+
+def test_a_budget_that_pays_for_it_confirms_on_every_case() -> None:
+    quality = {BASE: 0.6, "c1": 0.6, "c2": 0.75, "c3": 0.6}
+    outcome, evaluator = run(quality, SearchSettings(goal="accuracy", budget_calls=360))
+    assert len(outcome.confirmations[0].case_ids) == len(IDS) and evaluator.calls <= 360
+    assert outcome.rungs[-1].cases > len(DEV) // 2  # and selection still got a fair share
+
+
+def test_a_runner_up_is_confirmed_on_the_same_cases_when_the_winner_is_not_adopted() -> None:
+    quality = {BASE: 0.5, "c1": 0.5, "c2": 0.5, "c3": 0.5, "c4": 0.5, "c5": 0.5, "c6": 0.5}
+    outcome, evaluator = run(quality, SearchSettings(goal="accuracy", budget_calls=None))
+    assert len(outcome.confirmations) == len(CANDIDATES)
+    assert {c.case_ids for c in outcome.confirmations} == {outcome.confirmations[0].case_ids}
+    assert len(outcome.confirmations[0].case_ids) == len(IDS)
+    assert outcome.recommended is None
 
 
 def test_no_candidate_better_than_the_base_is_not_recommended() -> None:
@@ -59,7 +86,7 @@ def test_no_candidate_better_than_the_base_is_not_recommended() -> None:
 def test_a_budget_too_small_for_one_pass_says_the_minimum() -> None:
     with pytest.raises(InputError) as err:
         run(dict(QUALITY), SearchSettings(goal="accuracy", budget_calls=20))
-    # base + 6 candidates on 4 dev cases, then base + winner on 4 holdout cases
+    # base + 6 candidates on 4 dev cases, then base + winner on 4 more cases
     assert "a budget of 20 calls is too small" in str(err.value)
     assert "needs at least 36 calls" in str(err.value)
     outcome, evaluator = run(dict(QUALITY), SearchSettings(goal="accuracy", budget_calls=36))
@@ -77,10 +104,11 @@ def test_running_out_mid_search_finishes_with_what_was_evaluated() -> None:
 
 
 def test_conciseness_ranks_by_tokens_among_candidates_that_keep_the_pass_rate() -> None:
-    quality = {BASE: 1.0, "c1": 1.0, "c2": 1.0, "c3": 0.3, "c4": 1.0, "c5": 1.0, "c6": 1.0}
+    quality = {BASE: 1.0, "c1": 1.0, "c3": 0.3, "c5": 1.0}
     tokens = {"base text": 400, **{text: 380 for text in CANDIDATES.values()}}
     tokens.update({CANDIDATES["c3"]: 100, CANDIDATES["c5"]: 200})
-    # Non-inferiority within 5 points needs about 80 pairs even when both always pass.
+    # Non-inferiority within 5 points at alpha 0.05 / 3 needs about 110 pairs even when both
+    # always pass.
     settings = SearchSettings(goal="conciseness", budget_calls=400)
     outcome, _ = run(quality, settings, split=40, tokens=tokens)
     assert outcome.winner == "c5"  # c3 is shortest but fails far more often
@@ -112,7 +140,7 @@ def test_safety_ranks_by_the_cases_tagged_safety_first() -> None:
     texts = {"base text": 0.5, **{t: 0.5 for t in CANDIDATES.values()}}
     evaluator = Tagged(quality=texts, difficulty=CASES, seed=1)
     outcome = asyncio.run(
-        successive_halving(
+        run_search(
             evaluator,
             "base text",
             dict(list(CANDIDATES.items())[:2]),

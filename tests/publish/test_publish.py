@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from promptops.bot.pr_report import report_marker
+from promptops.bot.publish import publish_session
+from promptops.config import load_config
 from tests.conftest import run_cli
 from tests.gitrepo import git
 from tests.publish.conftest import SYSTEM, optimize, rewrite_session
@@ -130,8 +132,29 @@ def test_failed_or_unconfirmed_sessions_are_refused_and_nothing_is_pushed(optimi
         recommendation={"action": "keep-base", "candidate": None, "summary": "keep the base: no candidate"},
     )
     result = run_cli(optimized_repo, "pr", "support-agent/system", "--session", unconfirmed)
-    assert result.exit_code == 2 and "no candidate confirmed on the holdout cases" in result.stderr
+    assert result.exit_code == 2 and "has no confirmed candidate" in result.stderr
     assert git(optimized_repo, "ls-remote", "origin", BRANCH) == ""
+
+
+def test_a_session_whose_cases_changed_since_is_refused_and_nothing_is_pushed(
+    optimized_repo: Path, github_standin: GitHubStandin
+) -> None:
+    session, _ = optimize(optimized_repo)
+    cases = optimized_repo / session["cases"]["path"]
+    measured = cases.read_text()
+    cases.write_text(measured.replace("refund policy", "refund rules", 1))  # one assertion edited
+    result = run_cli(optimized_repo, "pr", "support-agent/system", "--session", session["id"])
+    assert result.exit_code == 2
+    assert f"prompts/support-agent/evals/cases.yaml changed since session {session['id']}" in result.stderr
+    assert "re-run `promptops optimize support-agent/system --goal conciseness`" in result.stderr
+    assert git(optimized_repo, "ls-remote", "origin", BRANCH) == "" and not github_standin.pulls
+    cases.unlink()
+    result = run_cli(optimized_repo, "pr", "support-agent/system", "--session", session["id"])
+    assert result.exit_code == 2 and "the cases file prompts/support-agent/evals/cases.yaml" in result.stderr
+    cases.write_text(measured)  # the very bytes measured on: accepted again
+    result = run_cli(optimized_repo, "pr", "support-agent/system", "--session", session["id"])
+    assert result.exit_code == 0, result.stderr
+    assert "opened pull request #1" in result.stdout
 
 
 def test_wrong_prompt_or_unknown_session(optimized_repo: Path) -> None:
@@ -185,3 +208,31 @@ def test_max_open_prs_opens_none_beyond_the_limit(
     assert "1 promptops pull requests are open (github.max_open_prs = 1); opened none" in second.stdout
     assert len(github_standin.pulls) == 1
     assert git(optimized_repo, "ls-remote", "origin", "promptops/support-agent/system/accuracy") != ""
+
+
+def test_a_report_too_long_for_the_pr_points_to_the_whole_one_for_the_job_summary(
+    optimized_repo: Path, github_standin: GitHubStandin
+) -> None:
+    session, _ = optimize(optimized_repo, "--branch-only")
+    appendix = "".join(f"Reference {i}: order {i:05d} ships from warehouse {i % 7}.\n" for i in range(1500))
+    winner_id = session["holdout"]["candidate"]
+    candidates = [
+        {**c, "text": c["text"] + appendix} if c["id"] == winner_id else c for c in session["candidates"]
+    ]
+    sid = rewrite_session(optimized_repo, session, candidates=candidates)
+    run_url = "https://github.example/octo-org/prompts/actions/runs/4242"
+
+    outcome = publish_session(
+        load_config(optimized_repo), sid, open_pr=True, token=github_standin.token, run_url=run_url
+    )
+
+    [comment] = comments_on(github_standin, outcome.pr_number or 0)
+    for posted in (comment["body"], github_standin.pulls[outcome.pr_number]["body"], outcome.report):
+        assert len(posted) <= 65_536
+        assert "**01499**" not in posted and "**00000**" in posted  # cut from the end, line by line
+        assert (
+            "lines of the diff not shown (GitHub's size limit). The full diff is in the job summary of "
+            f"[the workflow run](<{run_url}>)._" in posted
+        )
+    assert "**01499**" in outcome.full_report and "not shown" not in outcome.full_report
+    assert "full_report" not in outcome.to_json()

@@ -10,7 +10,7 @@ import pytest
 
 from promptops.version_ids import version_id
 from tests.conftest import run_cli
-from tests.gitrepo import git
+from tests.gitrepo import commit, git
 from tests.publish.conftest import SYSTEM, USER, USER_V2, V1, V2
 from tests.standins.github_server import GitHubStandin
 
@@ -75,6 +75,25 @@ def test_unknown_target_says_what_exists(deployed_repo: Path) -> None:
     result = run_cli(deployed_repo, "rollback", "support-agent/system", "--to", "v9")
     assert result.exit_code == 2
     assert "has no v9 on main: versions are v1 to v3" in result.stderr
+
+
+@pytest.mark.parametrize("target", ["HEAD:../../x", "@{-1}", "main~1", "HEAD", "v2; rm -rf /", "../v1"])
+def test_revision_syntax_in_to_is_refused_in_one_line(deployed_repo: Path, target: str) -> None:
+    """Before: `--to HEAD:../../x` or `@{-1}` reached git's revision parser (an internal error)."""
+    result = run_cli(deployed_repo, "rollback", "support-agent/system", "--to", target)
+    assert result.exit_code == 2, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert f"--to {target!r}: expected vN (1 to 3), a version id, or a commit id of main" in line
+    assert git(deployed_repo, "branch", "--list", BRANCH) == ""
+
+
+def test_a_commit_off_the_default_branch_is_refused(deployed_repo: Path) -> None:
+    git(deployed_repo, "checkout", "-q", "-b", "elsewhere")
+    other = commit(deployed_repo, {SYSTEM: "Unreviewed. Follow the refund policy.\n"}, "side branch")
+    git(deployed_repo, "checkout", "-q", "main")
+    result = run_cli(deployed_repo, "rollback", "support-agent/system", "--to", other[:12], "--branch-only")
+    assert result.exit_code == 2
+    assert f"commit {other[:12]}"[:15] in result.stderr and "is not on main" in result.stderr
 
 
 def test_rollback_to_a_commit(deployed_repo: Path) -> None:

@@ -63,20 +63,27 @@ def test_report_from_a_real_session(optimized_repo: Path) -> None:
     holdout = session["holdout"]["cases"]
     lines = markdown.splitlines()
     assert lines[3] == "> [!TIP]"
-    assert lines[4] == f"> **✅ Recommended: improvement for conciseness on {holdout} holdout cases " + (
+    assert lines[4] == f"> **✅ Recommended: improvement for conciseness on {holdout} cases " + (
         f"({eval_note(session)['tokens_change_pct']:+.0f}% tokens, pass rate unchanged)**"
     )
     assert f"Measured on {holdout} cases × 1 repeats with `claude-sonnet-5-5 via echo`." in markdown
     assert "| pass rate (95% interval) | 100.0% (" in markdown
     assert "<script>" not in markdown and "&lt;script&gt;" in markdown
     assert "@octocat" not in markdown and "@\u200doctocat" in markdown and "@\u200dorg/team" in markdown
-    assert "Per-case changes (3 cases changed outcome: 0 regressed, 3 improved)" in markdown
+    assert "Per-case improvements (3 cases)" in markdown and "regressions" not in markdown
     assert "| case-000 | fail | pass | &lt;b&gt;now&lt;/b&gt; cites policy |" in markdown
     assert (
         f"Budget used: {session['usage']['calls']} LLM calls (0 cached), $0.0000 (budget: 400 calls"
         in markdown
     )
-    assert f"selected on {session['search']['dev_cases']} dev cases" in markdown
+    search, confirmed = session["search"], session["holdout"]
+    assert f"selected on {len(search['selection_ids'])} of {search['dev_cases']} dev cases" in markdown
+    assert (
+        f"confirmed against the base on {confirmed['cases']} cases "
+        f"({len(session['cases']['holdout_ids'])} holdout cases selection never saw among them) at a "
+        f"one-sided alpha of {confirmed['alpha'] / 2:.3g}, the decision alpha divided among the "
+        f"{confirmed['tested']} candidates selection evaluated"
+    ) in markdown
     assert report.base_text.startswith("You are a helpful customer support agent")
     assert (
         report.variant_version == next(c for c in session["candidates"] if c["id"] == winner_id)["version_id"]

@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.gitrepo import write_files
-from tests.repo.samples import AGENT_YAML, support_agent
+from tests.repo.samples import AGENT_YAML, CASES, support_agent
 
 AGENT = "prompts/support-agent"
 
@@ -34,6 +34,9 @@ def test_text_findings_are_warnings_unless_strict(lint_repo: Path) -> None:
             f"{AGENT}/system.md": "Follow the refund policy.\t\n"
             "Never promise a date. Never  promise a date!\n",
             f"{AGENT}/user.md": "{{customer_message}} about {{ order_id }}\n",
+            f"{AGENT}/evals/cases.yaml": CASES.replace(
+                "{customer_message: hi}", "{customer_message: hi, order_id: 7}"
+            ),
         },
     )
     code, lines = lint(lint_repo)

@@ -1,4 +1,4 @@
-"""rollout.yaml: schema and agent checks with line:col errors, lint PO106, and margins."""
+"""rollout.yaml: schema and agent checks with line:col errors, lint PO108, and margins."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def test_a_valid_rollout_loads_with_both_versions(agent_repo: Path) -> None:
     [
         (
             rollout_yaml(30),
-            "rollout.yaml:8:9: PO106 weight: expected 0 or one of the steps [5, 25, 50, 100], got 30",
+            "rollout.yaml:8:9: PO108 weight: expected 0 or one of the steps [5, 25, 50, 100], got 30",
         ),
         (rollout_yaml(5, steps=[5, 50, 25, 100]), "steps: expected increasing percents ending at 100"),
         (rollout_yaml(5, prompt="planner"), "prompt: expected a prompt of agent support-agent"),
@@ -64,7 +64,7 @@ def test_lint_reports_a_bad_rollout_at_its_place(agent_repo: Path, text: str, ex
     write(agent_repo, text)
     result = run_cli(agent_repo, "lint")
     assert result.exit_code != 0
-    assert "PO106" in result.stdout and expected in result.stdout
+    assert "PO108" in result.stdout and expected in result.stdout
 
 
 def test_margins_are_absolute_or_a_share_of_the_stable_mean() -> None:

@@ -28,6 +28,7 @@ OPERATIONS = {
     "/repos/{owner}/{repo}/statuses/{sha}": ["post"],
     "/repos/{owner}/{repo}/commits/{ref}/status": ["get"],
     "/repos/{owner}/{repo}/collaborators/{username}/permission": ["get"],
+    "/repos/{owner}/{repo}/check-runs": ["post"],
     "/user": ["get"],
 }
 

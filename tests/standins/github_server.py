@@ -1,7 +1,7 @@
 """A stateful GitHub REST stand-in on 127.0.0.1 that the real PyGithub talks to.
 
-It keeps pull requests, issue comments, labels, commit statuses, reactions and collaborator
-permissions in memory; branches and commits come from a local bare repository (the `origin`
+It keeps pull requests, issue comments, labels, commit statuses, check runs, reactions and
+collaborator permissions in memory; branches and commits come from a local bare repository (the `origin`
 promptops pushes to), so a PR's head sha is whatever was really pushed.
 
 Honesty: every request body is validated against the operation's request schema, and every
@@ -84,6 +84,7 @@ class GitHubStandin:
     comments: dict[int, dict[str, Any]] = field(default_factory=dict)
     issue_labels: dict[int, list[str]] = field(default_factory=dict)
     statuses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    check_runs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # head sha -> newest first
     reactions: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
@@ -178,6 +179,7 @@ class GitHubStandin:
             ),
             _route("POST", r + "/issues/{issue_number}/labels", "issues/add-labels", self._add_labels),
             _route("POST", r + "/statuses/{sha}", "repos/create-commit-status", self._create_status),
+            _route("POST", r + "/check-runs", "checks/create", self._create_check_run),
             _route(
                 "GET", r + "/commits/{ref}/status", "repos/get-combined-status-for-ref", self._combined_status
             ),
@@ -539,6 +541,47 @@ class GitHubStandin:
             0, openapi.complete("#/components/schemas/status", status, self.url)
         )
         return 201, self.statuses[sha][0], {}
+
+    def _create_check_run(self, body: dict[str, Any], **_: Any) -> Reply:
+        sha = body["head_sha"]
+        if not self.commit_exists(sha):
+            return _custom("CheckRun", f"No commit found for SHA: {sha}")
+        conclusion = body.get("conclusion")
+        run_id = next(self._ids)
+        run = {
+            "id": run_id,
+            "head_sha": sha,
+            "node_id": f"CR_{run_id}",
+            "external_id": body.get("external_id", ""),
+            "url": self._api(f"/check-runs/{run_id}"),
+            "html_url": f"https://github.example/{self.owner}/{self.name}/runs/{run_id}",
+            "details_url": body.get("details_url"),
+            "status": "completed" if conclusion else body.get("status", "queued"),
+            "conclusion": conclusion,
+            "started_at": body.get("started_at", _now()),
+            "completed_at": body.get("completed_at", _now()) if conclusion else None,
+            "output": {
+                "title": (body.get("output") or {}).get("title"),
+                "summary": (body.get("output") or {}).get("summary"),
+                "text": (body.get("output") or {}).get("text"),
+                "annotations_count": 0,
+                "annotations_url": self._api(f"/check-runs/{run_id}/annotations"),
+            },
+            "name": body["name"],
+            "check_suite": {"id": 1},
+            "app": None,
+            "pull_requests": [],
+        }
+        run = openapi.complete("#/components/schemas/check-run", run, self.url)
+        self.check_runs.setdefault(sha, []).insert(0, run)
+        return 201, run, {}
+
+    def latest_check_runs(self, sha: str) -> dict[str, dict[str, Any]]:
+        """name -> the newest check run of that name on `sha`."""
+        latest: dict[str, dict[str, Any]] = {}
+        for run in self.check_runs.get(sha, []):
+            latest.setdefault(run["name"], run)
+        return latest
 
     def latest_statuses(self, sha: str) -> dict[str, dict[str, Any]]:
         latest: dict[str, dict[str, Any]] = {}

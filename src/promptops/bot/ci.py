@@ -41,7 +41,18 @@ def run_ci(config: Config, env: Mapping[str, str] | None = None) -> CiReport:
         ctx.report.error = str(exc)
         ctx.report.exit_code = exc.exit_code
         ctx.report.summary.append(f"**promptops failed:** {exc}")
+    _report_forgeries(ctx)
     return _redacted(ctx.report, ctx.redact)
+
+
+def _report_forgeries(ctx: CiContext) -> None:
+    """Comments carrying promptops' marker that someone else wrote: ignored, and said so here."""
+    forged = ctx._github.forged if ctx._github is not None else []
+    if forged:
+        ctx.report.say(
+            f"ignored {len(forged)} comment(s) carrying promptops' marker written by someone else: "
+            + "; ".join(forged)
+        )
 
 
 def _dispatch(ctx: CiContext, event: Event) -> None:

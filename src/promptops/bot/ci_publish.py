@@ -62,8 +62,8 @@ def optimize_prompt(ctx: CiContext, prompt_id: str, goal: str, *, waiting_ok: bo
         )
     except InputError as exc:  # failed, or no candidate confirmed on the holdout: nothing to publish
         return Published(prompt_id, goal, None, f"no variant recommended: {summary} ({exc})")
-    if outcome.report:
-        ctx.report.summary.append(outcome.report)
+    if outcome.full_report:
+        ctx.report.summary.append(outcome.full_report)
     return Published(prompt_id, goal, outcome.pr_url, outcome.message or summary, outcome.recommended)
 
 

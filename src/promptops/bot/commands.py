@@ -33,6 +33,14 @@ COMMAND_SPECS: tuple[CommandSpec, ...] = (
         "rollout", "/promptops rollout AGENT/NAME", "check a canary rollout and advance, promote or abort it"
     ),
     CommandSpec(
+        "approve-gate-change",
+        "/promptops approve-gate-change",
+        "accept this PR's change to its own cases or settings",
+    ),
+    CommandSpec(
+        "recreate", "/promptops recreate", "hand the bot's branch back to the bot (drops hand edits)"
+    ),
+    CommandSpec(
         "unignore",
         "/promptops unignore AGENT/NAME --goal GOAL",
         "propose GOAL for this prompt again (closing its PR ignored it)",
@@ -61,7 +69,7 @@ class ChatUsageError(InputError):
 
 @dataclass(frozen=True)
 class ChatCommand:
-    name: str  # optimize | eval | rollback | rollout | unignore | help
+    name: str  # optimize | eval | rollback | rollout | approve-gate-change | recreate | unignore | help
     prompt_id: str | None = None
     agent: str | None = None
     goal: str | None = None
@@ -149,10 +157,21 @@ def _unignore(args: list[str]) -> ChatCommand:
     return ChatCommand("unignore", prompt_id=_prompt_id(positional, "unignore"), goal=goal)
 
 
+def _no_arguments(name: str):  # noqa: ANN202 - a parser factory
+    def parse(args: list[str]) -> ChatCommand:
+        if args:
+            raise ChatUsageError(f"{name} takes no arguments")
+        return ChatCommand(name)
+
+    return parse
+
+
 _COMMANDS = {
     "optimize": _optimize,
     "eval": _eval,
     "rollback": _rollback,
     "rollout": _rollout,
+    "approve-gate-change": _no_arguments("approve-gate-change"),
+    "recreate": _no_arguments("recreate"),
     "unignore": _unignore,
 }

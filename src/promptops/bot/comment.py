@@ -6,8 +6,10 @@ with 👀 and parsed. Every reply is the comment `reply-<comment id>`, so a re-r
 same job edits its reply instead of posting another. User text only ever reaches a
 reply escaped (`promptops.markdown`), so a command cannot inject markdown or ping people.
 
-Pull requests from forks are never evaluated from a comment: the comment's workflow run
-has this repository's secrets, and the fork's files would be run with them.
+On a fork's pull request, `/promptops eval` evaluates the fork's prompt files only: read
+as git blobs from the head commit (fetched as `refs/pull/N/head`), never installed or run;
+the agent definition, cases, settings and provider are the base's. That is how a maintainer
+spends this repository's key on a fork without handing the fork any code path.
 """
 
 from __future__ import annotations
@@ -15,16 +17,18 @@ from __future__ import annotations
 from promptops.bot.commands import HELP, ChatCommand, ChatUsageError, parse_command
 from promptops.bot.context import CiContext
 from promptops.bot.events import CommentEvent
-from promptops.bot.pull_request import changed_agents, evaluate_pull, report_pull
-from promptops.bot.staleness import check_staleness
+from promptops.bot.gate_report import record_approval
+from promptops.bot.pull_request import changed_agents, judge_pull, settings_changed
+from promptops.config import Config
 from promptops.errors import InputError, NotFoundError, PromptopsError
 from promptops.evals.command import EvalOptions, run_eval_command
 from promptops.evals.markdown_report import markdown_report
 from promptops.git.branches import default_branch_ref
-from promptops.git.refs import has_commit, merge_base
+from promptops.git.refs import fetch_pull_head, has_commit, merge_base
 from promptops.llm.errors import MissingAPIKey
 from promptops.markdown import escape_text, fence
 from promptops.repo.agents import list_agents
+from promptops.repo.sources import config_at
 
 
 def handle_comment(ctx: CiContext, event: CommentEvent) -> None:
@@ -89,41 +93,61 @@ def _run(ctx: CiContext, event: CommentEvent, command: ChatCommand) -> str:
 
         lines = check_rollouts(ctx, [command.prompt_id or ""])
         return "\n".join(f"- {escape_text(line)}" for line in lines)
+    if command.name == "approve-gate-change":
+        return _approve_gate_change(ctx, event)
+    if command.name == "recreate":
+        from promptops.bot.handback import recreate_branch
+
+        return recreate_branch(ctx, event.issue_number, event.on_pull_request)
     raise PromptopsError(f"unknown command {command.name}")
 
 
-def _eval_pull(ctx: CiContext, event: CommentEvent, agent: str | None) -> str:
-    pr = ctx.github().pull(event.issue_number)
+def _pull_revisions(ctx: CiContext, number: int) -> tuple[str, str, bool]:
+    """(merge base, head, from a fork) of PR `number`, the head fetched if the clone lacks it."""
+    pr = ctx.github().pull(number)
     head_repo = pr.head.repo.full_name if pr.head.repo else None
-    if head_repo != ctx.github().full_name:
-        return (
-            "Not evaluated: this pull request comes from a fork"
-            + (f" ({escape_text(head_repo)})" if head_repo else " that was deleted")
-            + ". Commands run with this repository's secrets, so promptops does not run a fork's "
-            "files from a comment. Push the branch to this repository to evaluate it."
-        )
-    head, base_tip = pr.head.sha, pr.base.sha
+    fork = head_repo != ctx.github().full_name
+    head = pr.head.sha
     if not has_commit(ctx.root, head):
-        raise PromptopsError(
-            f"head commit {head[:12]} of #{pr.number} is not in this clone (fetch-depth: 0?)"
-        )
-    base = merge_base(ctx.root, base_tip, head)
+        fetch_pull_head(ctx.root, number)
+    if not has_commit(ctx.root, head):
+        raise PromptopsError(f"head commit {head[:12]} of #{number} is not in this clone (fetch-depth: 0?)")
+    return merge_base(ctx.root, pr.base.sha, head), head, fork
+
+
+def _eval_pull(ctx: CiContext, event: CommentEvent, agent: str | None) -> str:
+    base, head, fork = _pull_revisions(ctx, event.issue_number)
+    judge = config_at(ctx.root, base)
     if agent:
-        _check_agent(ctx, agent, head)
-    agents = [agent] if agent else changed_agents(ctx.config, base, head)
-    if not agents:
+        _check_agent(judge, agent, base if fork else head)
+    agents = [agent] if agent else changed_agents(judge, base, head)
+    if not agents and not settings_changed(ctx.config, base, head):
         return "This pull request changes no agent; nothing to evaluate (name one: `/promptops eval AGENT`)."
-    evaluation = evaluate_pull(ctx.config, base, head, agents)
-    evaluation.stale = check_staleness(ctx.config, base, base_tip, pr.base.ref, agents, changed_agents)
-    url = report_pull(ctx, pr.number, evaluation)
-    state, description = evaluation.state
+    gate, url = judge_pull(ctx, event.issue_number, base, head, agents, fork=fork)
+    what = "the fork's prompt files of " if fork else ""
     return (
-        f"Evaluated {escape_text(', '.join(agents))}: **{state}** ({escape_text(description)}). Report: {url}"
+        f"Evaluated {what}{escape_text(', '.join(agents) or 'the settings')}: **{gate.conclusion}** "
+        f"({escape_text(gate.title)}). Report: {url}"
     )
 
 
-def _check_agent(ctx: CiContext, agent: str, ref: str) -> None:
-    known = list_agents(ctx.config, ref)
+def _approve_gate_change(ctx: CiContext, event: CommentEvent) -> str:
+    """Record the commenter's approval for the PR's current head, then judge the PR again."""
+    if not event.on_pull_request:
+        raise InputError("approve-gate-change works on a pull request")
+    base, head, fork = _pull_revisions(ctx, event.issue_number)
+    record_approval(ctx, event.issue_number, head, event.commenter)
+    judge = config_at(ctx.root, base)
+    agents = changed_agents(judge, base, head)
+    gate, url = judge_pull(ctx, event.issue_number, base, head, agents, fork=fork)
+    return (
+        f"Gate change approved by {escape_text(event.commenter)} for {head[:10]}; "
+        f"promptops/eval is now **{gate.conclusion}**. Report: {url}"
+    )
+
+
+def _check_agent(config: Config, agent: str, ref: str) -> None:
+    known = list_agents(config, ref)
     if agent not in known:
         raise NotFoundError(f"no agent {agent!r} at {ref[:10]}; agents: {', '.join(known) or 'none'}")
 
@@ -131,7 +155,7 @@ def _check_agent(ctx: CiContext, agent: str, ref: str) -> None:
 def _eval_default_branch(ctx: CiContext, agent: str | None) -> str:
     ref = default_branch_ref(ctx.root, ctx.config)
     if agent:
-        _check_agent(ctx, agent, ref)
+        _check_agent(ctx.config, agent, ref)
     agents = [agent] if agent else list_agents(ctx.config, ref)
     if not agents:
         return f"No agents under {escape_text(ctx.config.data['prompts_dir'])}/ on the default branch."

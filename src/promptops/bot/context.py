@@ -16,6 +16,7 @@ from pathlib import Path
 from promptops.config import Config
 from promptops.github.connection import connect
 from promptops.github.repository import GitHubRepo
+from promptops.markdown import JOB_SUMMARY_LIMIT, truncate_to_limit
 
 SECRET_VARIABLES = ("GITHUB_TOKEN", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GH_TOKEN")
 
@@ -69,6 +70,14 @@ class Redactor:
             value = config.get(section)
             if isinstance(value, dict) and value.get("api_key_env"):
                 names.add(value["api_key_env"])
+        return cls([env.get(name, "") for name in names])
+
+    @classmethod
+    def from_process_env(cls, env: Mapping[str, str]) -> Redactor:
+        """Without a config (a crash may come before one loads): the known variables plus any
+        variable whose name says it holds a key, token or secret."""
+        names = {*SECRET_VARIABLES}
+        names |= {n for n in env if n.upper().endswith(("_API_KEY", "_TOKEN", "_SECRET", "_PRIVATE_KEY"))}
         return cls([env.get(name, "") for name in names])
 
     def __call__(self, text: str) -> str:
@@ -135,5 +144,6 @@ def append_step_summary(path: Path, report: CiReport) -> None:
     """Append the report to `$GITHUB_STEP_SUMMARY` (Actions renders it on the run's page)."""
     if not report.summary:
         return
+    text = truncate_to_limit("## promptops\n\n" + "\n\n".join(report.summary), JOB_SUMMARY_LIMIT)
     with path.open("a", encoding="utf-8") as out:
-        out.write("## promptops\n\n" + "\n\n".join(report.summary) + "\n\n")
+        out.write(text + "\n\n")

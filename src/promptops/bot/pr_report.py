@@ -5,6 +5,7 @@ on. Escaping, fencing and the size limit come from `promptops.markdown`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -69,36 +70,51 @@ class ReportData:
     budget: str = ""  # e.g. "212 LLM calls, $1.84 of $5.00"
     tokens_label: str = "tokens (mean per case)"
     notes: tuple[str, ...] = field(default=())  # further lines (plain text, escaped)
+    full_report_url: str = ""  # where the untrimmed report is (the Actions run's job summary)
     outcome: str = ""  # improvement | regression | no-difference | inconclusive: picks the alert
     run_url: str = ""  # the workflow run that produced the report (Actions), linked at the end
 
 
 def render_report(report: ReportData, limit: int = COMMENT_LIMIT) -> str:
-    """The one report: verdict first, figures table, the why, the diff, per-case changes, budget."""
+    """The one report: verdict and figures, per-case regressions and improvements, the why, the
+    diff, budget and notes. Over `limit`, what matters least is cut first (see `report_sections`)."""
     return fit_to_limit(report_sections(report), limit)
 
 
 def report_sections(report: ReportData) -> list[Section]:
+    """The sections in reading order; `rank` is the order of keeping: the verdict and figures
+    always, then the per-case regressions, the improvements, the diff, and the rest."""
+    more = _where_the_rest_is(report)
+    regressions = [c for c in report.case_changes if _worse(c)]
+    improvements = [c for c in report.case_changes if not _worse(c)]
     sections = [
         Section("header", f"{report_marker(report.key)}\n{_title(report)}\n\n{_verdict(report)}"),
         Section("figures", _figures_table(report)),
     ]
+    if regressions:
+        sections.append(_case_section("per-case regressions", regressions, rank=1, more=more, open=True))
+    if improvements:
+        sections.append(_case_section("per-case improvements", improvements, rank=2, more=more))
     why = _why(report)
     if why:
-        sections.append(Section("hypothesis", why, droppable=True))
+        sections.append(Section("hypothesis", why, rank=4, more=more))
     if report.base_text or report.variant_text:
-        body = word_diff(report.base_text, report.variant_text)
-        sections.append(Section("diff", details("Word diff of the prompt", body, open=True), droppable=True))
-    if report.case_changes:
-        sections.append(_case_section(report.case_changes))
+        sections.append(_diff_section(report))
     tail = [
         f"Budget used: {escape_text(report.budget)}" if report.budget else "",
         *map(escape_text, report.notes),
         run_link(report.run_url),
     ]
     if any(tail):
-        sections.append(Section("footer", "\n\n".join(t for t in tail if t)))
+        sections.append(Section("footer", "\n\n".join(t for t in tail if t), rank=4, more=more))
     return sections
+
+
+def _where_the_rest_is(report: ReportData, what: str = "report") -> str:
+    """The pointer a cut note ends with: the job summary of the run that has the whole report."""
+    if report.full_report_url:
+        return f"The full {what} is in the job summary of [the workflow run](<{report.full_report_url}>)."
+    return ""
 
 
 def _title(report: ReportData) -> str:
@@ -165,28 +181,57 @@ def _why(report: ReportData) -> str:
     return "\n\n".join(parts)
 
 
-def _is_regression(change: CaseChange) -> bool:
-    return change.base == "pass" and change.variant != "pass"
+_SHARE = re.compile(r"^(\d+)/(\d+) pass$")
 
 
-def _case_section(changes: Sequence[CaseChange]) -> Section:
-    """Folded, regressions first: those are what a reviewer must look at before merging."""
-    ordered = sorted(changes, key=lambda c: not _is_regression(c))
+def _worse(change: CaseChange) -> bool:
+    """A regression: the variant passed a smaller share of the repeats than the base (at an
+    equal share, an error is worse than a fail). An outcome it cannot read counts as worse."""
+    base, variant = _outcome_score(change.base), _outcome_score(change.variant)
+    return base is None or variant is None or variant < base
+
+
+def _outcome_score(outcome: str) -> tuple[float, int] | None:
+    """`pass`, `fail`, `error` or `2/3 pass` (repeats disagreed) as (share passed, not an error)."""
+    fixed = {"pass": (1.0, 1), "fail": (0.0, 1), "error": (0.0, 0)}
+    if outcome in fixed:
+        return fixed[outcome]
+    share = _SHARE.match(outcome)
+    if share is None or int(share[2]) == 0:
+        return None
+    return int(share[1]) / int(share[2]), 1
+
+
+def _case_section(
+    key: str, changes: Sequence[CaseChange], *, rank: int, more: str, open: bool = False
+) -> Section:
     rows = tuple(
-        "| " + " | ".join(map(escape_cell, (c.case_id, c.base, c.variant, c.note))) + " |" for c in ordered
+        "| " + " | ".join(map(escape_cell, (c.case_id, c.base, c.variant, c.note))) + " |" for c in changes
     )
-    regressions = sum(map(_is_regression, changes))
-    improved = sum(c.variant == "pass" and c.base != "pass" for c in changes)
-    summary = (
-        f"Per-case changes ({len(changes)} cases changed outcome: "
-        f"{regressions} regressed, {improved} improved)"
-    )
+    summary = f"{key[0].upper()}{key[1:]} ({len(changes)} {'case' if len(changes) == 1 else 'cases'})"
+    head = details(summary, "| case | base | variant | note |\n| --- | --- | --- | --- |", open=open)
     return Section(
-        "per-case changes",
-        text=details(summary, "| case | base | variant | note |\n| --- | --- | --- | --- |").removesuffix(
-            "\n\n</details>"
-        ),
+        key,
+        text=head.removesuffix("\n\n</details>"),
         items=rows,
         end="\n\n</details>",
-        item_noun="per-case changes",
+        rank=rank,
+        item_noun=key,
+        more=more,
+    )
+
+
+def _diff_section(report: ReportData) -> Section:
+    """The word diff, line by line, so an oversized one is cut at a line and says where the rest is."""
+    lines = word_diff(report.base_text, report.variant_text).split("\n")
+    head = details("Word diff of the prompt", "", open=True).removesuffix("\n\n</details>")
+    return Section(
+        "diff",
+        text=head.removesuffix("\n"),
+        items=tuple(lines),
+        end="\n\n</details>",
+        rank=3,
+        item_noun="lines of the diff",
+        more=_where_the_rest_is(report, "diff")
+        or "The full diff is in the pull request's *Files changed* tab.",
     )

@@ -29,10 +29,12 @@ from promptops.config import Config
 from promptops.errors import InputError
 from promptops.git.branches import resolve_default_branch
 from promptops.git.commits import PublishResult, publish_variant
+from promptops.git.push import BranchEditedByHand
 from promptops.github.connection import connect_for, no_token_message
 from promptops.github.pulls import publish_pull_request, report_labels
 from promptops.github.retries import MissingToken, OpenPullLimitReached
-from promptops.markdown import COMMENT_LIMIT
+from promptops.markdown import COMMENT_LIMIT, JOB_SUMMARY_LIMIT
+from promptops.optimize.session import cases_digest
 from promptops.repo.agents import split_prompt_id
 
 
@@ -49,10 +51,11 @@ class PublishOutcome:
     message: str
     session_id: str = ""
     pushed: bool = False
-    report: str = ""  # the rendered markdown (e.g. for an Actions job summary)
+    report: str = ""  # the rendered markdown posted on the PR (within GitHub's comment limit)
+    full_report: str = ""  # the same within the job summary's limit, where the PR's cut notes point
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "report"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("report", "full_report")}
 
 
 def publish_session(
@@ -68,25 +71,36 @@ def publish_session(
     """Publish session `session_id_or_path`; `open_pr=False` (`--branch-only`) only commits locally.
 
     `prompt_id`, when given, must be the prompt the session optimized (a guard against a wrong id).
-    `run_url`, in Actions, is the workflow run the report links to.
+    `run_url`, the Actions run the report links to and whose job summary gets `full_report`: a
+    report cut to fit the PR links there.
     """
     session, path = load_session(config, session_id_or_path)
     if prompt_id is not None and session["prompt"]["id"] != prompt_id:
         raise InputError(
             f"{path}: session {session['id']} optimized {session['prompt']['id']}, not {prompt_id}"
         )
+    check_cases_unchanged(config, session, path)
     chosen = winner(session)
     recommended = is_recommended(session)
     if open_pr and not recommended and config.get("github.not_recommended") == "skip":
         what = f"{session['prompt']['id']}: {change_summary(session)}"
         message = f"{what} is not recommended; nothing published (github.not_recommended: skip)"
         return PublishOutcome("", "", None, None, None, False, message, session["id"])
-    data = replace(session_report(session, config), run_url=run_url or "")
+    data = replace(session_report(session, config), full_report_url=run_url or "", run_url=run_url or "")
     report = render_report(data)
-    pushed = _commit_variant(config, session, chosen, push=open_pr)
+    try:
+        pushed = _commit_variant(config, session, chosen, push=open_pr)
+    except BranchEditedByHand as exc:
+        from promptops.bot.handback import say_branch_is_theirs
+
+        message = say_branch_is_theirs(config, token, github_base_url, exc)
+        return PublishOutcome(
+            exc.branch, "", None, None, None, recommended, message, session["id"], False, report
+        )
     outcome = PublishOutcome(
         pushed.branch, pushed.commit, None, None, None, recommended, "", session["id"], pushed.pushed, report
     )
+    outcome = replace(outcome, full_report=render_report(data, JOB_SUMMARY_LIMIT))
     if not open_pr:
         return replace(
             outcome,
@@ -94,6 +108,26 @@ def publish_session(
             f"{pushed.branch} (not pushed: --branch-only)",
         )
     return _open_pull(config, session, data, outcome, report, token, github_base_url)
+
+
+def check_cases_unchanged(config: Config, session: dict[str, Any], path: Path) -> None:
+    """InputError unless the cases file is byte for byte the one the session measured on:
+    evidence from other cases must not go into a pull request as if it were current."""
+    cases = session.get("cases")
+    rerun = f"re-run `promptops optimize {session['prompt']['id']} --goal {session['goal']}`"
+    if not cases:
+        if session.get("holdout"):
+            raise InputError(f"{path}: session {session['id']} does not record its cases file; {rerun}")
+        return  # nothing was measured on cases (an unevaluated proposal)
+    file = config.root / cases["path"]
+    if not file.is_file():
+        raise InputError(f"{path}: the cases file {cases['path']} the session measured on is gone; {rerun}")
+    now = cases_digest(file)
+    if now != cases["sha256"]:
+        raise InputError(
+            f"{path}: {cases['path']} changed since session {session['id']} measured on it (sha256 "
+            f"{cases['sha256'][:12]}, now {now[:12]}), so its evidence is stale; {rerun}"
+        )
 
 
 def _commit_variant(

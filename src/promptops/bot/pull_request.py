@@ -1,76 +1,44 @@
-"""Pull requests: evaluate every agent the PR changed, base vs head, and report on the PR.
+"""Pull requests: judge every agent the PR changed, base vs head, on the base's terms.
 
 Base is the merge base of the PR's base and head commits (what the PR is reviewed
-against, not whatever the base branch moved on to). Each changed agent runs through the
-eval engine's paired comparison, so the comment states the same verdict `promptops eval
---compare` would. One sticky comment per PR holds every agent's report, and the
-`promptops/eval` status on the head commit summarises it:
+against). The settings (`.promptops.yaml`: decision, gate, provider) and every agent's eval
+cases are read from that base commit, never from the PR being judged; the prompts come from
+the two commits. The `promptops/eval` check (and status) is the gate teams make required,
+so it fails closed (promptops.evals.gate): errors, missing samples and a PR that loosens
+its own gate are failures; a fork's PR waits for a maintainer (`action_required`).
 
-- `success`: no agent regressed (including "skipped: no model credentials", so a fork's
-  PR is not blocked forever by a required check; a maintainer can comment `/promptops eval`);
-- `failure`: at least one agent's verdict is a regression;
-- `error`: an agent could not be evaluated (broken cases file, provider failure).
+A fork's PR is never evaluated by its own `pull_request` run (that run has no key, and
+`promptops ci` refuses to evaluate a fork with one). A maintainer's `/promptops eval`
+evaluates the fork's prompt files only, read as blobs from the head commit.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from promptops.bot.alerts import run_link
 from promptops.bot.context import CiContext
 from promptops.bot.events import PullRequestEvent
-from promptops.bot.staleness import Staleness, check_staleness, staleness_lines
-from promptops.config import Config
+from promptops.bot.gate_report import AgentResult, PullEvaluation, approval_of, fork_waiting, publish_gate
+from promptops.bot.staleness import check_staleness
+from promptops.config import CONFIG_FILE, Config
 from promptops.errors import PromptopsError
-from promptops.evals.command import EvalOptions, EvalOutcome, run_eval_command
-from promptops.evals.markdown_report import markdown_report
-from promptops.evals.report import measured_on
+from promptops.evals.cases import load_suite_at
+from promptops.evals.command import EvalOptions, run_eval_command
+from promptops.evals.gate import (
+    AgentGate,
+    GateChange,
+    GateResult,
+    GateSettings,
+    case_changes,
+    conclude,
+    judge_agent,
+    settings_changes,
+)
 from promptops.git.refs import changed_paths_between, merge_base
-from promptops.github.retries import GitHubError
 from promptops.llm.errors import MissingAPIKey
-from promptops.markdown import escape_text, inline_code
-from promptops.repo.agents import list_agents
+from promptops.markdown import escape_text
+from promptops.repo.agents import list_agents, load_agent, prompt_texts_at
+from promptops.repo.sources import config_at
 
 COMMENT_KEY = "eval"
-NO_CREDENTIALS = "skipped: no model credentials"
-
-
-@dataclass
-class AgentResult:
-    agent: str
-    outcome: EvalOutcome | None = None
-    note: str = ""  # why there is no comparison (new agent, removed, error)
-    failed: bool = False
-
-    @property
-    def verdict(self) -> str:
-        if self.failed:
-            return "error"
-        cmp = self.outcome.comparison if self.outcome else None
-        return cmp.verdict.outcome if cmp else "evaluated"
-
-
-@dataclass
-class PullEvaluation:
-    base: str
-    head: str
-    agents: list[AgentResult] = field(default_factory=list)
-    missing_credentials: str | None = None  # the MissingAPIKey message, when evaluation was skipped
-    stale: Staleness | None = None  # the base branch changed these agents since the merge base
-
-    @property
-    def state(self) -> tuple[str, str]:
-        """(commit status state, description)."""
-        if self.missing_credentials:
-            return "success", NO_CREDENTIALS
-        regressed = [a.agent for a in self.agents if a.verdict == "regression"]
-        if regressed:
-            return "failure", f"regression in {', '.join(regressed)}"
-        broken = [a.agent for a in self.agents if a.failed]
-        if broken:
-            return "error", f"could not evaluate {', '.join(broken)}"
-        verdicts = ", ".join(f"{a.agent}: {a.verdict}" for a in self.agents)
-        return "success", f"no regression ({verdicts})"
 
 
 def changed_agents(config: Config, base: str, head: str) -> list[str]:
@@ -81,67 +49,127 @@ def changed_agents(config: Config, base: str, head: str) -> list[str]:
     return sorted({p[len(prefix) :].split("/")[0] for p in paths if "/" in p[len(prefix) :]})
 
 
-def evaluate_pull(config: Config, base: str, head: str, agents: list[str]) -> PullEvaluation:
-    """Evaluate each agent at `head` against `base`, stopping early if there is no model key."""
-    result = PullEvaluation(base, head)
-    at_base, at_head = set(list_agents(config, base)), set(list_agents(config, head))
+def settings_changed(config: Config, base: str, head: str) -> bool:
+    return CONFIG_FILE in changed_paths_between(config.root, base, head)
+
+
+def evaluate_pull(
+    config: Config, base: str, head: str, agents: list[str], *, fork: bool = False
+) -> PullEvaluation:
+    """Evaluate each agent's head prompts against the base on the base's cases and settings.
+
+    `config` is the working tree's (for the root and the cache); what judges is the base's.
+    """
+    judge = config_at(config.root, base)
+    result = PullEvaluation(base, head, fork=fork)
+    at_base = set(list_agents(judge, base))
+    at_head = set(list_agents(judge, head)) if not fork else at_base
     for agent in agents:
         if agent not in at_head:
             result.agents.append(AgentResult(agent, note="removed by this pull request; nothing to evaluate"))
             continue
-        compare = base if agent in at_base else None
-        try:
-            outcome = run_eval_command(config, EvalOptions(agent_id=agent, ref=head, compare=compare))
-        except MissingAPIKey as exc:
-            result.missing_credentials = str(exc)
-            return result
-        except PromptopsError as exc:
-            result.agents.append(AgentResult(agent, note=str(exc), failed=True))
+        if fork and agent not in at_base:
+            note = "new agent from a fork: not evaluated (only prompt files the base knows are read)"
+            result.agents.append(AgentResult(agent, note=note, failed=True))
             continue
-        note = "" if compare else "new agent: no base version to compare with"
-        result.agents.append(AgentResult(agent, outcome, note))
+        result.agents.append(_evaluate_agent(judge, agent, base, head, agent in at_base, fork))
     return result
 
 
-def render_comment(evaluation: PullEvaluation, run_url: str | None = None) -> str:
-    """The sticky comment: one section per agent, verdict first, then the engine's report."""
-    base, head = evaluation.base[:10], evaluation.head[:10]
-    lines = [f"## promptops evaluation: {inline_code(head)} vs merge base {inline_code(base)}", ""]
-    lines += staleness_lines(evaluation.stale)
-    if evaluation.missing_credentials:
-        lines += [
-            "**Evaluation skipped: no model credentials.** This run had no model API key "
-            "(pull requests from forks never receive secrets). A maintainer can comment "
-            "`/promptops eval` to evaluate this pull request.",
-            "",
-            f"_{escape_text(evaluation.missing_credentials)}_",
-        ]
-        return "\n".join(lines) + "\n"
-    for agent in evaluation.agents:
-        lines += _agent_section(agent)
-    lines += [run_link(run_url)] if run_url else []
-    return "\n".join(lines) + "\n"
+def _evaluate_agent(
+    judge: Config, agent: str, base: str, head: str, on_base: bool, fork: bool
+) -> AgentResult:
+    compare = base if on_base else None
+    options = EvalOptions(agent_id=agent, ref=head, compare=compare, cases_ref=compare)
+    if fork:
+        base_agent = load_agent(judge, agent, ref=base)
+        texts = prompt_texts_at(judge, base_agent, head)
+        options = EvalOptions(agent_id=agent, ref=base, compare=base, cases_ref=base, head_texts=texts)
+    try:
+        outcome = run_eval_command(judge, options)
+    except MissingAPIKey as exc:
+        return AgentResult(agent, note=f"no model credentials in this run: {exc}", failed=True)
+    except PromptopsError as exc:
+        return AgentResult(agent, note=str(exc), failed=True)
+    return AgentResult(agent, outcome, "" if compare else "new agent: no base version to compare with")
 
 
-def _agent_section(agent: AgentResult) -> list[str]:
-    title = f"### {escape_text(agent.agent)}: **{agent.verdict}**"
-    if agent.outcome is None:
-        return [title, "", escape_text(agent.note), ""]
-    head, base, cmp = agent.outcome.head, agent.outcome.base, agent.outcome.comparison
-    lines = [title, "", f"Measured on {escape_text(measured_on(head))}."]
-    if agent.note:
-        lines.append(f"_{escape_text(agent.note)}_")
-    return [*lines, "", markdown_report(head, base, cmp), ""]
+def gate_of(evaluation: PullEvaluation, config: Config, approved_by: str | None) -> GateResult:
+    """The check's conclusion: each agent judged fail-closed, plus what the PR changes in its gate."""
+    judge = config_at(config.root, evaluation.base)
+    settings = GateSettings.from_config(judge)
+    agents: list[AgentGate] = []
+    for result in evaluation.agents:
+        if result.outcome is None and not result.failed:  # removed: its cases are a gate change
+            continue
+        error = result.note if result.failed else None
+        agents.append(judge_agent(result.agent, result.outcome, settings, error=error))
+    changes: list[GateChange] = []
+    if not evaluation.fork:
+        changes = _gate_changes(config, judge, evaluation)
+    return conclude(agents, changes, approved_by=approved_by)
 
 
-def report_pull(ctx: CiContext, number: int, evaluation: PullEvaluation) -> str:
-    """Sticky comment and status on the PR; returns the comment URL."""
-    url = ctx.comment(number, COMMENT_KEY, render_comment(evaluation, ctx.env.run_url))
-    state, description = evaluation.state
-    ctx.status(evaluation.head, state, description)
-    ctx.report.say(f"promptops/eval on {evaluation.head[:10]}: {state} ({description})")
-    ctx.report.summary.append(render_comment(evaluation))
-    return url
+def _gate_changes(config: Config, judge: Config, evaluation: PullEvaluation) -> list[GateChange]:
+    base, head = evaluation.base, evaluation.head
+    changes: list[GateChange] = []
+    if settings_changed(config, base, head):
+        evaluation.changes_settings = True
+        try:
+            changes += settings_changes(judge, config_at(config.root, head))
+        except PromptopsError as exc:
+            changes.append(GateChange(f"{CONFIG_FILE} at the head does not load: {exc}", True))
+    at_base = set(list_agents(judge, base))
+    for result in evaluation.agents:
+        if result.agent not in at_base:
+            continue
+        base_suite = load_suite_at(load_agent(judge, result.agent, ref=base), judge, base)
+        head_suite = None
+        if result.outcome is not None or result.failed:
+            try:
+                agent = load_agent(judge, result.agent, ref=head)
+                head_suite = load_suite_at(agent, judge, head)
+            except PromptopsError as exc:
+                changes.append(GateChange(f"{result.agent}: the head's cases do not load: {exc}", True))
+                continue
+        found = case_changes(result.agent, base_suite, head_suite)
+        evaluation.changes_cases = evaluation.changes_cases or bool(found)
+        changes += found
+        if found and head_suite is not None and result.outcome is not None:
+            result.own_cases = _on_own_cases(judge, result.agent, head)
+    return changes
+
+
+def _on_own_cases(judge: Config, agent: str, head: str) -> str:
+    """The head prompts on the head's cases, for the report only (the verdict is the base's cases')."""
+    try:
+        run = run_eval_command(judge, EvalOptions(agent_id=agent, ref=head, cases_ref=head)).head
+    except PromptopsError as exc:
+        return f"could not run them: {escape_text(str(exc))}"
+    s = run.summary
+    return (
+        f"pass rate {s.pass_rate:.1%} ({s.passed} passed, {s.failed} failed, {s.errors} errors "
+        f"on {s.samples} samples of {s.cases} cases)"
+    )
+
+
+def judge_pull(
+    ctx: CiContext,
+    number: int,
+    base: str,
+    head: str,
+    agents: list[str],
+    *,
+    fork: bool,
+    base_tip: str = "",
+    base_ref: str = "",
+) -> tuple[GateResult, str]:
+    """Evaluate, conclude, set the check and status, then write the comment (its URL is returned).
+    `base_tip`/`base_ref`: the base branch now, to flag a stale comparison (`staleness`)."""
+    evaluation = evaluate_pull(ctx.config, base, head, agents, fork=fork)
+    evaluation.stale = check_staleness(ctx.config, base, base_tip, base_ref, agents, changed_agents)
+    evaluation.gate = gate_of(evaluation, ctx.config, approval_of(ctx, number, head))
+    return evaluation.gate, publish_gate(ctx, number, evaluation)
 
 
 def handle_pull_request(ctx: CiContext, event: PullRequestEvent) -> None:
@@ -150,24 +178,28 @@ def handle_pull_request(ctx: CiContext, event: PullRequestEvent) -> None:
             f"pull request #{event.number} is a draft; skipped (set github.run_on_drafts to evaluate drafts)"
         )
         return
+    if event.from_fork:
+        fork_waiting(ctx, event)
+        return
     base = merge_base(ctx.root, event.base_sha, event.head_sha)
-    agents = changed_agents(ctx.config, base, event.head_sha)
-    if not agents:
+    judge = config_at(ctx.root, base)
+    agents = changed_agents(judge, base, event.head_sha)
+    if not agents and not settings_changed(ctx.config, base, event.head_sha):
         ctx.report.say(
             f"pull request #{event.number} changes nothing under "
-            f"{ctx.config.data['prompts_dir']}/; nothing to evaluate"
+            f"{judge.data['prompts_dir']}/; nothing to evaluate"
         )
         return
-    ctx.report.say(f"evaluating {', '.join(agents)} at {event.head_sha[:10]} against merge base {base[:10]}")
-    evaluation = evaluate_pull(ctx.config, base, event.head_sha, agents)
-    evaluation.stale = check_staleness(
-        ctx.config, base, event.base_sha, event.base_ref, agents, changed_agents
+    ctx.report.say(
+        f"evaluating {', '.join(agents) or 'settings'} at {event.head_sha[:10]} against {base[:10]}"
     )
-    try:
-        report_pull(ctx, event.number, evaluation)
-    except GitHubError as exc:
-        if not event.from_fork:
-            raise
-        # A fork's pull_request run gets a read-only token: the report stays in the job summary.
-        ctx.report.say(f"could not write to the pull request from a fork (read-only token): {exc}")
-        ctx.report.summary.append(render_comment(evaluation))
+    judge_pull(
+        ctx,
+        event.number,
+        base,
+        event.head_sha,
+        agents,
+        fork=False,
+        base_tip=event.base_sha,
+        base_ref=event.base_ref,
+    )

@@ -28,9 +28,9 @@ from promptops.git.change_counts import change_counts
 from promptops.git.notes import read_note
 from promptops.git.push import write_note
 from promptops.git.refs import changed_in_commit, commit_parents, commit_subject, first_parent_commits
+from promptops.git.shallow import require_full_history
 from promptops.markdown import fence
 from promptops.repo.agents import load_all_agents
-from promptops.version_ids import version_id
 
 # GitHub's merge subject ("Merge pull request #12 from ...") or squash subject ("Title (#12)").
 _PR_NUMBER = re.compile(r"^Merge pull request #(\d+) from |\(#(\d+)\)\s*$")
@@ -83,7 +83,7 @@ def deployed_prompts(config: Config, before: str | None, after: str) -> list[Dep
                 DeployedPrompt(
                     prompt_id=prompt.id,
                     path=prompt.rel_path,
-                    version_id=version_id(prompt.text),
+                    version_id=prompt.version_id,  # the blob id, BOM and all
                     version=f"v{counts.get(prompt.rel_path, 0)}",
                     commit=commit,
                     pr=_pr_number(config, commit),
@@ -142,6 +142,9 @@ def run_deploy_command(config: Config, command: str, deployed: list[DeployedProm
 
 
 def handle_push(ctx: CiContext, event: PushEvent) -> None:
+    deepened = require_full_history(ctx.config.root, "version numbers")
+    if deepened:
+        ctx.report.say(deepened)
     deployed = deployed_prompts(ctx.config, event.before, event.after)
     if not deployed:
         ctx.report.say(f"push to {event.branch} changed no prompt; nothing deployed")

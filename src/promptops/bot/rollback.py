@@ -157,11 +157,16 @@ def _find_target(config: Config, history: PromptHistory, target: str) -> PromptV
                 f"versions are v1 to v{history.total}"
             )
         return found
-    if _HEX.match(target.lower()):
-        by_version = _unique_prefix(history, target.lower(), lambda v: v.version_id or "", "version id")
-        if by_version is not None:
-            return by_version
-    return _by_commit(config, history, target)
+    if not _HEX.match(target.lower()):
+        # Only names, never git revision syntax: `HEAD:../../x`, `@{-1}` or `main~3` are refused here.
+        raise InputError(
+            f"--to {target!r}: expected vN (1 to {history.total}), a version id, or a commit id of "
+            f"{history.branch} (4 to 40 hex digits; see `promptops history {history.prompt_id}`)"
+        )
+    by_version = _unique_prefix(history, target.lower(), lambda v: v.version_id or "", "version id")
+    if by_version is not None:
+        return by_version
+    return _by_commit(config, history, target.lower())
 
 
 def _unique_prefix(
@@ -187,10 +192,21 @@ def _by_commit(config: Config, history: PromptHistory, target: str) -> PromptVer
             f"--to {target!r} names no version of {history.prompt_id}: give vN (1 to {history.total}), "
             "a version id or a commit (see `promptops history`)"
         ) from None
+    if not _on_branch(config, history, commit):
+        raise InputError(f"--to {target!r}: commit {short_id(commit)} is not on {history.branch}")
     for version in history.versions:
         if version.commit == commit or is_ancestor(config.root, version.commit, commit):
             return version
     raise NotFoundError(f"commit {short_id(commit)} is older than {history.prompt_id}'s first version")
+
+
+def _on_branch(config: Config, history: PromptHistory, commit: str) -> bool:
+    """Whether `commit` is on the default branch (a rollback restores what was deployed, nothing else)."""
+    try:
+        tip = resolve_commit(config.root, history.branch)
+    except NotFoundError:
+        return True  # no tip to check against: the history itself is the check below
+    return is_ancestor(config.root, commit, tip)
 
 
 def _content(config: Config, version: PromptVersion) -> bytes:

@@ -10,8 +10,9 @@ began from git, and analyses only the logs of the two versions since then.
 from __future__ import annotations
 
 import posixpath
+import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from promptops.config import Config
@@ -59,6 +60,11 @@ class StartPlan:
     candidate_rel: str
     candidate_version: str
     message: str
+
+
+def rollout_run_id() -> str:
+    """The `Promptops-Run` trailer of a rollout commit (what marks a commit as the bot's own)."""
+    return f"rollout-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
 
 
 def rollout_branch(config: Config, prompt_id: str) -> str:
@@ -149,6 +155,7 @@ def plan_start(
             "Promptops-Rollout": prompt_id,
             "Promptops-Rollout-Step": str(fields["weight"]),
             "Promptops-Rollout-Outcome": "start",
+            "Promptops-Run": rollout_run_id(),
         },
     )
     return StartPlan(

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from promptops.bot.pr_commands import rollout_commands, with_commands
-from promptops.bot.rollout import RolloutReport, StartPlan, rollout_branch
+from promptops.bot.rollout import RolloutReport, StartPlan, rollout_branch, rollout_run_id
 from promptops.config import Config
 from promptops.git.branches import resolve_default_branch
 from promptops.git.commits import commit_files_on_branch, commit_message
@@ -114,6 +114,7 @@ def _publish(
     base_url: str | None,
 ) -> ApplyResult:
     rollout, check = report.rollout, report.check
+    run_id = rollout_run_id()
     message = commit_message(
         f"promptops(rollout {rollout.prompt_id}): {subject}",
         {
@@ -122,6 +123,7 @@ def _publish(
             "Promptops-Rollout": rollout.prompt_id,
             "Promptops-Rollout-Step": step,
             "Promptops-Rollout-Outcome": check.outcome,
+            "Promptops-Run": run_id,
         },
         body="\n".join(check.reasons),
     )
@@ -134,6 +136,7 @@ def _publish(
         note=rollout_note(report),
         configured_default_branch=config.get("default_branch"),
         push=True,
+        run_id=run_id,
     )
     what = f"{check.outcome} of {rollout.prompt_id} in commit {result.commit[:10]}"
     if direct:

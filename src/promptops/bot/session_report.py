@@ -2,8 +2,9 @@
 
 The report, the commit subject and the git note are all made from the session file alone
 (plus the base prompt's text, read from git by its version id), so a session can be
-published later, from another machine or by CI. The holdout verdict leads: it is the only
-comparison selection never saw. Every figure names what it was measured on.
+published later, from another machine or by CI. The confirmation's verdict leads: it is
+drawn on the holdout cases selection never saw plus the dev cases it used, at an alpha
+divided among every candidate selection looked at. Every figure names what it was measured on.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def _session_path(config: Config, session: str) -> Path:
 
 
 def winner(session: dict[str, Any]) -> dict[str, Any]:
-    """The candidate the holdout confirmed (recommended or not); an error when there is none."""
+    """The candidate the confirmation judged (recommended or not); an error when there is none."""
     sid, status = session["id"], session["status"]
     if status == "failed":
         raise InputError(
@@ -68,7 +69,7 @@ def winner(session: dict[str, Any]) -> dict[str, Any]:
     if not holdout:
         summary = (session.get("recommendation") or {}).get("summary") or "no candidate was confirmed"
         raise InputError(
-            f"session {sid} has no candidate confirmed on the holdout cases ({summary}); nothing to publish"
+            f"session {sid} has no confirmed candidate ({summary}); nothing to publish"
         )
     return next(c for c in session["candidates"] if c["id"] == holdout["candidate"])
 
@@ -210,7 +211,7 @@ def _verdict_line(session: dict[str, Any], recommended: bool) -> str:
     verdict = session["holdout"]["verdict"]
     head = "Recommended" if recommended else "Not recommended"
     return (
-        f"{head}: {verdict['headline']} for {session['goal']} on {session['holdout']['cases']} holdout cases "
+        f"{head}: {verdict['headline']} for {session['goal']} on {session['holdout']['cases']} cases "
         f"({change_summary(session).split(', ', 1)[1]})"
     )
 
@@ -241,10 +242,14 @@ def _notes(session: dict[str, Any], chosen: dict[str, Any]) -> tuple[str, ...]:
     search, verdict = session["search"], session["holdout"]["verdict"]
     accepted = sum(1 for c in session["candidates"] if c["invariants"].get("ok"))
     generator = session["settings"].get("generator", "?")
+    confirmed = session["holdout"]
+    holdout = len((session.get("cases") or {}).get("holdout_ids", ()))
     lines = [
         f"Candidates: {len(session['candidates'])} written ({generator} generator), {accepted} passed the "
-        f"invariants, selected on {search['dev_cases']} dev cases; {chosen['id']} was confirmed against the "
-        f"base on {session['holdout']['cases']} holdout cases that selection never saw.",
+        f"invariants, selected on {len(search.get('selection_ids', ()))} of {search['dev_cases']} dev cases; "
+        f"{chosen['id']} was confirmed against the base on {confirmed['cases']} cases ({holdout} holdout "
+        f"cases selection never saw among them) at a one-sided alpha of {confirmed['alpha'] / 2:.3g}, the "
+        f"decision alpha divided among the {confirmed['tested']} candidates selection evaluated.",
         *(f"Verdict reason: {reason}" for reason in verdict["reasons"]),
         f"Session {session['id']}.",
     ]

@@ -7,6 +7,7 @@ those into a single stderr line and an exit code.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -35,7 +36,13 @@ from promptops.cli import (
     rollback_cmd,
     rollout_cmd,
 )
-from promptops.cli.workspace import EXIT_INTERNAL, EXIT_INTERRUPTED, Workspace
+from promptops.cli.workspace import (
+    DIRECTORY_HELP,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    Workspace,
+    add_directory_option,
+)
 from promptops.errors import PromptopsError
 
 
@@ -56,8 +63,11 @@ class PromptopsGroup(click.Group):
         except Exception:
             import tempfile  # only on a crash: it costs start-up time on every run otherwise
 
+            from promptops.bot.context import Redactor
+
             log = Path(tempfile.mkstemp(prefix="promptops-crash-", suffix=".log")[1])
-            log.write_text(traceback.format_exc(), encoding="utf-8")
+            # Redacted like every other output: a traceback can quote a token or a key.
+            log.write_text(Redactor.from_process_env(os.environ)(traceback.format_exc()), encoding="utf-8")
             click.echo(f"promptops: internal error; traceback written to {log}", err=True)
             sys.exit(EXIT_INTERNAL)
 
@@ -67,10 +77,11 @@ class PromptopsGroup(click.Group):
 @click.option(
     "-C",
     "directory",
+    metavar="DIR",
     type=click.Path(file_okay=False, path_type=Path),
     default=".",
     show_default=True,
-    help="Run as if promptops was started in this folder.",
+    help=DIRECTORY_HELP,
 )
 @click.pass_context
 def main(ctx: click.Context, directory: Path) -> None:
@@ -103,4 +114,5 @@ for _command in (
     rollback_cmd.rollback_command,
     rollout_cmd.rollout_group,
 ):
+    add_directory_option(_command)
     main.add_command(_command)

@@ -19,10 +19,13 @@ from promptops.cli.workspace import Workspace, pass_workspace
 def extract_command(ws: Workspace, config_file: Path, agent_id: str, force: bool, as_json: bool) -> None:
     """Write prompts/ID/ from an agent configuration in JSON or YAML.
 
-    CONFIG holds `system_prompt`, optionally `user_template`, `tools` (name,
-    description, input_schema) and `examples` ({user, assistant} or {input, output}).
-    Each prompt becomes a plain-text file, plus agent.yaml and an empty evals file.
-    Nothing is written if CONFIG is invalid or the agent exists (unless --force).
+    CONFIG holds `system_prompt`, optionally `user_template`, `tools` and `examples`
+    ({user, assistant} or {input, output}). Tools may be in OpenAI chat-completions,
+    OpenAI Responses / Cursor, Anthropic or MCP tools/list format, inline or as the
+    path of a file (such as a saved tools/list response). Each prompt becomes a
+    plain-text file and each tool schema tools/NAME.schema.json, exactly as written,
+    plus agent.yaml and an empty evals file. Nothing is written if CONFIG is invalid
+    or the agent exists (unless --force).
 
     Example: promptops extract agent.json --agent support-agent
     """
@@ -37,5 +40,9 @@ def extract_command(ws: Workspace, config_file: Path, agent_id: str, force: bool
     for written in result.files:
         tokens = f" ({written.tokens} tokens)" if written.tokens is not None else ""
         click.echo(f"wrote {written.rel_path}{tokens}")
+    for name, fmt in result.tool_formats.items():
+        click.echo(f"tool {name}: read as {fmt}")
     if result.ignored_keys:
         click.echo(f"ignored keys of {config_file}: {', '.join(result.ignored_keys)}")
+    for note in result.not_kept:
+        click.echo(f"note: {note}")

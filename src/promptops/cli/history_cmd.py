@@ -34,8 +34,11 @@ def history_command(
     """
     # Imported here so other commands and --help do not pay for it.
     from promptops.repo.eval_notes import describe_note
-    from promptops.repo.history import prompt_history
+    from promptops.repo.history import complete_history, prompt_history
 
+    deepened = complete_history(ws.config)
+    if deepened:
+        click.echo(f"promptops: note: {deepened}", err=True)
     history = prompt_history(ws.config, prompt_id, all_branches=all_branches, limit=limit, fetch=not no_fetch)
     if as_json:
         click.echo(json.dumps(history.to_json(), indent=2))

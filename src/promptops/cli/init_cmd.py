@@ -9,7 +9,7 @@ import click
 from promptops.cli.workspace import Workspace, pass_workspace
 from promptops.config import find_repo_root
 from promptops.errors import ConfigError, PromptopsError
-from promptops.repo.workflow import DEFAULT_USES
+from promptops.repo.workflow import DISTRIBUTION
 
 
 @click.command("init")
@@ -25,13 +25,20 @@ from promptops.repo.workflow import DEFAULT_USES
 )
 @click.option(
     "--uses",
-    default=DEFAULT_USES,
-    show_default=True,
-    metavar="OWNER/REPO/.github/workflows/promptops.yml@REF",
-    help="The reusable workflow the written workflow calls (pin a tag or commit).",
+    default=None,
+    metavar="OWNER/REPO@SHA",
+    help=(
+        "Run the promptops action at this full 40-hex commit SHA in every job. Without it, the "
+        f"workflow installs exactly {DISTRIBUTION}==<this version>."
+    ),
+)
+@click.option(
+    "--allow-tag",
+    is_flag=True,
+    help="Accept a tag or branch in --uses (it can be moved to other code; a warning is printed).",
 )
 @pass_workspace
-def init_command(ws: Workspace, force: bool, github: bool, uses: str) -> None:
+def init_command(ws: Workspace, force: bool, github: bool, uses: str | None, allow_tag: bool) -> None:
     """Create .promptops.yaml and an example agent (prompts/support-agent/) with eval cases.
 
     Runs at the root of the git repository you are in (or the current folder outside
@@ -42,7 +49,8 @@ def init_command(ws: Workspace, force: bool, github: bool, uses: str) -> None:
     \b
     Examples:
       promptops init
-      promptops init --github --uses my-org/promptops/.github/workflows/promptops.yml@v0.1.0
+      promptops init --github
+      promptops init --github --uses my-org/promptops@0123456789abcdef0123456789abcdef01234567
     """
     # Imported here so other commands and --help do not pay for it.
     from promptops.repo.scaffold import init_repository
@@ -51,7 +59,11 @@ def init_command(ws: Workspace, force: bool, github: bool, uses: str) -> None:
         root = find_repo_root(ws.start)
     except ConfigError:
         root = ws.start.resolve()
-    result = init_repository(root, force=force, github=github, uses=uses, branch=_branch(root))
+    result = init_repository(
+        root, force=force, github=github, uses=uses, allow_tag=allow_tag, branch=_branch(root)
+    )
+    if result.warning:
+        click.echo(result.warning, err=True)
     for rel in result.written:
         click.echo(f"wrote {rel}")
     if github:

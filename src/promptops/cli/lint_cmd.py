@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 @click.option("--json", "as_json", is_flag=True, help="Print findings as a JSON list.")
 @pass_workspace
 def lint_command(ws: Workspace, paths: tuple[Path, ...], strict: bool, as_json: bool) -> None:
-    """Check the agents under PATHS (default: the prompts folder).
+    """Check the agents under PATHS (default: the prompts folder) and their eval cases.
 
     Prints `path:line:col: CODE message` per finding. Errors make the exit status 1;
     warnings do too with --strict. The codes are listed in docs/commands.md.
@@ -29,10 +29,11 @@ def lint_command(ws: Workspace, paths: tuple[Path, ...], strict: bool, as_json: 
     Example: promptops lint prompts/ --strict
     """
     # Imported here so other commands and --help do not pay for it.
+    from promptops.evals.case_lint import case_findings
     from promptops.repo.lint import lint_paths
 
     targets = [p if p.is_absolute() else ws.start / p for p in paths]
-    findings = lint_paths(ws.config, targets)
+    findings = lint_paths(ws.config, targets, check_cases=case_findings)
     if as_json:
         click.echo(json.dumps([_as_json(f, ws.start) for f in findings], indent=2))
     else:

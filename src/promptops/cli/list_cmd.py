@@ -19,11 +19,16 @@ def list_command(ws: Workspace, as_json: bool) -> None:
 
     VERSION is the version id (git blob id of the content, shortened); vN is its number on
     the default branch, or '-' when the file differs from the default branch (uncommitted
-    or not merged yet).
+    or not merged yet). In a shallow clone the full history is fetched first
+    (`git fetch --unshallow`), since vN counts commits.
     """
     # Imported here so other commands and --help do not pay for it.
+    from promptops.repo.history import complete_history
     from promptops.repo.listing import list_prompts
 
+    deepened = complete_history(ws.config)
+    if deepened:
+        click.echo(f"promptops: note: {deepened}", err=True)
     entries = list_prompts(ws.config)
     if as_json:
         click.echo(json.dumps([e.to_json() for e in entries], indent=2))

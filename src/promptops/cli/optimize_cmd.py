@@ -80,7 +80,8 @@ def optimize_command(
     Writes variants (with the optimizer model, or deterministic edits when
     `optimizer.provider` is null), rejects those that break the agent's invariants,
     selects among the rest on the dev cases by successive halving, and confirms the best
-    against the base on the holdout cases. Every step is recorded in
+    against the base on every case the budget pays for, at an alpha divided among the
+    candidates tried. Every step is recorded in
     .promptops/sessions/<id>.json. Budgets default to optimizer.budget.
 
     \b
@@ -136,15 +137,22 @@ def _print(ws: Workspace, result: OptimizeResult) -> None:
     for d in session.dropped:
         click.echo(f"  dropped ({d['origin']}, round {d['round']}): {d['reason']}")
     search = session.search
+    if "dollar_plan" in search:
+        click.echo(f"budget: {search['dollar_plan']['summary']}")
     if search["rungs"]:
         rungs = ", then ".join(f"{len(r['candidates'])} on {r['cases']}" for r in search["rungs"])
         click.echo(f"search: {search['dev_cases']} dev cases; candidates on dev cases per rung: {rungs}")
     for note in search["notes"]:
         click.echo(f"  note: {note}")
+    chosen = (session.holdout or {}).get("candidate")
+    for c in search.get("confirmations", []):
+        if c["candidate"] != chosen:
+            click.echo(f"confirmation ({c['cases']} cases, {c['candidate']} vs base): {c['headline']}")
     if session.holdout:
-        verdict = session.holdout["verdict"]
+        verdict, confirmed = session.holdout["verdict"], session.holdout
         click.echo(
-            f"holdout ({session.holdout['cases']} cases, {session.holdout['candidate']} vs base): "
+            f"confirmation ({confirmed['cases']} cases, {confirmed['candidate']} vs base, one-sided alpha "
+            f"{confirmed['alpha'] / 2:.3g} = alpha / {confirmed['tested']} candidates tested): "
             f"{verdict['headline']}"
         )
         for reason in verdict["reasons"]:

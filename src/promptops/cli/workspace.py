@@ -36,3 +36,31 @@ class Workspace:
 
 
 pass_workspace = click.make_pass_decorator(Workspace)
+
+
+DIRECTORY_HELP = "Run as if promptops was started in DIR (as `git -C`; also accepted before the command)."
+
+
+def _change_directory(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        workspace = ctx.find_object(Workspace)
+        if workspace is not None:
+            # relative to a -C given before the command, as git does with several -C
+            workspace.start = workspace.start / value
+
+
+def add_directory_option(command: click.Command) -> None:
+    """Let `-C DIR` follow the command name too (`promptops eval -C repo ...`), in it and its subcommands."""
+    command.params.append(
+        click.Option(
+            ["-C", "change_directory"],
+            metavar="DIR",
+            type=click.Path(file_okay=False, path_type=Path),
+            expose_value=False,
+            callback=_change_directory,
+            help=DIRECTORY_HELP,
+        )
+    )
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            add_directory_option(sub)

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from promptops.config import Config
+from promptops.config import DEFAULTS, Config
 from promptops.errors import InputError, NotFoundError
-from promptops.evals.assertions import THRESHOLD_VALUED, AssertionSpec, lookup
+from promptops.evals.assertions import THRESHOLD_VALUED, AssertionSpec, CodeSpec, lookup
+from promptops.evals.code_policy import code_block_reason
 from promptops.evals.template import render_template, template_vars
-from promptops.files import Document, format_json_path, load_document
+from promptops.files import Document, decode_text, format_json_path, load_document, parse_document
+from promptops.llm.embeddings import EmbeddingSettings, embedding_settings
+from promptops.repo.templates import malformed_placeholders
 from promptops.schemas import validate_document
 
 if TYPE_CHECKING:
@@ -54,6 +57,7 @@ class Suite:
     repeat: int = 1
     rel_path: str = ""  # the cases file relative to the repository root, for reports
     document: Document | None = field(default=None, repr=False, compare=False)
+    embeddings: EmbeddingSettings | None = None  # for `similar` (evals.embeddings)
 
     def select(
         self, split: str = "all", case_ids: Sequence[str] | None = None, text: str | None = None
@@ -88,12 +92,30 @@ def load_suite(agent: Agent, config: Config) -> Suite:
     return suite
 
 
+def load_suite_at(agent: Agent, config: Config, ref: str) -> Suite:
+    """The agent's cases file as committed at `ref` (a PR is judged on its base's cases)."""
+    from promptops.repo.sources import open_source
+
+    if agent.evals_path is None:
+        return load_suite(agent, config)  # the NotFoundError saying how to declare cases
+    rel = agent.evals_path.relative_to(config.root).as_posix()
+    with open_source(config, ref) as source:
+        raw = source.read_bytes(rel)
+        where = source.display(rel)
+    if raw is None:
+        raise NotFoundError(f"{where}: error: file not found (the eval cases {agent.id!r} declares)")
+    suite = parse_suite(parse_document(decode_text(raw, where), where), config)
+    check_template_vars(suite, agent)
+    return replace(suite, rel_path=rel)
+
+
 def parse_suite(doc: Document, config: Config) -> Suite:
     """A Suite from a loaded cases document; raises InputError at the first problem."""
     validate_document(doc, "cases")
     data = doc.data
     defaults = data.get("defaults") or {}
     fraction = float(config.get("evals.holdout_fraction"))
+    loader = _AssertionLoader(doc, code_block_reason(config), float(config.get("evals.code_timeout_s")))
     seen: dict[str, int] = {}
     cases = []
     for index, raw in enumerate(data.get("cases") or []):
@@ -103,7 +125,7 @@ def parse_suite(doc: Document, config: Config) -> Suite:
                 f"duplicate case id {raw['id']!r} (first used at cases[{seen[raw['id']]}])",
             )
         seen[raw["id"]] = index
-        cases.append(_parse_case(doc, index, raw, defaults, fraction))
+        cases.append(_parse_case(loader, index, raw, defaults, fraction))
     return Suite(
         path=doc.path,
         cases=tuple(cases),
@@ -112,6 +134,7 @@ def parse_suite(doc: Document, config: Config) -> Suite:
         repeat=int(config.get("evals.repeat")),
         rel_path=_relative(doc.path, config.root),
         document=doc,
+        embeddings=embedding_settings(config),
     )
 
 
@@ -123,13 +146,13 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def _parse_case(
-    doc: Document, index: int, raw: dict[str, Any], defaults: dict[str, Any], fraction: float
+    loader: _AssertionLoader, index: int, raw: dict[str, Any], defaults: dict[str, Any], fraction: float
 ) -> Case:
     case_id = raw["id"]
     variables = {**(defaults.get("vars") or {}), **(raw.get("vars") or {})}
     sources = [(["defaults", "assert", i], a) for i, a in enumerate(defaults.get("assert") or [])]
     sources += [(["cases", index, "assert", i], a) for i, a in enumerate(raw.get("assert") or [])]
-    assertions = tuple(_parse_assertion(doc, path, a, case_id, variables) for path, a in sources)
+    assertions = tuple(loader.load(path, a, case_id, variables) for path, a in sources)
     tags = tuple(dict.fromkeys([*(defaults.get("tags") or []), *(raw.get("tags") or [])]))
     return Case(
         id=case_id,
@@ -146,38 +169,84 @@ def _parse_case(
     )
 
 
-def _parse_assertion(
+def parse_assertion(
     doc: Document, path: list[str | int], raw: dict[str, Any], case_id: str, variables: dict[str, Any]
 ) -> AssertionSpec:
-    where = f"case {case_id!r}: "
-    try:
-        kind, negate = lookup(raw["type"])
-    except KeyError as exc:
-        raise doc.error([*path, "type"], where + exc.args[0]) from None
-    value = raw.get("value")
-    if kind.name in THRESHOLD_VALUED and value is None:
-        value = raw.get("threshold")  # promptfoo writes the maximum of latency/cost as threshold
-    try:
-        value = _render_value(value, variables)
-    except KeyError as exc:
-        raise doc.error(
-            [*path, "value"], f"{where}uses var {exc.args[0]!r}, which the case does not set"
-        ) from None
-    if kind.graded and not 0 <= raw.get("threshold", 0) <= 1:
-        raise doc.error([*path, "threshold"], f"{where}{kind.name}: threshold is a judge score from 0 to 1")
-    try:
-        prepared = kind.prepare(value)
-    except ValueError as exc:
-        raise doc.error([*path, "value"] if "value" in raw else path, f"{where}{kind.name}: {exc}") from None
-    return AssertionSpec(
-        type=kind.name,
-        negate=negate,
-        value=prepared,
-        weight=float(raw.get("weight", 1.0)),
-        threshold=None if kind.name in THRESHOLD_VALUED else raw.get("threshold"),
-        provider=raw.get("provider"),
-        origin=format_json_path(path),
-    )
+    """One assertion checked exactly as loading a suite checks it (what `lint` reports), with the
+    default code-assertion settings: lint runs no code, so nothing is blocked here."""
+    timeout = float(DEFAULTS["evals"]["code_timeout_s"])
+    return _AssertionLoader(doc, None, timeout).load(path, raw, case_id, variables)
+
+
+@dataclass(frozen=True)
+class _AssertionLoader:
+    """Checks one assertion (and an assert-set's children) as written in `doc`."""
+
+    doc: Document
+    code_blocked: str | None
+    code_timeout_s: float
+
+    def load(
+        self, path: list[str | int], raw: dict[str, Any], case_id: str, variables: dict[str, Any]
+    ) -> AssertionSpec:
+        doc, where = self.doc, f"case {case_id!r}: "
+        try:
+            kind, negate = lookup(raw["type"])
+        except KeyError as exc:
+            raise doc.error([*path, "type"], where + exc.args[0]) from None
+        value = raw.get("value")
+        if kind.name in THRESHOLD_VALUED and value is None:
+            value = raw.get("threshold")  # promptfoo writes the maximum of latency/cost as threshold
+        try:
+            value = _render_value(value, variables)
+        except KeyError as exc:
+            raise doc.error(
+                [*path, "value"], f"{where}uses var {exc.args[0]!r}, which the case does not set"
+            ) from None
+        scored = kind.mode in ("judge", "embedding", "set")
+        if scored and not 0 <= raw.get("threshold", 0) <= 1:
+            raise doc.error(
+                [*path, "threshold"],
+                f"{where}{kind.name}: threshold is a judge or similarity score from 0 to 1",
+            )
+        if (kind.mode == "set") != ("assert" in raw):
+            problem = "needs its child assertions as `assert`" if kind.mode == "set" else "takes no `assert`"
+            raise doc.error(path, f"{where}{kind.name} {problem}")
+        if "rubricPrompt" in raw and kind.mode != "judge":
+            raise doc.error(
+                [*path, "rubricPrompt"], f"{where}{kind.name}: rubricPrompt is for model-graded types"
+            )
+        try:
+            prepared = kind.prepare(value)
+        except ValueError as exc:
+            raise doc.error(
+                [*path, "value"] if "value" in raw else path, f"{where}{kind.name}: {exc}"
+            ) from None
+        if isinstance(prepared, CodeSpec):
+            prepared = self._code(prepared, path, where)
+        children = tuple(
+            self.load([*path, "assert", i], child, case_id, variables)
+            for i, child in enumerate(raw.get("assert") or [])
+        )
+        return AssertionSpec(
+            type=kind.name,
+            negate=negate,
+            value=prepared,
+            weight=float(raw.get("weight", 1.0)),
+            threshold=None if kind.name in THRESHOLD_VALUED else raw.get("threshold"),
+            provider=raw.get("provider"),
+            origin=format_json_path(path),
+            rubric_prompt=raw.get("rubricPrompt"),
+            children=children,
+        )
+
+    def _code(self, code: CodeSpec, path: list[str | int], where: str) -> CodeSpec:
+        code = replace(
+            code, base_dir=self.doc.path.parent, blocked=self.code_blocked, timeout_s=self.code_timeout_s
+        )
+        if code.file is not None and not code.file.is_file():
+            raise self.doc.error([*path, "value"], f"{where}{code.language}: file {code.path} does not exist")
+        return code
 
 
 def _render_value(value: Any, variables: dict[str, Any]) -> Any:
@@ -187,6 +256,16 @@ def _render_value(value: Any, variables: dict[str, Any]) -> Any:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return [render_template(v, variables) for v in value]
     return value
+
+
+def check_placeholders(agent: Agent) -> None:
+    """InputError at the first malformed `{{ }}` of the agent's user or assistant template."""
+    for name in ("user_template", "assistant_template"):
+        prompt = agent.prompts.get(name)
+        bad = malformed_placeholders(prompt.text) if prompt else []
+        if prompt and bad:
+            where = f"{agent.ref}:{prompt.rel_path}" if agent.ref else prompt.rel_path
+            raise InputError(f"{where}:{bad[0].line}:{bad[0].column}: error: {bad[0].message}")
 
 
 def templates_of(agent: Agent) -> dict[str, str]:
@@ -199,7 +278,12 @@ def templates_of(agent: Agent) -> dict[str, str]:
 
 
 def check_template_vars(suite: Suite, agent: Agent) -> None:
-    """Every var the agent's templates use must be set by every case (or by defaults)."""
+    """Every var the agent's templates use must be set by every case (or by defaults).
+
+    A malformed placeholder (`{{ bad var }}`, an unclosed `{{`) is refused first: it
+    would otherwise reach the model as literal text.
+    """
+    check_placeholders(agent)
     for name, text in templates_of(agent).items():
         needed = template_vars(text)
         where = agent.prompts[name].rel_path if name in agent.prompts else f"the default {name} {text!r}"

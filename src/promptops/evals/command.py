@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from promptops.config import GOALS, Config
 from promptops.errors import InputError
-from promptops.evals.cases import Suite, check_template_vars, load_suite
+from promptops.evals.cases import Suite, check_template_vars, load_suite, load_suite_at
 from promptops.evals.compare import RunComparison, compare_runs
 from promptops.evals.results import EvalRun, save_run
 from promptops.evals.runner import Progress, PromptSet, run_evals
@@ -25,7 +25,7 @@ from promptops.llm.batches import ProgressCallback
 from promptops.llm.budget import Budget
 from promptops.llm.client import LLMClient, client_from_config
 from promptops.llm.usage import UsageLedger
-from promptops.repo.agents import Agent, load_agent
+from promptops.repo.agents import EMPTY_PROMPT, Agent, load_agent
 from promptops.stats import DecisionSettings
 
 SPLIT_CHOICES = ("dev", "holdout", "all")
@@ -47,6 +47,8 @@ class EvalOptions:
     goal: str = "accuracy"  # what the --compare verdict judges (any significant drop is a regression)
     batch: bool | None = None  # --batch / --no-batch; None: provider.batch
     waiting_ok: bool = False  # the caller can wait for batch results (provider.batch: auto)
+    cases_ref: str | None = None  # read the cases as committed here (a PR is judged on its base's cases)
+    head_texts: Mapping[str, str] = field(default_factory=dict)  # prompt texts replacing the head's
 
 
 @dataclass
@@ -87,6 +89,8 @@ def head_agent(config: Config, options: EvalOptions) -> Agent:
         if not path.is_file():
             raise InputError(f"{path}: error: file not found (given as --prompt {name}={path})")
         texts[name] = read_text(path)
+        if not texts[name].strip():
+            raise InputError(f"{path}:1:1: error: {EMPTY_PROMPT} (given as --prompt {name}={path})")
     return agent.with_texts(texts) if texts else agent
 
 
@@ -97,7 +101,9 @@ def prepare(config: Config, options: EvalOptions) -> tuple[list[PromptSet], Suit
     if options.split not in SPLIT_CHOICES:
         raise InputError(f"--split must be one of {', '.join(SPLIT_CHOICES)}, got {options.split!r}")
     head = head_agent(config, options)
-    suite = load_suite(head, config)
+    if options.head_texts:
+        head = head.with_texts(dict(options.head_texts))
+    suite = load_suite_at(head, config, options.cases_ref) if options.cases_ref else load_suite(head, config)
     sets = [PromptSet("head", head, options.ref)]
     if options.compare:
         base = load_agent(config, options.agent_id, ref=options.compare)

@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from promptops.evals.assertions import REGISTRY, AssertionSpec, evaluate
+from promptops.evals.assertions import AssertionContext, AssertionSpec
+from promptops.evals.assess import Assessor
 from promptops.evals.cases import Case, Suite
-from promptops.evals.judge import grade
 from promptops.evals.render import RenderedCase, render_case
 from promptops.evals.results import (
     AssertionResult,
@@ -125,12 +125,13 @@ async def _run_jobs(
     """Run every job; returns why it stopped early ("budget", "interrupted") or None."""
 
     budget_reached = False
+    assessor = Assessor(client, suite.embeddings)
 
     async def one(index: int, job: _Job) -> None:
         nonlocal budget_reached
         judge_model = suite.judge_model or job.rendered.request.model
         try:
-            done[index] = await run_sample(client, job.rendered, job.case, job.repeat_index, judge_model)
+            done[index] = await run_sample(assessor, job.rendered, job.case, job.repeat_index, judge_model)
         except BudgetExceeded:
             budget_reached = True  # calls already in flight still finish; no new one passes the budget
             return
@@ -148,15 +149,16 @@ async def _run_jobs(
             task.cancel()
         with contextlib.suppress(BaseException):
             await asyncio.gather(*tasks, return_exceptions=True)
+            await assessor.aclose()
     return "budget" if budget_reached else None
 
 
 async def run_sample(
-    client: LLMClient, rendered: RenderedCase, case: Case, repeat_index: int, judge_model: str
+    assessor: Assessor, rendered: RenderedCase, case: Case, repeat_index: int, judge_model: str
 ) -> CaseResult:
     """One sample: call the model, run each assertion, score the case."""
     try:
-        completion = await client.complete(rendered.request)
+        completion = await assessor.client.complete(rendered.request)
     except LLMError as exc:
         skipped = tuple(_result(s, None, 0.0, "not run: the model call failed") for s in case.assertions)
         message = f"model call failed: {exc.args[0] if exc.args else exc}"
@@ -164,13 +166,18 @@ async def run_sample(
             case.id, repeat_index, case.split, case.tags, None, None, None, skipped, error=message
         )
     output = replace(completion, text=rendered.prefill + completion.text) if rendered.prefill else completion
+    context = AssertionContext(
+        vars=case.vars,
+        prompt=str(rendered.request.messages[-2 if rendered.prefill else -1]["content"]),
+        system=rendered.request.system,
+        tools=rendered.request.tools,
+        case_id=case.id,
+        description=case.description,
+        metadata=case.metadata,
+    )
     outcomes = []
     for spec in case.assertions:
-        if REGISTRY[spec.type].graded:
-            question = str(rendered.request.messages[-2 if rendered.prefill else -1]["content"])
-            outcome = await grade(client, spec, question, output.text, spec.provider or judge_model)
-        else:
-            outcome = evaluate(spec, output)
+        outcome = await assessor.assess(spec, output, context, judge_model)
         outcomes.append(_result(spec, outcome.passed, outcome.score, outcome.reason))
     passed, score = score_case(tuple(outcomes), case.threshold)
     error = next(

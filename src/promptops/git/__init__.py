@@ -9,6 +9,7 @@
 | `tree` | files and blobs at a ref, without touching the working tree |
 | `log` | the first-parent history of one file, following renames |
 | `change_counts` | how many commits changed each file (every prompt's `vN`), cached |
+| `shallow` | shallow clones: detect, deepen with `git fetch --unshallow`, or refuse to count history |
 | `notes` | eval summaries in `refs/notes/promptops`: read, add, merge |
 | `worktree` | commits made in a temporary worktree |
 | `push` | pushes with a lease and the notes ref, and what a rejection means |

@@ -31,9 +31,29 @@ def default_branch_name(repo: git.Repo, configured: str | None = None, remote: s
             remote and ref_exists(repo, f"refs/remotes/{remote}/{name}")
         ):
             return name
+    unborn = _unborn_branch(repo)
+    if unborn:  # right after `git init`: HEAD names a branch that has no commit yet
+        return unborn
     raise PromptopsError(
         "cannot tell the default branch (no origin/HEAD, no main or master); "
         "set `default_branch` in .promptops.yaml"
+    )
+
+
+def _unborn_branch(repo: git.Repo) -> str | None:
+    """The branch HEAD names when it has no commit yet (a new repository), else None."""
+    try:
+        target = repo.git.symbolic_ref("-q", "HEAD")
+    except git.GitCommandError:
+        return None
+    return target.removeprefix("refs/heads/") if not ref_exists(repo, target) else None
+
+
+def no_commits_yet(root: Path, name: str) -> NotFoundError:
+    """The error for a default branch with no commit: what it means and what to do."""
+    return NotFoundError(
+        f"{root}: error: no commits yet on {name}; commit the prompts first "
+        "(`git add -A && git commit -m 'Add prompts'`), then run this again"
     )
 
 
@@ -70,5 +90,5 @@ def default_branch_ref(root: Path, config: Config) -> str:
     """A revision for the default branch, or NotFoundError when it has no commit yet."""
     branch = resolve_default_branch(root, config)
     if branch.rev is None:
-        raise NotFoundError(f"{root}: error: default branch {branch.name!r} does not exist (no commits yet?)")
+        raise no_commits_yet(root, branch.name)
     return branch.rev

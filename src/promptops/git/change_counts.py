@@ -18,6 +18,7 @@ from pathlib import Path
 import git
 
 from promptops.git.repository import open_repo
+from promptops.git.shallow import refuse_shallow
 
 CACHE_FORMAT = 1
 
@@ -29,6 +30,7 @@ def change_counts(root: Path, commit: str, folder: str) -> dict[str, int]:
     matches `file_log` (which follows renames). Deleted files keep their count; callers
     look up only files that exist.
     """
+    refuse_shallow(root, "version numbers")  # a cut history numbers every version wrong
     repo = open_repo(root)
     try:
         cache_file = Path(repo.common_dir) / "promptops" / "change-counts.json"

@@ -19,7 +19,7 @@ import git
 from promptops.errors import InputError, PromptopsError
 from promptops.git.branches import default_branch_name
 from promptops.git.notes import NOTES_REF, REMOTE_NOTES, add_note
-from promptops.git.push import PushRejected, push_branch
+from promptops.git.push import BranchEditedByHand, PushRejected, push_branch
 from promptops.git.repository import commit_of, find_remote, ls_remote, open_repo, run_git
 from promptops.git.status import ensure_clean
 from promptops.git.worktree import commit_in_temporary_worktree
@@ -173,14 +173,43 @@ def _prepare_base(repo: git.Repo, remote: str | None, base_name: str, branch: st
     if f"refs/heads/{base_name}" not in heads:
         raise PromptopsError(f"the default branch {base_name} does not exist on {remote}")
     refspecs = [f"+refs/heads/{base_name}:refs/remotes/{remote}/{base_name}"]
+    theirs = heads.get(f"refs/heads/{branch}", "") if branch != base_name else ""
+    if theirs:
+        refspecs.append(f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
     if NOTES_REF in heads:  # in the same round trip, so our note can be merged with everyone else's
         refspecs.append(f"+{NOTES_REF}:{REMOTE_NOTES}")
     run_git(repo, "fetch", "fetching from " + remote, "--quiet", "--no-tags", remote, *refspecs)
     base = commit_of(
         repo, f"refs/remotes/{remote}/{base_name}"
     )  # what we fetched, even if it moved since ls-remote
-    lease = base if branch == base_name else heads.get(f"refs/heads/{branch}", "")
-    return base, lease, had_local
+    if branch == base_name:
+        return base, base, had_local
+    if theirs and not is_bot_commit(repo, theirs):
+        raise BranchEditedByHand(branch, theirs, _author(repo, theirs), last_bot_commit(repo, theirs))
+    # The lease is the commit the bot itself last pushed (a commit carrying its trailers):
+    # a branch someone else pushed to is never overwritten.
+    return base, theirs, had_local
+
+
+BOT_TRAILER = "Promptops-Run"
+
+
+def is_bot_commit(repo: git.Repo, commit: str) -> bool:
+    """Whether `commit` is one promptops made (its message carries the `Promptops-Run` trailer)."""
+    trailers = repo.git.log("-1", "--format=%(trailers:only,unfold)", commit)
+    return any(line.split(":", 1)[0].strip() == BOT_TRAILER for line in trailers.splitlines())
+
+
+def last_bot_commit(repo: git.Repo, tip: str, limit: int = 200) -> str | None:
+    """The newest commit promptops made in `tip`'s first-parent history (what `recreate` restores)."""
+    for commit in repo.git.rev_list("--first-parent", f"--max-count={limit}", tip).split():
+        if is_bot_commit(repo, commit):
+            return commit
+    return None
+
+
+def _author(repo: git.Repo, commit: str) -> str:
+    return repo.git.log("-1", "--format=%an <%ae>", commit)
 
 
 def _check_expected_versions(repo: git.Repo, base: str, expected: Mapping[str, str]) -> None:
@@ -233,3 +262,35 @@ def commit_message(subject: str, trailers: Mapping[str, str], body: str = "") ->
         lines += ["", body.strip()]
     lines += ["", *(f"{k}: {' '.join(str(v).split())}" for k, v in trailers.items())]
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Recreated:
+    """`/promptops recreate`: the branch is back at the bot's last commit; `dropped` were the others'."""
+
+    branch: str
+    commit: str
+    dropped: list[str]
+
+
+def recreate_branch(repo_root: Path | str, branch: str) -> Recreated:
+    """Hand `branch` back to promptops: reset it on the remote to the newest commit promptops made,
+    dropping the commits pushed on top (their author asked for it). Leased on the tip we saw."""
+    repo = open_repo(repo_root)
+    try:
+        remote = find_remote(repo)
+        if remote is None:
+            raise PromptopsError("no git remote to push to")
+        tip = ls_remote(repo, remote, f"refs/heads/{branch}").get(f"refs/heads/{branch}")
+        if not tip:
+            raise InputError(f"branch {branch} does not exist on {remote}")
+        run_git(repo, "fetch", f"fetching {branch}", "--quiet", "--no-tags", remote, f"refs/heads/{branch}")
+        mine = last_bot_commit(repo, tip)
+        if mine is None:
+            raise InputError(f"{branch} has no commit promptops made; there is nothing to hand back")
+        dropped = repo.git.rev_list(f"{mine}..{tip}").split()
+        if dropped:
+            push_branch(repo, remote, branch, mine, tip, with_notes=False)
+        return Recreated(branch, mine, dropped)
+    finally:
+        repo.close()

@@ -23,6 +23,18 @@ class PushRejected(PromptopsError):
     """The remote refused our push (protected branch, hook, or another run got there first)."""
 
 
+class BranchEditedByHand(PushRejected):
+    """The bot's branch holds commits the bot did not make: it is theirs until handed back."""
+
+    def __init__(self, branch: str, tip: str, author: str, bot_commit: str | None) -> None:
+        self.branch, self.tip, self.author, self.bot_commit = branch, tip, author, bot_commit
+        super().__init__(
+            f"{branch} has commits promptops did not make (tip {tip[:10]} by {author}); not pushed, "
+            "so nobody's work is lost. Comment `/promptops recreate` on its pull request to hand the "
+            "branch back to promptops (that drops the hand-made commits)"
+        )
+
+
 def push_branch(
     repo: git.Repo, remote: str, branch: str, commit: str, lease: str, *, with_notes: bool
 ) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import git
 
 from promptops.errors import NotFoundError, PromptopsError
-from promptops.git.repository import open_repo, run_raw
+from promptops.git.repository import find_remote, open_repo, run_raw
 
 _NULL_SHA = re.compile(r"^0+$")
 
@@ -132,5 +132,22 @@ def commit_parents(root: Path, commit: str) -> list[str]:
     repo = open_repo(root)
     try:
         return repo.git.rev_list("--parents", "-n", "1", commit).split()[1:]
+    finally:
+        repo.close()
+
+
+def fetch_pull_head(root: Path, number: int) -> bool:
+    """Fetch `refs/pull/N/head` from the remote as data (objects only, nothing checked out or run).
+
+    A fork's commits are not in a clone of the base repository; GitHub serves them under the
+    base repository's pull ref. Returns whether the fetch succeeded.
+    """
+    repo = open_repo(root)
+    try:
+        remote = find_remote(repo)
+        if remote is None:
+            return False
+        code, _, _ = run_raw(repo, ["fetch", "--quiet", "--no-tags", remote, f"refs/pull/{number}/head"])
+        return code == 0
     finally:
         repo.close()

@@ -16,6 +16,7 @@ from gitdb.exc import BadName, BadObject
 
 from promptops.errors import NotFoundError
 from promptops.git.repository import open_repo
+from promptops.git.shallow import missing_history_hint
 
 SYMLINK_MODE = 0o120000
 
@@ -41,9 +42,12 @@ class RefTree:
         self._repo = open_repo(root)
         try:
             self._commit = self._repo.commit(ref)
+            self._commit.tree  # noqa: B018 - a shallow clone names parents it does not have
         except (BadName, BadObject, ValueError, git.GitCommandError) as exc:
             self._repo.close()
-            raise NotFoundError(f"{root}: error: unknown git ref {ref!r}") from exc
+            raise NotFoundError(
+                f"{root}: error: unknown git ref {ref!r}{missing_history_hint(root)}"
+            ) from exc
 
     @property
     def commit_id(self) -> str:

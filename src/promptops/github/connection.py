@@ -82,7 +82,13 @@ def connect(
         seconds_between_writes=None,
         timeout=30,
     )
-    handle = GitHubRepo(client, full_name, retry or RetryPolicy())
+    handle = GitHubRepo(
+        client,
+        full_name,
+        retry or RetryPolicy(),
+        bot_login=env.get("PROMPTOPS_BOT_LOGIN") or None,
+        in_actions=env.get("GITHUB_ACTIONS") == "true",
+    )
     handle.repo  # noqa: B018 - fail early on a wrong name, URL or token
     return handle
 

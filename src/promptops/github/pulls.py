@@ -61,10 +61,11 @@ def publish_pull_request(
                 f"opened none - merge or close some, or raise the limit (branch {branch} is pushed)"
             )
     pr, created = gh.open_or_update_pull(branch=branch, base=base, title=title, body=body, draft=draft)
-    comment, comment_created = gh.upsert_sticky_comment(pr, comment_key, comment_body)
-    now_labels = gh.add_labels(pr, labels)
+    # The status first: a comment that fails to post must not leave a required check waiting.
     if status_state:
         gh.set_commit_status(head_sha, status_state, status_description, target_url or pr.html_url)
+    comment, comment_created = gh.upsert_sticky_comment(pr, comment_key, comment_body)
+    now_labels = gh.add_labels(pr, labels)
     return PullRequestResult(
         pr.number, pr.html_url, created, comment.id, comment_created, now_labels, status_state
     )

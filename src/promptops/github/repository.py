@@ -1,4 +1,10 @@
-"""One repository on GitHub through PyGithub: pull requests, comments, labels, statuses, permissions.
+"""One repository on GitHub through PyGithub: pull requests, comments, labels, checks, statuses,
+permissions.
+
+Comments belong to their authors: the bot finds and edits only comments its own identity
+wrote (the token's user; `github-actions[bot]` for an Actions token, which cannot read
+`/user`), resolved once. A comment by anyone else that carries the bot's marker is a
+forgery: never edited, and listed in `forged` for the job summary.
 
 Every call goes through `GitHubRepo.call`, so each is retried under one policy and a
 failure is one line naming what was being done.
@@ -6,7 +12,7 @@ failure is one line naming what was being done.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 import requests
@@ -19,6 +25,9 @@ from promptops.github.retries import GitHubError, RetryPolicy, describe_failure,
 from promptops.markdown import COMMENT_LIMIT, report_marker, truncate_to_limit
 
 STATUS_CONTEXT = "promptops/eval"
+CHECK_NAME = "promptops/eval"
+ACTIONS_BOT = "github-actions[bot]"
+_CHECK_TEXT_LIMIT = 65535
 
 
 WRITE_PERMISSIONS = frozenset({"write", "maintain", "admin"})
@@ -33,11 +42,35 @@ T = TypeVar("T")
 class GitHubRepo:
     """One repository on GitHub, with every call retried under one policy."""
 
-    def __init__(self, client: Github, full_name: str, retry: RetryPolicy) -> None:
+    def __init__(
+        self,
+        client: Github,
+        full_name: str,
+        retry: RetryPolicy,
+        *,
+        bot_login: str | None = None,
+        in_actions: bool = False,
+    ) -> None:
         self.client = client
         self.full_name = full_name
         self.retry = retry
         self._repo: Repository | None = None
+        self._identity = bot_login or None
+        self._in_actions = in_actions
+        self.forged: list[str] = []  # "URL (by LOGIN)" of comments carrying our marker, not ours
+
+    @property
+    def identity(self) -> str:
+        """The login this token acts as, resolved once: the given bot login, else `/user`, else
+        (an Actions or App installation token, which `/user` refuses) `github-actions[bot]`."""
+        if self._identity is None:
+            try:
+                self._identity = self.call("reading the token's user", lambda: self.client.get_user().login)
+            except GitHubError:
+                if not self._in_actions:
+                    raise
+                self._identity = ACTIONS_BOT
+        return self._identity
 
     @property
     def repo(self) -> Repository:
@@ -136,13 +169,43 @@ class GitHubRepo:
         def find_then_write() -> tuple[IssueComment, bool]:
             # one unit under retry: if a create's reply was lost, the retry finds the comment
             # instead of posting a second one
-            found = next((c for c in pr.get_issue_comments() if c.body.lstrip().startswith(marker)), None)
+            found = self._own_comment(pr.get_issue_comments(), marker)
             if found is None:
                 return pr.create_issue_comment(body), True
             found.edit(body)
             return found, False
 
         return self.call(f"writing the promptops comment on #{pr.number}", find_then_write)
+
+    def _own_comment(self, comments: Iterable[IssueComment], marker: str) -> IssueComment | None:
+        """The first comment with `marker` that this identity wrote; others with it are recorded as forged."""
+        me = self.identity
+        mine = None
+        for comment in comments:
+            if not (comment.body or "").lstrip().startswith(marker):
+                continue
+            author = comment.user.login if comment.user else "unknown"
+            if author == me:
+                mine = mine or comment
+            else:
+                forged = f"{comment.html_url} (by {author})"
+                if forged not in self.forged:
+                    self.forged.append(forged)
+        return mine
+
+    def own_comments_with(self, issue_number: int, marker: str) -> list[IssueComment]:
+        """Every comment on the issue or PR that this identity wrote and that carries `marker`."""
+        issue = self._lazy_repo.get_issue(issue_number)
+        me = self.identity
+
+        def mine() -> list[IssueComment]:
+            return [
+                c
+                for c in issue.get_comments()
+                if (c.body or "").lstrip().startswith(marker) and c.user and c.user.login == me
+            ]
+
+        return self.call(f"reading the comments of #{issue_number}", mine)
 
     def add_labels(self, pr: PullRequest, labels: Sequence[str]) -> tuple[str, ...]:
         """Add `labels` (GitHub creates missing ones); returns all labels the PR now has."""
@@ -166,6 +229,28 @@ class GitHubRepo:
         commit = self._lazy_repo.get_commit(sha)
         self.call(f"setting status {STATUS_CONTEXT} on {sha[:10]}", commit.create_status, **kwargs)
 
+    def create_check_run(
+        self, sha: str, conclusion: str, title: str, summary: str, details_url: str | None = None
+    ) -> bool:
+        """A completed `promptops/eval` check run on `sha`; False when the token may not write checks
+        (a 403: the caller keeps the commit status, which such tokens can write)."""
+        kwargs: dict[str, Any] = {
+            "name": CHECK_NAME,
+            "head_sha": sha,
+            "status": "completed",
+            "conclusion": conclusion,
+            "output": {"title": title[:1000], "summary": truncate_to_limit(summary, _CHECK_TEXT_LIMIT)},
+        }
+        if details_url:
+            kwargs["details_url"] = details_url
+        try:
+            self.call(f"creating check run {CHECK_NAME} on {sha[:10]}", self.repo.create_check_run, **kwargs)
+        except GitHubError as exc:
+            if "answered 403" in str(exc):
+                return False
+            raise
+        return True
+
     def pull(self, number: int) -> PullRequest:
         """Pull request `number` (its head and base as GitHub sees them now)."""
         return self.call(f"reading pull request #{number}", self.repo.get_pull, number)
@@ -180,7 +265,7 @@ class GitHubRepo:
         issue = self._lazy_repo.get_issue(issue_number)
 
         def find_then_write() -> tuple[IssueComment, bool]:
-            found = next((c for c in issue.get_comments() if c.body.lstrip().startswith(marker)), None)
+            found = self._own_comment(issue.get_comments(), marker)
             if found is None:
                 return issue.create_comment(body), True
             found.edit(body)

@@ -29,29 +29,51 @@ class OpenPullLimitReached(GitHubError):
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard to try before giving up. Tests pass a tiny `max_wait_s`."""
+    """How hard to try before giving up. Tests inject `sleep` (and may shrink the waits)."""
 
     attempts: int = 4
-    base_delay_s: float = 1.0
-    max_wait_s: float = 60.0
+    base_delay_s: float = 1.0  # 5xx: 1 s, 2 s, 4 s
+    max_wait_s: float = 60.0  # cap on waits GitHub asks for (retry-after, the rate-limit reset)
+    secondary_wait_s: float = 60.0  # a secondary rate limit without retry-after: GitHub says wait a minute
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
 
 
 def retry_wait(exc: GithubException, attempt: int, policy: RetryPolicy) -> float | None:
-    """Seconds to wait before retrying `exc`, or None when retrying cannot help."""
-    headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
-    limited = exc.status in (403, 429) and (
-        headers.get("x-ratelimit-remaining") == "0" or "retry-after" in headers
-    )
-    if not (limited or exc.status >= 500):
+    """Seconds to wait before retrying `exc`, or None when retrying cannot help.
+
+    - 5xx: exponential backoff (about 1 s, 2 s, 4 s), whatever rate-limit headers say;
+    - `retry-after`: what it says;
+    - the primary rate limit (`x-ratelimit-remaining: 0`): until `x-ratelimit-reset`;
+    - a secondary rate limit (429, or a 403 saying so, without `retry-after`): at least a minute;
+    - any other 403 is a permission, not a limit: no retry.
+    """
+    if exc.status >= 500:
+        return min(policy.base_delay_s * 2 ** (attempt - 1), policy.max_wait_s)
+    if exc.status not in (403, 429):
         return None
-    if headers.get("retry-after", "").strip().isdigit():
-        wanted = float(headers["retry-after"])
-    elif headers.get("x-ratelimit-reset", "").strip().isdigit():
-        wanted = float(headers["x-ratelimit-reset"]) - time.time() + 1
-    else:
-        wanted = policy.base_delay_s * 2 ** (attempt - 1)
-    return max(0.0, min(wanted, policy.max_wait_s))
+    headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
+    asked = _number(headers.get("retry-after"))
+    if asked is not None:
+        return max(0.0, min(asked, policy.max_wait_s))
+    if headers.get("x-ratelimit-remaining") == "0":
+        reset = _number(headers.get("x-ratelimit-reset"))
+        wanted = reset - time.time() + 1 if reset is not None else policy.secondary_wait_s
+        return max(0.0, min(wanted, policy.max_wait_s))
+    if exc.status == 429 or "secondary rate limit" in _message(exc).lower():
+        return policy.secondary_wait_s
+    return None
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _message(exc: GithubException) -> str:
+    data = exc.data if isinstance(exc.data, dict) else {}
+    return str(data.get("message") or "")
 
 
 def describe_failure(exc: GithubException, doing: str, full_name: str) -> str:

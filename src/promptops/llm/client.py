@@ -3,8 +3,9 @@
 Everything that calls a model (the eval runner, the judge, the analyzer, the variant
 writer) holds an LLMClient. Per call it: answers from the response cache when it can
 (free, no budget, no provider call); otherwise waits for a slot of the provider's
-process-wide concurrency limit, reserves the call's worst-case cost in the budget, calls
-the provider, and records the result in the cache and the usage ledger. No caller can bypass these.
+process-wide concurrency limit, reserves the call's worst-case cost in the budget (once per
+HTTP attempt: the provider meters its retries), calls the provider, and records the
+result in the cache and the usage ledger. No caller can bypass these.
 In batch mode (`batches` set) a miss goes to the BatchQueue instead, which answers it from a
 Message Batch at half the price, or hands it back for a direct call (see llm/batches.py).
 """
@@ -19,9 +20,9 @@ from promptops.config import Config
 from promptops.errors import ConfigError
 from promptops.llm.batch_state import PendingBatches, batch_state_folder
 from promptops.llm.batches import BatchQueue, ProgressCallback, batch_settings, resolve_batch_mode
-from promptops.llm.budget import Budget
+from promptops.llm.budget import Budget, CallMeter, metered
 from promptops.llm.cache import ResponseCache, cache_key, open_cache
-from promptops.llm.errors import LLMError, UnknownProvider
+from promptops.llm.errors import CallTimeout, LLMError, UnknownProvider
 from promptops.llm.limits import ProcessLimit, shared_limit
 from promptops.llm.pricing import PriceTable
 from promptops.llm.providers import Provider, batch_api, make_provider
@@ -68,13 +69,21 @@ class LLMClient:
         async with self.limit:
             # Reserve only once a slot is ours: calls queued behind the limit hold no budget,
             # so a USD budget smaller than "every queued call at worst case" still runs.
-            reservation = self.budget.reserve(self._worst_case_usd(request)) if self.budget else 0.0
+            # Each HTTP attempt (retries included) is metered: the provider calls the meter
+            # before a retry, and a timed-out attempt is settled at its worst case.
+            meter = (
+                self.budget.open_call(self.worst_case_usd(request)) if self.budget else CallMeter(attempts=1)
+            )
             completion = None
+            timed_out = False
             try:
-                completion = await self._call_provider(request)
+                with metered(meter):
+                    completion = await self._call_provider(request)
+            except CallTimeout:
+                timed_out = True
+                raise
             finally:
-                if self.budget is not None:
-                    self.budget.settle(reservation, completion.cost_usd if completion else 0.0)
+                meter.finish(completion.cost_usd if completion else None, timed_out=timed_out)
         if key is not None and self.cache is not None:
             self.cache.put(key, completion)
         self.ledger.record(completion)
@@ -99,7 +108,7 @@ class LLMClient:
             model=completion.model or request.model,
         )
 
-    def _worst_case_usd(self, request: CompletionRequest) -> float:
+    def worst_case_usd(self, request: CompletionRequest) -> float:
         """The most this call can cost: its input at the input price plus max_tokens of output."""
         if self.budget is None or self.budget.max_usd is None or getattr(self.provider, "is_free", False):
             return 0.0
@@ -190,6 +199,6 @@ def _batch_queue(
         batch_settings(config, mode),
         cache=client.cache,
         budget=client.budget,
-        worst_case_usd=client._worst_case_usd,
+        worst_case_usd=client.worst_case_usd,
         on_progress=on_batch,
     )

@@ -24,9 +24,16 @@ from promptops.logs.records import BadLine, LogRecord, parse_record
 MAX_BAD_EXAMPLES = 5
 STDIN = "-"  # a log path that means standard input (plain JSONL)
 _GZIP_MAGIC = b"\x1f\x8b"
-_decode = json.JSONDecoder().decode
 _RELATIVE = re.compile(r"^(\d+)([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def _not_json(constant: str) -> None:
+    """NaN and Infinity are not JSON; Python reads them, but a NaN latency would poison every mean."""
+    raise json.JSONDecodeError(f"{constant} is not JSON", constant, 0)
+
+
+_decode = json.JSONDecoder(parse_constant=_not_json).decode
 
 
 @dataclass

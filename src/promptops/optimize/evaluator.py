@@ -4,15 +4,23 @@ Each candidate is the agent with one prompt's text replaced (`Agent.with_texts`)
 texts of a batch go through `run_evals` together, so they share the client's
 concurrency limit, response cache and budget. Calls are counted from the client's
 ledger (cache hits are free), which is what the budget counts too.
+
+A dollar budget is planned in evaluation calls at `usd_per_call`: what this evaluator's
+calls have cost on average (the search first runs the base on a few cases to measure it),
+or before any, the worst case the client reserves for one (the input at the model's input
+price plus max_tokens at its output price). The optimizer model's own calls (analysis,
+variant writing) cost something else entirely and are left out of it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from statistics import fmean
 
 from promptops.evals import CaseResult, PromptSet, Suite, run_evals
 from promptops.evals.assertions import REGISTRY
+from promptops.evals.render import render_case
 from promptops.llm.client import LLMClient
 from promptops.optimize.search_records import EvalBatch
 from promptops.repo.agents import Agent
@@ -26,10 +34,29 @@ class SuiteEvaluator:
     agent: Agent
     prompt_name: str
     suite: Suite
+    calls: int = 0  # evaluation calls made (cache hits are free)
+    cost_usd: float = 0.0
+    _projected: list[float] = field(default_factory=list, repr=False)
 
     @property
     def calls_per_sample(self) -> int:
         return calls_per_sample(self.suite)
+
+    @property
+    def usd_per_call(self) -> float:
+        """Dollars one more evaluation call is planned at (see the module docstring)."""
+        return self.cost_usd / self.calls if self.calls else self.worst_case_usd
+
+    @property
+    def worst_case_usd(self) -> float:
+        """The mean over the cases of what the client reserves for one call of the base."""
+        if not self._projected:
+            model = self.agent.model or self.suite.model
+            cases = self.suite.cases[:50]
+            requests = [render_case(self.agent, case, model=model).request for case in cases]
+            worst = fmean(self.client.worst_case_usd(r) for r in requests) if requests else 0.0
+            self._projected.append(worst)
+        return self._projected[0]
 
     async def evaluate(
         self, prompt_texts: Mapping[str, str], case_ids: Sequence[str], repeat: int
@@ -42,12 +69,15 @@ class SuiteEvaluator:
         cost_before = self.client.ledger.cost_usd
         runs = await run_evals(self.client, sets, self.suite, repeat=repeat, case_ids=list(case_ids))
         stopped = next((run.stopped for run in runs if run.stopped), None)
-        return EvalBatch(
+        batch = EvalBatch(
             results={run.label: run.results for run in runs},
             calls=self._provider_calls() - calls_before,
             cost_usd=self.client.ledger.cost_usd - cost_before,
             stopped=stopped,
         )
+        self.calls += batch.calls
+        self.cost_usd += batch.cost_usd
+        return batch
 
     def _provider_calls(self) -> int:
         ledger = self.client.ledger

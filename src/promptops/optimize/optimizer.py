@@ -26,7 +26,7 @@ from promptops.optimize.edits import edit_candidates
 from promptops.optimize.evaluator import calls_per_sample
 from promptops.optimize.meta import load_meta_prompts
 from promptops.optimize.run import STRUCTURED_CALLS, OptimizeOptions, OptimizeResult, Run
-from promptops.optimize.search import minimum_search_calls
+from promptops.optimize.search_plan import minimum_search_calls
 from promptops.optimize.selection import search_and_confirm
 from promptops.optimize.session import Session
 from promptops.repo.agents import Agent, Prompt, load_agent, resolve_prompt_id
@@ -164,7 +164,8 @@ def _check_budget(
             f"a budget of {options.budget_calls} calls is too small: "
             + (f"analysis and {options.variants} variants may take {writing} calls, and " if writing else "")
             + f"evaluating the base and {candidates} candidate(s) on a first batch of dev cases, then "
-            f"confirming on the holdout, needs {searching}; raise --budget-calls to at least {need}"
+            f"confirming the winner on as many more cases, needs {searching}; raise --budget-calls to at "
+            f"least {need}"
         )
 
 

@@ -1,5 +1,11 @@
 """What the budget-aware search works with: its settings, the evaluator it calls, the results
-it keeps, what it spends, and the outcome it reports (the search itself is `search`)."""
+it keeps, what it spends, and the outcome it reports (the search itself is `search`).
+
+The search talks to an abstract `Evaluator`, so the same code runs against the eval engine
+(`promptops.optimize.evaluator`) and the simulated candidates of the benchmark. Results are
+kept per (prompt, case, repeat) and never re-requested: the base is paid for once per case,
+and a candidate carried into a later step keeps its results.
+"""
 
 from __future__ import annotations
 
@@ -57,8 +63,8 @@ class SearchSettings:
     repeat: int = 1
     budget_calls: int | None = None
     budget_usd: float | None = None
-    first_batch: int = 4  # dev cases every candidate gets before the first cut
-    holdout_share: float = 0.5  # at most this share of the call budget goes to the confirmation
+    first_batch: int = 4  # dev cases every candidate gets before the first cut, at least
+    screen_share: float = 1 / 3  # of the calls left, at most this for selection beyond confirmation's own
     seed: int = 0
 
 
@@ -106,33 +112,49 @@ class Rung:
     kept: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Confirmation:
+    """One candidate against the base on the confirmation cases, at `confirmation_alpha`."""
+
+    candidate: str
+    case_ids: tuple[str, ...]
+    alpha: float
+    tested: int  # candidates selection evaluated: the alpha's divisor
+    verdict: Verdict
+
+
 @dataclass
 class SearchOutcome:
-    """What the search found. `winner` is None when nothing could be scored."""
+    """What the search found. `winner` is the adopted candidate, else the first confirmed
+    (None when nothing could be scored)."""
 
     status: str  # "completed" | "budget-exhausted"
     rungs: list[Rung]
     winner: str | None
     verdict: Verdict | None
-    holdout_cases: int
+    confirmations: list[Confirmation]
     calls: int
     cost_usd: float
     notes: list[str]
 
     @property
     def recommended(self) -> str | None:
-        """The winner, if the holdout verdict says it improves on the base."""
+        """The winner, if its confirmation says it improves on the base."""
         if self.verdict is not None and self.verdict.outcome == "improvement":
             return self.winner
         return None
+
+    @property
+    def confirmation_cases(self) -> int:
+        return len(self.confirmations[0].case_ids) if self.confirmations else 0
 
 
 class Spend:
     """Calls and dollars spent by the search, against its limits."""
 
-    def __init__(self, settings: SearchSettings) -> None:
-        self.max_calls = settings.budget_calls
-        self.max_usd = settings.budget_usd
+    def __init__(self, max_calls: int | None, max_usd: float | None) -> None:
+        self.max_calls = max_calls
+        self.max_usd = max_usd
         self.calls = 0
         self.cost_usd = 0.0
 
@@ -144,17 +166,17 @@ class Spend:
         self.calls += calls
         self.cost_usd += cost_usd
 
-    def affords(self, calls: int, reserve_calls: int = 0) -> bool:
-        """Whether `calls` more fit, keeping `reserve_calls` for later (the confirmation).
-
-        Dollars are projected from the average cost of the calls made so far.
-        """
-        if self.max_calls is not None and self.calls + calls + reserve_calls > self.max_calls:
+    def affords(self, calls: int, usd_per_call: float | None = None) -> bool:
+        """Whether `calls` more fit. Dollars are projected at `usd_per_call` (the evaluation
+        calls' own price), else at the average cost of the calls made so far."""
+        if self.max_calls is not None and self.calls + calls > self.max_calls:
             return False
-        if self.max_usd is not None and self.calls:
-            per_call = self.cost_usd / self.calls
-            return self.cost_usd + per_call * (calls + reserve_calls) <= self.max_usd
-        return True
+        if self.max_usd is None:
+            return True
+        per_call = usd_per_call
+        if per_call is None:
+            per_call = self.cost_usd / self.calls if self.calls else 0.0
+        return self.cost_usd + per_call * calls <= self.max_usd
 
 
 @dataclass
@@ -176,3 +198,6 @@ class ResultStore:
     def on(self, label: str, case_ids: Sequence[str]) -> list[ResultLike]:
         wanted = set(case_ids)
         return [r for (c, _), r in self.by_label.get(label, {}).items() if c in wanted]
+
+    def cases_of(self, label: str) -> set[str]:
+        return {c for c, _ in self.by_label.get(label, {})}

@@ -7,6 +7,7 @@ a finished one says what was decided and why. Shape: `schemas/session.schema.jso
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -16,11 +17,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from promptops.evals import Suite
 from promptops.optimize.invariants import GuardResult
 from promptops.version_ids import version_id
 
 SESSIONS_DIR = ".promptops/sessions"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STATUSES = ("running", "completed", "failed", "budget-exhausted")
 
 
@@ -75,6 +77,7 @@ class Session:
     analysis: dict[str, Any] | None = None
     candidates: list[CandidateRecord] = field(default_factory=list)
     dropped: list[dict[str, Any]] = field(default_factory=list)
+    cases: dict[str, Any] | None = None  # the cases file, its digest, the dev and holdout ids
     search: dict[str, Any] = field(
         default_factory=lambda: {"dev_cases": 0, "holdout_cases": 0, "calls": 0, "rungs": [], "notes": []}
     )
@@ -119,6 +122,7 @@ class Session:
             "analysis": self.analysis,
             "candidates": [c.to_dict() for c in self.candidates],
             "dropped": self.dropped,
+            "cases": self.cases,
             "search": self.search,
             "holdout": self.holdout,
             "recommendation": self.recommendation,
@@ -134,6 +138,22 @@ class Session:
     def save(self) -> None:
         """Replace the file atomically, so a reader never sees half a record."""
         write_json_atomic(self.path, self.to_dict())
+
+
+def cases_digest(path: Path) -> str:
+    """sha256 of a cases file's bytes: any edit since the session changes it."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def cases_record(suite: Suite) -> dict[str, Any]:
+    """Which cases the session used, so "selection never saw the holdout" can be checked
+    from the session file alone, and a later edit of the cases can be detected."""
+    return {
+        "path": suite.rel_path,
+        "sha256": cases_digest(suite.path),
+        "dev_ids": [c.id for c in suite.select("dev")],
+        "holdout_ids": [c.id for c in suite.select("holdout")],
+    }
 
 
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:

@@ -4,12 +4,15 @@ Whether a search picks the best candidate, or recommends one that is worse than 
 can only be counted when the truth is known. `SimulatedEvaluator` gives each prompt text
 a hidden true pass rate and samples pass/fail per case from it, with a per-case
 difficulty shared by all prompts (hard cases are hard for every prompt, which is what
-makes paired comparisons worth having). The benchmark and the tests run the real search
-code against it.
+makes paired comparisons worth having). A sample's outcome is a function of (seed, text,
+case, repeat), as a cached model answer is, so two designs compared in the benchmark see
+the same outcomes whatever order they ask in. The benchmark and the tests run the real
+search code against it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from collections.abc import Mapping, Sequence
@@ -52,9 +55,6 @@ class SimulatedEvaluator:
     calls: int = 0
     requests: list[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        self._rng = random.Random(self.seed)
-
     async def evaluate(
         self, prompt_texts: Mapping[str, str], case_ids: Sequence[str], repeat: int
     ) -> EvalBatch:
@@ -70,11 +70,16 @@ class SimulatedEvaluator:
         return EvalBatch(results=results, calls=needed, cost_usd=0.0)
 
     def _sample(self, text: str, case_id: str, repeat_index: int) -> SampleResult:
-        p = pass_probability(self.quality[text], self.difficulty[case_id])
+        key = (self.seed, text, case_id, repeat_index)
+        passed = sample_passes(self.quality[text], self.difficulty[case_id], key)
         tokens = self.tokens.get(text, 100)
-        return SampleResult(
-            case_id, repeat_index, self._rng.random() < p, input_tokens=tokens, output_tokens=50
-        )
+        return SampleResult(case_id, repeat_index, passed, input_tokens=tokens, output_tokens=50)
+
+
+def sample_passes(quality: float, difficulty: float, key: tuple[object, ...]) -> bool:
+    """One pass/fail draw, the same every time for the same `key`."""
+    digest = hashlib.blake2b(repr(key).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64 < pass_probability(quality, difficulty)
 
 
 def pass_probability(quality: float, difficulty: float) -> float:

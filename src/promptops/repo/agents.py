@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from promptops.config import Config
 from promptops.errors import InputError, NotFoundError
-from promptops.files import Document, decode_text, parse_document
+from promptops.files import BOM, Document, decode_text, parse_document
 from promptops.repo.sources import AGENT_FILE, FileSource, is_safe_relative, open_source
 from promptops.repo.tokens import count_tokens
 from promptops.schemas import validate_document
@@ -29,6 +29,7 @@ SLOTS: tuple[PromptType, ...] = ("system", "user_template", "assistant_template"
 AGENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 PROMPT_NAME = re.compile(r"^(tool:)?[A-Za-z0-9_-]{1,64}$")
 DEFAULT_INPUT_SCHEMA: dict[str, Any] = {"type": "object", "properties": {}}
+EMPTY_PROMPT = "the prompt file is empty; write the prompt, or remove the file from agent.yaml"
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,12 @@ class Prompt:
     type: PromptType
     rel_path: str
     text: str
+    bom: bool = False  # the file starts with a byte-order mark, which `text` leaves out
 
     @property
     def version_id(self) -> str:
-        return version_id(self.text)
+        """The git blob id of the file as stored, so it matches history and production logs."""
+        return version_id(BOM + self.text if self.bom else self.text)
 
     @property
     def tokens(self) -> int:
@@ -104,7 +107,7 @@ class Agent:
         """The same agent with some prompts' text replaced (a variant, or `--prompt NAME=FILE`)."""
         prompts = dict(self.prompts)
         for name, text in texts.items():
-            prompts[name] = replace(self.prompt(name), text=text)
+            prompts[name] = replace(self.prompt(name), text=text, bom=False)
         tools = tuple(
             replace(t, description=texts[f"tool:{t.name}"]) if f"tool:{t.name}" in texts else t
             for t in self.tools
@@ -279,18 +282,29 @@ class AgentLoader:
             raise doc.error(json_path, f"{expected}, got {value!r}")
         return posixpath.normpath(posixpath.join(folder, value))
 
-    def read_text(self, doc: Document, rel: str, json_path: list[str | int]) -> str:
+    def read_bytes(self, doc: Document, rel: str, json_path: list[str | int]) -> bytes:
         raw = self.source.read_bytes(rel)
         if raw is None:
             raise doc.error(json_path, f"file {rel} does not exist")
-        return decode_text(raw, self.source.display(rel))
+        return raw
 
     def _prompt(
         self, doc: Document, agent_id: str, name: str, kind: PromptType, json_path: list[str | int]
     ) -> Prompt:
         rel = self._checked_path(doc, self.folder_rel(agent_id), json_path)
-        text = self.read_text(doc, rel, json_path)
-        return Prompt(id=f"{agent_id}/{name}", agent=agent_id, name=name, type=kind, rel_path=rel, text=text)
+        raw = self.read_bytes(doc, rel, json_path)
+        text = decode_text(raw, self.source.display(rel))
+        if not text.strip():
+            raise InputError(f"{self.source.display(rel)}:1:1: error: {EMPTY_PROMPT}")
+        return Prompt(
+            id=f"{agent_id}/{name}",
+            agent=agent_id,
+            name=name,
+            type=kind,
+            rel_path=rel,
+            text=text,
+            bom=raw.startswith(BOM.encode("utf-8")),
+        )
 
     def _tool(self, doc: Document, agent_id: str, index: int, prompts: dict[str, Prompt]) -> Tool:
         spec = doc.data["tools"][index]
@@ -301,7 +315,17 @@ class AgentLoader:
         prompt = self._prompt(doc, agent_id, name, "tool_description", json_path)
         prompts[name] = prompt
         schema = spec.get("input_schema") or copy.deepcopy(DEFAULT_INPUT_SCHEMA)
+        if "input_schema_file" in spec:
+            schema = self._schema_file(doc, agent_id, ["tools", index, "input_schema_file"])
         return Tool(name=spec["name"], description=prompt.text, input_schema=schema)
+
+    def _schema_file(self, doc: Document, agent_id: str, json_path: list[str | int]) -> dict[str, Any]:
+        rel = self._checked_path(doc, self.folder_rel(agent_id), json_path)
+        display = self.source.display(rel)
+        schema = parse_document(decode_text(self.read_bytes(doc, rel, json_path), display), display)
+        if not isinstance(schema.data, dict):
+            raise schema.error([], f"expected a JSON Schema object, got {type(schema.data).__name__}")
+        return schema.data
 
 
 def _at(data: Any, json_path: list[str | int]) -> Any:
@@ -323,3 +347,19 @@ def parse_examples(text: str, display: Path) -> tuple[Example, ...]:
     doc = parse_document(text, display)
     validate_document(doc, "examples")
     return tuple(Example(user=e["user"], assistant=e["assistant"]) for e in doc.data or [])
+
+
+def prompt_texts_at(config: Config, agent: Agent, ref: str) -> dict[str, str]:
+    """The texts of `agent`'s prompt files as committed at `ref`, read as blobs.
+
+    For a fork's pull request: only the prompt files come from the fork (the files the
+    base's agent.yaml names); agent.yaml, cases and settings stay the base's. A prompt file
+    the fork deleted keeps its base text; reads that leave the prompts folder are refused.
+    """
+    texts: dict[str, str] = {}
+    with open_source(config, ref) as source:
+        for name, prompt in agent.prompts.items():
+            raw = source.read_bytes(prompt.rel_path)
+            if raw is not None:
+                texts[name] = decode_text(raw, source.display(prompt.rel_path))
+    return texts

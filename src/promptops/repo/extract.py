@@ -1,9 +1,11 @@
 """`promptops extract`: turn one agent configuration (JSON or YAML) into an agent folder.
 
-The seed's shape is `system_prompt`, optional `user_template`, `tools[].name/description/
-input_schema` and `examples[]` (`{user, assistant}` or `{input, output}`). Everything is
-validated before anything is written, the generated agent.yaml is checked against its
-own schema, and the folder appears in one move (see `folders.write_folder`).
+The seed's shape is `system_prompt`, optional `user_template`, `tools` and `examples[]`
+(`{user, assistant}` or `{input, output}`). Tools may be written in any format
+`tool_formats` reads (OpenAI, Anthropic, MCP), inline or as a path to a file such as a
+saved `tools/list` response; each schema goes to `tools/<name>.schema.json` exactly as
+written. Everything is validated before anything is written, the generated agent.yaml is
+checked against its own schema, and the folder appears in one move (`folders.write_folder`).
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from promptops.config import Config
 from promptops.files import Document, load_document, parse_document
 from promptops.repo.agents import check_agent_id
 from promptops.repo.folders import write_folder
-from promptops.repo.templates import template_variables
+from promptops.repo.templates import malformed_placeholders, template_variables
 from promptops.repo.tokens import count_tokens
+from promptops.repo.tool_formats import ToolDefinition, check_unique, read_tool, tool_entries
 from promptops.schemas import load_schema, validate_document
 
 EXAMPLE_SHAPES = (("user", "assistant"), ("input", "output"))
@@ -38,6 +41,8 @@ class ExtractResult:
     folder: Path
     files: list[WrittenFile]
     ignored_keys: list[str] = field(default_factory=list)
+    tool_formats: dict[str, str] = field(default_factory=dict)  # tool name -> format it was read as
+    not_kept: list[str] = field(default_factory=list)  # `source: tools[0].function.strict`, ...
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -45,6 +50,8 @@ class ExtractResult:
             "folder": str(self.folder),
             "files": [{"path": f.rel_path, "tokens": f.tokens} for f in self.files],
             "ignored_keys": self.ignored_keys,
+            "tool_formats": self.tool_formats,
+            "not_kept": self.not_kept,
         }
 
 
@@ -54,8 +61,9 @@ def extract_agent(config: Config, source: Path, agent_id: str, *, force: bool = 
     doc = load_document(source)
     validate_document(doc, "agent-config")
     examples = _examples(doc)
-    _check_unique_tools(doc)
-    files, prompt_files = _render(doc.data, agent_id, examples)
+    _check_placeholders(doc)
+    tools, not_kept = _tools(doc, source)
+    files, prompt_files = _render(doc.data, agent_id, examples, tools)
     generated = Path(f"<generated agent.yaml for {agent_id}>")
     validate_document(parse_document(files["agent.yaml"], generated), "agent")
     folder = config.prompts_dir / agent_id
@@ -66,7 +74,38 @@ def extract_agent(config: Config, source: Path, agent_id: str, *, force: bool = 
         for name, text in files.items()
     ]
     known = set(load_schema("agent-config")["properties"])
-    return ExtractResult(agent_id, folder, written, sorted(k for k in doc.data if k not in known))
+    return ExtractResult(
+        agent_id,
+        folder,
+        written,
+        sorted(k for k in doc.data if k not in known),
+        {t.name: t.format for t in tools},
+        not_kept,
+    )
+
+
+def _check_placeholders(doc: Document) -> None:
+    """A template whose `{{ }}` would reach the model as literal text is refused here, not later."""
+    for key in ("user_template", "assistant_template"):
+        bad = malformed_placeholders(doc.data.get(key, ""))
+        if bad:
+            raise doc.error([key], f"{bad[0].message} (template line {bad[0].line}, column {bad[0].column})")
+
+
+def _tools(doc: Document, source: Path) -> tuple[list[ToolDefinition], list[str]]:
+    """The configuration's tools (inline, or in the file `tools` names) and what was not kept."""
+    if "tools" not in doc.data:
+        return [], []
+    tools_doc, json_path, where = doc, ["tools"], ""
+    if isinstance(doc.data["tools"], str):
+        rel = doc.data["tools"]
+        tools_doc = load_document(source.parent / rel)
+        json_path, where = [], f"{rel}: "
+    entries, notes = tool_entries(tools_doc, json_path)
+    read = [(path, read_tool(tools_doc, path, item)) for path, item in entries]
+    check_unique(tools_doc, read)
+    tools = [tool for _, tool in read]
+    return tools, [f"{where}{note}" for note in [*notes, *(p for t in tools for p in t.dropped)]]
 
 
 def _examples(doc: Document) -> list[dict[str, str]]:
@@ -80,16 +119,8 @@ def _examples(doc: Document) -> list[dict[str, str]]:
     return out
 
 
-def _check_unique_tools(doc: Document) -> None:
-    seen: set[str] = set()
-    for i, tool in enumerate(doc.data.get("tools", [])):
-        if tool["name"] in seen:
-            raise doc.error(["tools", i, "name"], f"tool {tool['name']!r} is declared twice")
-        seen.add(tool["name"])
-
-
 def _render(
-    data: dict[str, Any], agent_id: str, examples: list[dict[str, str]]
+    data: dict[str, Any], agent_id: str, examples: list[dict[str, str]], tool_list: list[ToolDefinition]
 ) -> tuple[dict[str, str], set[str]]:
     """The folder's files (relative path -> text) and which of them are prompts."""
     files: dict[str, str] = {"system.md": data["system_prompt"]}
@@ -99,18 +130,16 @@ def _render(
     if "assistant_template" in data:
         files["assistant.md"], slots["assistant_template"] = data["assistant_template"], "assistant.md"
     tools = []
-    for tool in data.get("tools", []):
-        files[f"tools/{tool['name']}.md"] = tool["description"]
-        tools.append(
-            {
-                "name": tool["name"],
-                "description_file": f"tools/{tool['name']}.md",
-                "input_schema": tool.get("input_schema", {"type": "object", "properties": {}}),
-            }
-        )
+    for tool in tool_list:
+        files[f"tools/{tool.name}.md"] = tool.description
+        entry = {"name": tool.name, "description_file": f"tools/{tool.name}.md"}
+        if tool.schema is not None:
+            files[f"tools/{tool.name}.schema.json"] = tool.schema_file_text()
+            entry["input_schema_file"] = f"tools/{tool.name}.schema.json"
+        tools.append(entry)
     if examples:
         files["examples.yaml"] = dump_yaml(examples)
-    prompt_files = set(files)
+    prompt_files = {name for name in files if not name.endswith(".schema.json")}
     variables = template_variables(data.get("user_template", ""))
     files["agent.yaml"] = _agent_yaml(data, agent_id, slots, tools, bool(examples), variables)
     files["evals/cases.yaml"] = empty_cases(agent_id, variables)

@@ -18,10 +18,11 @@ from datetime import datetime
 from typing import Any
 
 from promptops.config import Config
-from promptops.errors import NotFoundError, PromptopsError
-from promptops.git.branches import resolve_default_branch
+from promptops.errors import InputError, NotFoundError, PromptopsError
+from promptops.git.branches import no_commits_yet, resolve_default_branch
 from promptops.git.log import FileChange, file_log
 from promptops.git.notes import fetch_notes, notes_for
+from promptops.git.shallow import refuse_shallow, require_full_history
 from promptops.git.tree import read_blobs
 from promptops.repo.agents import Prompt, resolve_prompt_id
 from promptops.repo.tokens import cached_token_counts, count_tokens_by_version
@@ -79,7 +80,8 @@ def prompt_history(
     """
     branch = resolve_default_branch(config.root, config)
     if branch.rev is None:
-        raise NotFoundError(f"{config.root}: error: default branch {branch.name!r} has no commits yet")
+        raise no_commits_yet(config.root, branch.name)
+    refuse_shallow(config.root, "version numbers")  # a cut history numbers every version wrong
     rev = branch.rev
     prompt = _find_prompt(config, prompt_id, rev)
     on_default = file_log(config.root, [rev], prompt.rel_path)
@@ -165,3 +167,14 @@ def _annotated(
         number = pull_request_number(version.subject)
         out.append(replace(version, pr_number=number, eval=note, deployed=version.commit == deployed))
     return out
+
+
+def complete_history(config: Config) -> str | None:
+    """Deepen a shallow clone before version numbers are counted; a note when it was deepened.
+
+    Nothing to do outside a git repository (`list` then shows no vN at all).
+    """
+    try:
+        return require_full_history(config.root, "version numbers")
+    except InputError:  # not a git repository
+        return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,16 +18,16 @@ from typing import Any
 from promptops.config import Config
 from promptops.errors import InputError
 from promptops.files import Document, decode_text, format_json_path, parse_document
-from promptops.repo.agents import AGENT_ID, SLOTS
+from promptops.repo.agents import AGENT_ID, EMPTY_PROMPT, SLOTS
 from promptops.repo.lint_text import duplicated_sentences, trailing_whitespace
 from promptops.repo.rollouts import ROLLOUT_FILE, load_agent_rollout
 from promptops.repo.sources import AGENT_FILE, WorkingTreeSource, is_safe_relative
-from promptops.repo.templates import variable_uses
+from promptops.repo.templates import malformed_placeholders, variable_uses
 from promptops.repo.tokens import count_tokens
-from promptops.schemas import describe, schema_errors
+from promptops.schemas import describe, schema_errors, schema_problem
 
 CODES: dict[str, tuple[str, str]] = {
-    "PO001": ("error", "file is not valid YAML or JSON"),
+    "PO001": ("error", "file is not valid YAML or JSON, or names a key twice in one mapping"),
     "PO002": ("error", "file is not valid UTF-8"),
     "PO101": ("error", "agent.yaml does not match its schema"),
     "PO102": ("error", "a file named in agent.yaml does not exist"),
@@ -37,14 +37,21 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "PO104": ("error", "agent.yaml `id` differs from the folder name, or a name is declared twice"),
     "PO105": ("error", "the examples file does not match its schema"),
-    "PO106": ("error", "rollout.yaml does not match its schema, its agent or its candidate file"),
+    "PO106": ("error", "a prompt file is empty"),
+    "PO107": ("error", "a tool's input_schema_file is not a valid JSON Schema object"),
+    "PO108": ("error", "rollout.yaml does not match its schema, its agent or its candidate file"),
     "PO201": ("warning", "template variable used but not declared in invariants.variables"),
     "PO202": ("error", "variable declared in invariants.variables but not used by the user template"),
     "PO203": ("error", "a must_contain phrase is missing from the agent's prompts"),
     "PO204": ("error", "the agent's prompts exceed invariants.max_tokens"),
+    "PO205": ("error", "a malformed `{{ }}` placeholder in the user or assistant template"),
     "PO301": ("warning", "a sentence is repeated in the same file"),
     "PO302": ("warning", "trailing whitespace"),
     "PO401": ("warning", "a folder in the prompts folder has no agent.yaml"),
+    "PO501": ("error", "the eval cases file does not match its schema"),
+    "PO502": ("error", "two eval cases have the same id"),
+    "PO503": ("error", "an assertion has an unknown type or a value its type cannot use"),
+    "PO504": ("error", "an eval case lacks a variable the agent's templates use"),
 }
 ERROR_LINE = re.compile(r"^(?P<path>.*?):(?P<line>\d+):(?P<col>\d+): error: (?P<msg>.*)$", re.S)
 
@@ -69,7 +76,20 @@ class PromptText:
     text: str
 
 
-def lint_paths(config: Config, paths: Iterable[Path]) -> list[Finding]:
+# Checks an agent's eval cases file, given the templates its cases fill (None when a
+# prompt could not be read). Supplied by the evals package, which owns the case format.
+CasesCheck = Callable[[Path, "dict[str, str] | None"], list[Finding]]
+
+
+def error_finding(exc: InputError, code: str, fallback: Path) -> Finding:
+    """A `path:line:col: error: message` InputError as a finding (at `fallback` when unplaced)."""
+    match = ERROR_LINE.match(str(exc))
+    if match:
+        return Finding(Path(match["path"]), int(match["line"]), int(match["col"]), code, match["msg"])
+    return Finding(fallback, 1, 1, code, str(exc).split(": error: ", 1)[-1])
+
+
+def lint_paths(config: Config, paths: Iterable[Path], check_cases: CasesCheck | None = None) -> list[Finding]:
     """Findings for every agent folder under (or containing) one of `paths`, sorted."""
     source = WorkingTreeSource(config)
     targets = [_checked_target(config, p) for p in paths] or [config.prompts_dir.resolve()]
@@ -78,7 +98,7 @@ def lint_paths(config: Config, paths: Iterable[Path]) -> list[Finding]:
     for folder in _agent_folders(config):
         where = prompts / folder.name  # where it sits, not where a symlink leads
         if any(where.is_relative_to(t) or t.is_relative_to(where) for t in targets):
-            agent_lint = AgentLint(source, folder.name)
+            agent_lint = AgentLint(source, folder.name, check_cases)
             findings.extend(agent_lint.run())
             if agent_lint.complete and not any(f.severity == "error" for f in agent_lint.findings):
                 findings.extend(_rollout_findings(config, folder.name))
@@ -86,16 +106,16 @@ def lint_paths(config: Config, paths: Iterable[Path]) -> list[Finding]:
 
 
 def _rollout_findings(config: Config, agent_id: str) -> list[Finding]:
-    """PO106 when the agent's rollout.yaml cannot be used (checked only on a valid agent)."""
+    """PO108 when the agent's rollout.yaml cannot be used (checked only on a valid agent)."""
     try:
         load_agent_rollout(config, agent_id)
     except InputError as exc:
         match = ERROR_LINE.match(str(exc))
         if match:
             where = Path(match["path"]), int(match["line"]), int(match["col"])
-            return [Finding(*where, "PO106", match["msg"])]
+            return [Finding(*where, "PO108", match["msg"])]
         message = str(exc).split(": error: ", 1)[-1]
-        return [Finding(config.prompts_dir / agent_id / ROLLOUT_FILE, 1, 1, "PO106", message)]
+        return [Finding(config.prompts_dir / agent_id / ROLLOUT_FILE, 1, 1, "PO108", message)]
     return []
 
 
@@ -118,23 +138,21 @@ def _agent_folders(config: Config) -> list[Path]:
 class AgentLint:
     """The checks of one agent folder; collects findings instead of raising."""
 
-    def __init__(self, source: WorkingTreeSource, agent_id: str) -> None:
+    def __init__(self, source: WorkingTreeSource, agent_id: str, check_cases: CasesCheck | None) -> None:
         self.source = source
+        self.check_cases = check_cases
         self.agent_id = agent_id
         self.folder_rel = posixpath.join(source.prompts_rel, agent_id) if source.prompts_rel else agent_id
         self.findings: list[Finding] = []
         self.read: set[str] = set()
         self.complete = True
+        self.cases_file: Path | None = None
 
     def add(self, path: Path, line: int, column: int, code: str, message: str) -> None:
         self.findings.append(Finding(path, line, column, code, message))
 
     def add_error(self, exc: InputError, code: str, fallback: Path) -> None:
-        match = ERROR_LINE.match(str(exc))
-        if match:
-            self.add(Path(match["path"]), int(match["line"]), int(match["col"]), code, match["msg"])
-        else:
-            self.add(fallback, 1, 1, code, str(exc).split(": error: ", 1)[-1])
+        self.findings.append(error_finding(exc, code, fallback))
 
     def run(self) -> list[Finding]:
         doc = self._agent_document()
@@ -144,6 +162,7 @@ class AgentLint:
                 self._check_templates(doc, texts)
                 self._check_invariants(doc, texts)
             self._check_text(texts)
+            self._check_cases(texts)
         self._check_other_files()
         return self.findings
 
@@ -204,12 +223,31 @@ class AgentLint:
                 self.complete = False
             else:
                 texts.append(PromptText(name, *found))
+        for i, tool in enumerate(data.get("tools", [])):
+            if "input_schema_file" in tool:
+                self._check_schema_file(doc, ["tools", i, "input_schema_file"])
         if "evals" in data:
-            self._read_referenced(doc, ["evals"], text=False)
+            cases = self._read_referenced(doc, ["evals"], text=False)
+            if cases is not None and self.check_cases is not None:
+                self.cases_file = self.source.display(cases[0])
         few_shot = next((t for t in texts if t.name == "few_shot"), None)
         if few_shot is not None:
             self._check_examples(few_shot)
         return texts
+
+    def _check_schema_file(self, doc: Document, json_path: list[str | int]) -> None:
+        found = self._read_referenced(doc, json_path)
+        if found is None:
+            return
+        display = self.source.display(found[0])
+        try:
+            schema = parse_document(found[1], display)
+        except InputError as exc:
+            self.add_error(exc, "PO001", display)
+            return
+        problem = schema_problem(schema.data)
+        if problem:
+            self.add(display, 1, 1, "PO107", problem)
 
     def _check_duplicate_names(self, doc: Document, refs: list[tuple[str, list[str | int]]]) -> None:
         seen: set[str] = set()
@@ -280,6 +318,10 @@ class AgentLint:
                     "PO201",
                     f"variable {{{{{use.name}}}}} is not declared in invariants.variables",
                 )
+        for rendered in (t for t in texts if t.name in ("user_template", "assistant_template")):
+            for bad in malformed_placeholders(rendered.text):
+                display = self.source.display(rendered.rel_path)
+                self.add(display, bad.line, bad.column, "PO205", bad.message)
         used = {u.name for u in uses}
         for i, name in enumerate(declared):
             if name not in used:
@@ -314,11 +356,19 @@ class AgentLint:
     def _check_text(self, texts: list[PromptText]) -> None:
         for prompt in texts:
             display = self.source.display(prompt.rel_path)
+            if not prompt.text.strip():
+                self.add(display, 1, 1, "PO106", EMPTY_PROMPT)
             for issue in trailing_whitespace(prompt.text):
                 self.add(display, issue.line, issue.column, "PO302", issue.message)
             if prompt.name != "few_shot":
                 for issue in duplicated_sentences(prompt.text):
                     self.add(display, issue.line, issue.column, "PO301", issue.message)
+
+    def _check_cases(self, texts: list[PromptText]) -> None:
+        if self.cases_file is None or self.check_cases is None:
+            return
+        templates = {t.name: t.text for t in texts if t.name in ("user_template", "assistant_template")}
+        self.findings.extend(self.check_cases(self.cases_file, templates if self.complete else None))
 
     def _check_other_files(self) -> None:
         """UTF-8 for every other file in the folder (eval cases, notes, ...)."""

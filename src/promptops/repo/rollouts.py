@@ -78,6 +78,7 @@ class Rollout:
     prompt: Prompt  # the stable prompt (what agent.yaml points at)
     candidate_rel: str  # repository-relative path of the candidate file
     candidate_text: str
+    candidate_version: str  # the git blob id of the candidate file as stored (what the runtime logs)
     steps: tuple[float, ...]
     weight: float
     key: str | None
@@ -94,10 +95,6 @@ class Rollout:
     @property
     def stable_version(self) -> str:
         return self.prompt.version_id
-
-    @property
-    def candidate_version(self) -> str:
-        return version_id(self.candidate_text)
 
     def next_step(self) -> float | None:
         """The next weight after the current one, or None at 100% (or after an abort)."""
@@ -167,12 +164,16 @@ def _rollout(
         raise doc.error(["candidate"], f"expected a file inside the agent folder, got {candidate!r}")
     if candidate_rel == prompts[name].rel_path:
         raise doc.error(["candidate"], "the candidate must be another file than the stable prompt")
-    candidate_text = loader.read_text(doc, candidate_rel, ["candidate"])
+    raw = loader.read_bytes(doc, candidate_rel, ["candidate"])
+    candidate_text = decode_text(raw, loader.source.display(candidate_rel))
+    if not candidate_text.strip():
+        raise doc.error(["candidate"], f"the candidate file {candidate_rel} is empty")
     return Rollout(
         agent=agent_id,
         prompt=prompts[name],
         candidate_rel=candidate_rel,
         candidate_text=candidate_text,
+        candidate_version=version_id(raw),
         steps=steps,
         weight=weight,
         key=data.get("key"),

@@ -15,7 +15,7 @@ import yaml
 from promptops.config import CONFIG_FILE, DEFAULTS, load_config
 from promptops.errors import PromptopsError
 from promptops.repo.folders import write_folder
-from promptops.repo.workflow import DEFAULT_USES, WORKFLOW_PATH, render_caller_workflow
+from promptops.repo.workflow import WORKFLOW_PATH, render_caller_workflow
 
 EXAMPLE_AGENT = "support-agent"
 IGNORED = ".promptops/"
@@ -91,6 +91,7 @@ cases:
 class InitResult:
     root: Path
     written: list[str]
+    warning: str | None = None  # the workflow pins the action by a mutable tag (--allow-tag)
 
 
 def render_config() -> str:
@@ -105,12 +106,19 @@ def render_config() -> str:
 
 
 def init_repository(
-    root: Path, *, force: bool = False, github: bool = False, uses: str = DEFAULT_USES, branch: str = "main"
+    root: Path,
+    *,
+    force: bool = False,
+    github: bool = False,
+    uses: str | None = None,
+    allow_tag: bool = False,
+    branch: str = "main",
 ) -> InitResult:
     """Write `.promptops.yaml` and `prompts/support-agent/` under `root`; refuse to overwrite.
 
-    With `github`, also write the caller workflow `.github/workflows/promptops.yml` (calling
-    `uses` on pushes to `branch`); an existing config or agent is then kept as it is, even
+    With `github`, also write the caller workflow `.github/workflows/promptops.yml` (running
+    the action `uses`, pinned by commit, or installing this exact version; pushes to
+    `branch`); an existing config or agent is then kept as it is, even
     with `force` (which then means the workflow), so a repository already using promptops
     can add or regenerate the workflow alone.
     """
@@ -119,7 +127,9 @@ def init_repository(
     workflow_path = root / WORKFLOW_PATH
     existing = [p for p in (config_path, agent_folder) if p.exists() or p.is_symlink()]
     if github:
-        workflow = render_caller_workflow(uses=uses, branch=branch, prompts_dir=_prompts_dir(root))
+        workflow = render_caller_workflow(
+            uses=uses, allow_tag=allow_tag, branch=branch, prompts_dir=_prompts_dir(root)
+        )
         if (workflow_path.exists() or workflow_path.is_symlink()) and not force:
             raise PromptopsError(f"{root}: error: {WORKFLOW_PATH} already exists; use --force to overwrite")
     elif existing and not force:
@@ -132,11 +142,11 @@ def init_repository(
         written = [CONFIG_FILE] + [f"prompts/{EXAMPLE_AGENT}/{name}" for name in EXAMPLE_FILES]
     if github:
         workflow_path.parent.mkdir(parents=True, exist_ok=True)
-        workflow_path.write_text(workflow, encoding="utf-8")
+        workflow_path.write_text(workflow.text, encoding="utf-8")
         written.append(WORKFLOW_PATH)
     if _ignore_cache_folder(root):
         written.append(".gitignore")
-    return InitResult(root, written)
+    return InitResult(root, written, workflow.warning if github else None)
 
 
 def _prompts_dir(root: Path) -> str:

@@ -8,14 +8,16 @@ outside it (in the working tree, or inside git's tree at that ref).
 
 from __future__ import annotations
 
+import copy
 import posixpath
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
-from promptops.config import Config
+from promptops.config import CONFIG_FILE, DEFAULTS, Config, config_from_text
 from promptops.errors import InputError
+from promptops.files import decode_text
 from promptops.git.tree import RefTree
 
 MAX_SYMLINK_HOPS = 8
@@ -132,3 +134,16 @@ def open_source(config: Config, ref: str | None) -> Iterator[FileSource]:
         return
     with RefTree(config.root, ref) as tree:
         yield GitRefSource(config, tree)
+
+
+def config_at(root: Path, ref: str) -> Config:
+    """The settings committed at `ref` (the defaults when that commit has no `.promptops.yaml`).
+
+    A pull request is judged by its base's settings, never by the ones it brings along.
+    """
+    with RefTree(root, ref) as tree:
+        entry = tree.entry(CONFIG_FILE)
+    if entry is None or entry.is_symlink:
+        return Config(root=root, data=copy.deepcopy(DEFAULTS), source=None)
+    where = Path(f"{ref}:{CONFIG_FILE}")
+    return config_from_text(root, decode_text(entry.data, where), where)

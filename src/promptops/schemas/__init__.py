@@ -59,6 +59,22 @@ def describe(error: jsonschema.ValidationError) -> str:
         return f"{error.message} (allowed: {', '.join(sorted(error.schema.get('properties', {})))})"
     if error.validator == "enum":
         return f"expected one of {', '.join(map(repr, error.validator_value))}, got {error.instance!r}"
+    if error.validator == "not" and set(error.validator_value) == {"required"}:
+        return f"write one of {' or '.join(error.validator_value['required'])}, not both"
     if error.validator == "type":
         return f"expected {error.validator_value}, got {type(error.instance).__name__} {error.instance!r}"
     return error.message
+
+
+def schema_problem(schema: Any) -> str | None:
+    """Why `schema` is not a usable JSON Schema object (a tool's input schema), or None."""
+    if not isinstance(schema, dict):
+        return f"expected a JSON Schema object, got {type(schema).__name__}"
+    import jsonschema
+
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        where = "/".join(map(str, exc.absolute_path))
+        return f"not a valid JSON Schema{' at ' + where if where else ''}: {exc.message}"
+    return None

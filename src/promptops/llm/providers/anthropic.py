@@ -1,9 +1,11 @@
 """The Anthropic provider: the official SDK's `AsyncAnthropic`, Messages API.
 
-Retries and timeouts are the SDK's own (`max_retries`, `timeout`): it backs off
-exponentially and honours `retry-after`, so there is no second retry loop here. What
-this module adds is the mapping between promptops' request/response shape and the
-SDK's, and errors that say what to do without repeating the key or the request.
+The SDK's own retries are switched off (`max_retries=0`) and this module retries instead,
+with the SDK's policy (retry.py: 408/409/429/5xx/529, timeouts and dropped connections,
+exponential backoff from 0.5 s, honouring `retry-after`), so that every HTTP attempt goes
+through the call's budget meter: the budget counts attempts, and settles a timed-out one
+at its worst case. The rest is the mapping between promptops' request/response shape and
+the SDK's, and errors that say what to do without repeating the key or the request.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import anthropic
 from anthropic.resources.messages import AsyncMessages
 
+from promptops.llm.budget import current_meter
 from promptops.llm.errors import (
     CallTimeout,
     ConnectionFailed,
@@ -28,6 +31,7 @@ from promptops.llm.errors import (
     UnknownProvider,
 )
 from promptops.llm.pricing import BATCH_PRICE_FACTOR, PriceTable
+from promptops.llm.providers.retry import backoff_seconds, retry_after_seconds, retryable_status
 from promptops.llm.providers.tls import shared_ssl_context
 from promptops.llm.types import DEFAULT_MAX_TOKENS, Completion, CompletionRequest, ToolCall
 
@@ -103,7 +107,7 @@ class AnthropicProvider:
                 api_key=self._api_key,
                 base_url=self.base_url,
                 timeout=self.timeout_s,
-                max_retries=self.max_retries,
+                max_retries=0,  # retried in complete(), one budgeted attempt at a time
                 http_client=anthropic.DefaultAsyncHttpxClient(verify=shared_ssl_context()),
             )
             self._clients[loop] = client
@@ -111,13 +115,21 @@ class AnthropicProvider:
 
     async def complete(self, request: CompletionRequest) -> Completion:
         started = time.perf_counter()
-        try:
-            message = await self._client().messages.create(**message_arguments(request))
-        except anthropic.APIError as exc:
-            error = self._error(exc, request.model)
-            error.status = getattr(exc, "status_code", None)
-            raise error from None
-        return self._completion(message, request.model, (time.perf_counter() - started) * 1000)
+        arguments = message_arguments(request)
+        for attempt in range(self.max_retries + 1):
+            try:
+                message = await self._client().messages.create(**arguments)
+            except anthropic.APIError as exc:
+                delay = _retry_delay(exc)
+                if attempt == self.max_retries or delay is None:
+                    error = self._error(exc, request.model)
+                    error.status = getattr(exc, "status_code", None)
+                    raise error from None
+                await asyncio.sleep(delay if delay >= 0 else backoff_seconds(attempt))
+                current_meter().retry(timed_out=isinstance(exc, anthropic.APITimeoutError))
+                continue
+            return self._completion(message, request.model, (time.perf_counter() - started) * 1000)
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _completion(
         self, message: Any, model: str, latency_ms: float, *, batched: bool = False
@@ -197,6 +209,19 @@ def message_arguments(request: CompletionRequest) -> dict[str, Any]:
     if params:
         arguments["extra_body"] = params
     return arguments
+
+
+def _retry_delay(exc: anthropic.APIError) -> float | None:
+    """None: do not retry; -1: retry after the exponential backoff; else the seconds asked for."""
+    if isinstance(exc, anthropic.APIConnectionError):  # timeouts included
+        return -1.0
+    if not isinstance(exc, anthropic.APIStatusError):
+        return None
+    headers = exc.response.headers
+    if not retryable_status(exc.status_code, headers):
+        return None
+    asked = retry_after_seconds(headers)
+    return -1.0 if asked is None else asked
 
 
 def _error_body(exc: anthropic.APIError) -> dict[str, Any]:

@@ -3,8 +3,9 @@
 This is how promptops runs on a user's own local models. It speaks plain HTTP through
 `httpx2`, which has no retries of its own, so this module retries 429, 408/409 and 5xx
 answers, timeouts and dropped connections with exponential backoff, honouring
-`retry-after` (or `retry-after-ms`) when the server sends it. The key is optional:
-local servers rarely want one.
+`retry-after` (or `retry-after-ms`) when the server sends it (policy: retry.py); each
+retry is an attempt on the call's budget meter. The key is optional: local servers
+rarely want one.
 """
 
 from __future__ import annotations
@@ -12,21 +13,19 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import random
 import time
 import weakref
 from typing import Any
 
 import httpx2
 
+from promptops.llm.budget import current_meter
 from promptops.llm.errors import CallTimeout, ConnectionFailed, LLMError, RateLimited, UnknownProvider
 from promptops.llm.pricing import PriceTable
+from promptops.llm.providers.retry import backoff_seconds, retry_after_seconds, retryable_status
 from promptops.llm.providers.tls import shared_ssl_context
 from promptops.llm.types import Completion, CompletionRequest, ToolCall
 
-RETRY_STATUSES = frozenset({408, 409, 429})
-INITIAL_BACKOFF_S = 0.5
-MAX_BACKOFF_S = 8.0
 STOP_REASONS = {
     "stop": "end_turn",
     "length": "max_tokens",
@@ -90,11 +89,12 @@ class OpenAICompatProvider:
                     return self._completion(response, request.model, (time.perf_counter() - started) * 1000)
                 failure = self._status_error(response, request)
                 failure.status = response.status_code
-                if not _retryable(response.status_code):
+                if not retryable_status(response.status_code, response.headers):
                     raise failure
                 delay = retry_after_seconds(response.headers)
             if attempt < self.max_retries:
                 await asyncio.sleep(delay if delay is not None else backoff_seconds(attempt))
+                current_meter().retry(timed_out=isinstance(failure, CallTimeout))
         final = type(failure)(f"{failure} after {self.max_retries} retries")
         final.status = failure.status
         raise final
@@ -154,25 +154,6 @@ class OpenAICompatProvider:
         client = self._clients.pop(asyncio.get_running_loop(), None)
         if client is not None:
             await client.aclose()
-
-
-def _retryable(status: int) -> bool:
-    return status in RETRY_STATUSES or status >= 500
-
-
-def retry_after_seconds(headers: httpx2.Headers) -> float | None:
-    """Seconds the server asked us to wait (`retry-after-ms` or numeric `retry-after`), if any."""
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        try:
-            return max(0.0, float(headers[name]) * scale)
-        except (KeyError, ValueError):
-            continue
-    return None
-
-
-def backoff_seconds(attempt: int) -> float:
-    """Exponential backoff with jitter, the same curve the anthropic SDK uses."""
-    return min(INITIAL_BACKOFF_S * 2**attempt, MAX_BACKOFF_S) * (1 - 0.25 * random.random())
 
 
 def _tool_call(call: dict[str, Any]) -> ToolCall:
