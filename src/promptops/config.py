@@ -62,6 +62,7 @@ DEFAULTS: dict[str, Any] = {
         "max_open_prs": 5,
         "base_url": None,
         "run_on_drafts": False,
+        "not_recommended": "draft",
     },
     "schedule": {"prompts": [], "min_pass_rate": None},
     "deploy": {"command": None},

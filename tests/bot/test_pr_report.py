@@ -88,7 +88,7 @@ def test_report_leads_with_the_verdict_and_says_what_figures_were_measured_on() 
     out = report.render_report(sample(base_version="ce013625030ba8dba906f756967f9e9ca394464a"))
     lines = out.splitlines()
     assert lines[0] == "<!-- promptops:report support-agent/system/conciseness -->"
-    assert lines[3] == "### ✅ Recommended: -23% tokens, pass rate unchanged"
+    assert lines[3:5] == ["> [!NOTE]", "> **✅ Recommended: -23% tokens, pass rate unchanged**"]
     assert "| pass rate (95% interval) | 85.0% (78.0%–90.0%) | 86.0% (79.0%–91.0%) | +1.0 pp |" in out
     assert "| tokens (mean per case) | 412 | 318 | -22.8% |" in out
     assert "| p-value (paired) | | | 0.62 |" in out
@@ -144,4 +144,33 @@ def test_marker_key_cannot_close_the_comment() -> None:
 def test_escape_block_defuses_lists_and_headings_at_line_starts() -> None:
     assert md.escape_block("- item\n1. first\n  2) second\n# title\nplain 3. text") == (
         "\\- item\n1\\. first\n  2\\) second\n\\# title\nplain 3. text"
+    )
+
+
+def test_the_verdict_is_a_github_alert_coloured_by_outcome() -> None:
+    for outcome, kind in [
+        ("improvement", "TIP"),
+        ("regression", "CAUTION"),
+        ("no-difference", "NOTE"),
+        ("inconclusive", "NOTE"),
+    ]:
+        out = report.render_report(sample(outcome=outcome)).splitlines()
+        assert out[3] == f"> [!{kind}]" and out[4].startswith("> **")
+
+
+def test_per_case_changes_are_folded_with_regressions_first_and_link_the_run() -> None:
+    changes = (
+        CaseChange("case-a", "fail", "pass"),
+        CaseChange("case-b", "pass", "fail", "lost the refund"),
+        CaseChange("case-c", "error", "fail"),
+        CaseChange("case-d", "pass", "error"),
+    )
+    out = report.render_report(
+        sample(case_changes=changes, run_url="https://github.example/o/r/actions/runs/42")
+    )
+    regressions, improvements = out.index("Per-case regressions ("), out.index("Per-case improvements (")
+    assert regressions < improvements  # regressions first, each folded
+    assert out.count("<details") == out.count("</details>")
+    assert out.rstrip().endswith(
+        "Produced by [this workflow run](https://github.example/o/r/actions/runs/42)."
     )

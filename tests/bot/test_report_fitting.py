@@ -82,7 +82,7 @@ def test_what_is_cut_goes_by_priority() -> None:
     for limit in range(1_500, 14_000, 10):
         out = md.fit_to_limit(sections, limit)
         assert len(out) <= limit
-        assert out.splitlines()[3] == "### ⚠️ Not recommended: 5 regressions"
+        assert out.splitlines()[3:5] == ["> [!NOTE]", "> **⚠️ Not recommended: 5 regressions**"]
         assert "| p-value (paired) | | | 0.04 |" in out and "Measured on 40 cases × 3 repeats" in out
         regressed, improved = len(rows(out, "regressed")), len(rows(out, "improved"))
         diff_lines = len(re.findall(r"^Rule \d+: answer", out, flags=re.M))

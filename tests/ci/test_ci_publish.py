@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from promptops.demo import SYSTEM, demo_cases
+from tests.bot.pr_commands_check import section_commands
 from tests.ci import payloads
 from tests.ci.conftest import AGENT, run_event, write_config
 from tests.gitrepo import commit, git
@@ -62,6 +63,12 @@ def test_optimize_command_opens_a_pull_request(
     assert f"/pull/{pr['number']}" in reply
     [report] = [c["body"] for c in github.comments.values() if c["issue"] == pr["number"]]
     assert "improvement" in report  # the PR's sticky report, from the publishing helper
+    assert "> [!TIP]\n> **✅ Recommended: improvement for conciseness" in pr["body"]
+    assert "[this workflow run](https://github.example/octo-org/agents/actions/runs/4242)." in report
+    listed = section_commands(pr["body"])  # the body ends with the commands that apply to it
+    assert (listed[0].name, listed[0].agent) == ("eval", "support-agent")
+    named = [(c.name, c.prompt_id, c.goal) for c in listed]
+    assert ("unignore", "support-agent/system", "conciseness") in named
     text = git(wordy_repo.parent / "origin.git", "show", f"{VARIANT}:{AGENT}/system.md")
     assert len(text) < len(SYSTEM) and "refund policy" in text
 
@@ -76,6 +83,7 @@ def test_rollback_command_opens_a_pull_request(
     reply = bot_reply(github)
     assert "Rollback of `support-agent/system` to `v1`: pull request" in reply
     assert f"/pull/{pr['number']}" in reply
+    assert [c.name for c in section_commands(pr["body"])] == ["eval", "rollback", "help"]
     assert (
         git(wordy_repo.parent / "origin.git", "show", f"{pr['head']}:{AGENT}/system.md") + "\n" == v1 + "\n"
     )

@@ -30,6 +30,10 @@ def test_regression_gets_one_sticky_comment_and_a_failure_status(
     assert "### support-agent: **regression**" in comment
     assert "Measured on 8 samples (8 cases, repeat 1, split all) with claude-sonnet-5-5 via echo" in comment
     assert "| pass rate | 100.0% | 0.0% | -100.0 pts |" in comment
+    # at a glance: a red alert, the cases folded (regressions first), the run that produced it
+    assert "> [!CAUTION]\n> **Verdict (accuracy): regression" in comment
+    assert "<details>\n<summary>Per-case results (8 cases, 8 newly failing)</summary>" in comment
+    assert "[this workflow run](https://github.example/octo-org/agents/actions/runs/4242)." in comment
     status = github.latest_statuses(head)["promptops/eval"]
     assert status["state"] == "failure"
     assert status["description"] == "regression in support-agent"
@@ -50,6 +54,7 @@ def test_regression_gets_one_sticky_comment_and_a_failure_status(
     assert run.result.exit_code == 0, run.err
     [comment] = bodies(github)
     assert "### support-agent: **inconclusive**" in comment
+    assert "> [!NOTE]\n> **Verdict" in comment
     # inconclusive is neutral by default: GitHub lets it pass a required check
     assert github.latest_check_runs(head2)["promptops/eval"]["conclusion"] == "neutral"
     assert github.latest_statuses(head2)["promptops/eval"]["state"] == "success"
@@ -147,7 +152,8 @@ def _agent_files(repo: Path) -> list[str]:
             payloads.pull_request("opened", 9, base_sha="a" * 40, head_sha="b" * 40, head_repo=None),
             "deleted repository",
         ),
-        (payloads.pull_request("closed", 9, base_sha="a" * 40, head_sha="b" * 40), "needs no evaluation"),
+        (payloads.pull_request("closed", 9, base_sha="a" * 40, head_sha="b" * 40), "nothing to remember"),
+        (payloads.pull_request("labeled", 9, base_sha="a" * 40, head_sha="b" * 40), "needs no evaluation"),
         ({"action": "opened", "repository": payloads.repository()}, "lacks 'pull_request'"),
     ],
 )

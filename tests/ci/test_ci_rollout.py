@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.bot.pr_commands_check import section_commands
 from tests.ci import payloads
 from tests.ci.conftest import AGENT, feature_branch, open_pull, run_event
 from tests.gitrepo import commit, git
@@ -52,6 +53,8 @@ def test_the_schedule_advances_a_healthy_rollout_by_pull_request(
     assert "support-agent/system: advance: no regression on success_rate" in run.out
     [pr] = github.pulls.values()
     assert pr["head"] == "promptops/support-agent/system/rollout"
+    listed = section_commands(pr["body"])
+    assert (listed[0].name, listed[0].prompt_id) == ("rollout", "support-agent/system")
     assert "weight: 25" in git(rolling_repo, "show", f"origin/{pr['head']}:{AGENT}/rollout.yaml")
 
 

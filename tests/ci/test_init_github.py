@@ -18,7 +18,14 @@ def test_writes_the_caller_workflow(repo: Path) -> None:
     assert f"wrote {WORKFLOW}" in result.stdout.splitlines()
     flow = yaml.safe_load((repo / WORKFLOW).read_text())
     triggers = flow[True]  # YAML 1.1 reads the key `on` as True
-    assert triggers["pull_request"]["types"] == ["opened", "synchronize", "reopened", "ready_for_review"]
+    assert triggers["pull_request"]["types"] == [
+        "opened",
+        "synchronize",
+        "reopened",
+        "ready_for_review",
+        "closed",
+        "edited",
+    ]
     assert triggers["pull_request"]["paths"] == ["prompts/**", ".promptops.yaml"]
     assert triggers["issue_comment"] == {"types": ["created"]}
     assert triggers["push"]["branches"] == ["main"]

@@ -110,6 +110,7 @@ def test_a_session_not_shown_better_is_published_labelled_not_recommended(
 
     assert result.exit_code == 0, result.stderr
     assert "labelled promptops:not-recommended" in result.stdout
+    assert github_standin.pulls[1]["draft"] is True  # github.not_recommended: draft (the default)
     labels = set(github_standin.issue_labels[1])
     assert "promptops:not-recommended" in labels and "promptops:recommended" not in labels
     head = git(optimized_repo, "ls-remote", "origin", BRANCH).split()[0]

@@ -62,8 +62,9 @@ def test_report_from_a_real_session(optimized_repo: Path) -> None:
 
     holdout = session["holdout"]["cases"]
     lines = markdown.splitlines()
-    assert lines[3] == f"### ✅ Recommended: improvement for conciseness on {holdout} cases " + (
-        f"({eval_note(session)['tokens_change_pct']:+.0f}% tokens, pass rate unchanged)"
+    assert lines[3] == "> [!TIP]"
+    assert lines[4] == f"> **✅ Recommended: improvement for conciseness on {holdout} cases " + (
+        f"({eval_note(session)['tokens_change_pct']:+.0f}% tokens, pass rate unchanged)**"
     )
     assert f"Measured on {holdout} cases × 1 repeats with `claude-sonnet-5-5 via echo`." in markdown
     assert "| pass rate (95% interval) | 100.0% (" in markdown

@@ -95,7 +95,7 @@ def test_caller_runs_the_action_pinned_by_commit_in_every_job(repo: Path) -> Non
     flow = yaml.safe_load(written_workflow(repo, "--uses", f"octo-org/promptops@{ACTION_SHA}"))
     assert flow["permissions"] == {}
     jobs = flow["jobs"]
-    assert set(jobs) == {"evaluate", "command", "deploy", "optimize"}
+    assert set(jobs) == {"evaluate", "declined", "command", "deploy", "optimize"}
     for name, job in jobs.items():
         steps = job["steps"]
         assert steps[0]["with"] == {"fetch-depth": 0, "persist-credentials": False}, name

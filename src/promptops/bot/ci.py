@@ -2,7 +2,7 @@
 
 One entry point for every trigger keeps the workflow file trivial (`run: promptops ci`)
 and puts every decision in tested Python. One module per event: `pull_request`,
-`comment`, `push`, `schedule`; what they share is in `context`.
+`pr_closed`, `comment`, `push`, `schedule`; what they share is in `context`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from promptops.bot.context import CiContext, CiEnvironment, CiReport, Redactor
 from promptops.bot.events import (
     CommentEvent,
     Event,
+    PullRequestClosedEvent,
     PullRequestEvent,
     PushEvent,
+    RerunTickedEvent,
     ScheduledEvent,
     Skip,
     read_event,
@@ -61,6 +63,14 @@ def _dispatch(ctx: CiContext, event: Event) -> None:
         from promptops.bot.pull_request import handle_pull_request
 
         handle_pull_request(ctx, event)
+    elif isinstance(event, PullRequestClosedEvent):
+        from promptops.bot.pr_closed import handle_closed_pull
+
+        handle_closed_pull(ctx, event)
+    elif isinstance(event, RerunTickedEvent):
+        from promptops.bot.pr_checkbox import handle_rerun_ticked
+
+        handle_rerun_ticked(ctx, event)
     elif isinstance(event, CommentEvent):
         from promptops.bot.comment import handle_comment
 

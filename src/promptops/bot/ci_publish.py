@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from promptops.bot.context import CiContext
 from promptops.config import Config
+from promptops.errors import InputError
 from promptops.markdown import escape_text, inline_code
 from promptops.optimize.run import OptimizeOptions
 
@@ -23,6 +24,7 @@ class Published:
     goal: str
     pr_url: str | None
     message: str
+    recommended: bool = True
 
 
 def optimize_options(config: Config, goal: str, *, waiting_ok: bool = False) -> OptimizeOptions:
@@ -46,26 +48,42 @@ def optimize_prompt(ctx: CiContext, prompt_id: str, goal: str, *, waiting_ok: bo
     options = optimize_options(ctx.config, goal, waiting_ok=waiting_ok)
     result = run_optimization(ctx.config, prompt_id, options)
     summary = (result.session.recommendation or {}).get("summary", result.session.status)
-    if result.chosen is None:
-        return Published(prompt_id, goal, None, f"no variant recommended: {summary}")
-    outcome = publish_session(
-        ctx.config,
-        result.session.path,
-        open_pr=True,
-        token=ctx.env.token,
-        github_base_url=ctx.base_url,
-        prompt_id=prompt_id,
-        run_url=ctx.env.run_url,
-    )
+    try:
+        # the same rule as `optimize --open-pr`: a confirmed variant that is not recommended is
+        # published as a draft (github.not_recommended: draft) or not at all (skip)
+        outcome = publish_session(
+            ctx.config,
+            result.session.path,
+            open_pr=True,
+            token=ctx.env.token,
+            github_base_url=ctx.base_url,
+            prompt_id=prompt_id,
+            run_url=ctx.env.run_url,
+        )
+    except InputError as exc:  # failed, or no candidate confirmed on the holdout: nothing to publish
+        return Published(prompt_id, goal, None, f"no variant recommended: {summary} ({exc})")
     if outcome.full_report:
         ctx.report.summary.append(outcome.full_report)
-    return Published(prompt_id, goal, outcome.pr_url, outcome.message or summary)
+    return Published(prompt_id, goal, outcome.pr_url, outcome.message or summary, outcome.recommended)
 
 
 def optimize_and_publish(ctx: CiContext, prompt_id: str, goal: str) -> str:
+    from promptops.bot.prompt_lock import lock_holder
+
+    holder = lock_holder(ctx, prompt_id, goal)
+    if holder is not None:
+        ctx.report.say(f"optimize {prompt_id} --goal {goal}: waits, {holder.describe()}")
+        return (
+            f"Not optimized: {inline_code(prompt_id)} already has an open optimize pull request, "
+            f"#{holder.number} (goal {inline_code(holder.goal)}): {holder.url}. One open optimize PR "
+            "per prompt: merge or close it, then ask again."
+        )
     done = optimize_prompt(ctx, prompt_id, goal)
     ctx.report.say(f"optimize {prompt_id} --goal {goal}: {done.pr_url or done.message}")
-    return _reply(done.pr_url, f"Optimized {inline_code(prompt_id)} for {goal}", done.message)
+    what = f"Optimized {inline_code(prompt_id)} for {goal}"
+    if done.pr_url and not done.recommended:
+        return f"{what}: not recommended, published as draft pull request {done.pr_url} with the evidence"
+    return _reply(done.pr_url, what, done.message)
 
 
 def rollback_and_publish(ctx: CiContext, prompt_id: str, target: str) -> str:

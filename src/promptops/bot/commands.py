@@ -12,18 +12,55 @@ from dataclasses import dataclass
 from promptops.config import GOALS
 from promptops.errors import InputError
 
-HELP = """\
-Commands (comment on a pull request or issue; needs write permission on the repository):
 
-    /promptops optimize AGENT/NAME --goal GOAL   write and test variants, open a PR
-    /promptops eval [AGENT]                      evaluate the agent(s) at this PR's head
-    /promptops rollback AGENT/NAME --to vN       open a PR restoring version N
-    /promptops rollout AGENT/NAME                check a canary rollout and advance, promote or abort it
-    /promptops approve-gate-change               accept this PR's change to its own cases or settings
-    /promptops recreate                          hand the bot's branch back to the bot (drops hand edits)
-    /promptops help                              this text
+@dataclass(frozen=True)
+class CommandSpec:
+    """One `/promptops` command as users see it: the one source of truth for `/promptops help`,
+    the docs' table (a test compares them) and the "Commands" section of every bot PR."""
 
-GOAL is one of: accuracy, conciseness, clarity, safety, speed."""
+    name: str
+    usage: str  # e.g. "/promptops optimize AGENT/NAME --goal GOAL"
+    summary: str
+
+
+COMMAND_SPECS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "optimize", "/promptops optimize AGENT/NAME --goal GOAL", "write and test variants, open a PR"
+    ),
+    CommandSpec("eval", "/promptops eval [AGENT]", "evaluate the agent(s) at this PR's head"),
+    CommandSpec("rollback", "/promptops rollback AGENT/NAME --to vN", "open a PR restoring version N"),
+    CommandSpec(
+        "rollout", "/promptops rollout AGENT/NAME", "check a canary rollout and advance, promote or abort it"
+    ),
+    CommandSpec(
+        "approve-gate-change",
+        "/promptops approve-gate-change",
+        "accept this PR's change to its own cases or settings",
+    ),
+    CommandSpec(
+        "recreate", "/promptops recreate", "hand the bot's branch back to the bot (drops hand edits)"
+    ),
+    CommandSpec(
+        "unignore",
+        "/promptops unignore AGENT/NAME --goal GOAL",
+        "propose GOAL for this prompt again (closing its PR ignored it)",
+    ),
+    CommandSpec("help", "/promptops help", "this text"),
+)
+
+SPECS_BY_NAME = {spec.name: spec for spec in COMMAND_SPECS}
+
+
+def _help_text() -> str:
+    width = max(len(spec.usage) for spec in COMMAND_SPECS) + 3
+    rows = "\n".join(f"    {spec.usage.ljust(width)}{spec.summary}" for spec in COMMAND_SPECS)
+    return (
+        "Commands (comment on a pull request or issue; needs write permission on the repository):\n\n"
+        f"{rows}\n\nGOAL is one of: {', '.join(GOALS)}."
+    )
+
+
+HELP = _help_text()
 
 
 class ChatUsageError(InputError):
@@ -32,7 +69,7 @@ class ChatUsageError(InputError):
 
 @dataclass(frozen=True)
 class ChatCommand:
-    name: str  # optimize | eval | rollback | rollout | approve-gate-change | recreate | help
+    name: str  # optimize | eval | rollback | rollout | approve-gate-change | recreate | unignore | help
     prompt_id: str | None = None
     agent: str | None = None
     goal: str | None = None
@@ -112,6 +149,14 @@ def _rollout(args: list[str]) -> ChatCommand:
     return ChatCommand("rollout", prompt_id=_prompt_id(positional, "rollout"))
 
 
+def _unignore(args: list[str]) -> ChatCommand:
+    positional, options = _options(args, ("goal",))
+    goal = options.get("goal")
+    if goal not in GOALS:
+        raise ChatUsageError(f"--goal must be one of {', '.join(GOALS)}")
+    return ChatCommand("unignore", prompt_id=_prompt_id(positional, "unignore"), goal=goal)
+
+
 def _no_arguments(name: str):  # noqa: ANN202 - a parser factory
     def parse(args: list[str]) -> ChatCommand:
         if args:
@@ -128,4 +173,5 @@ _COMMANDS = {
     "rollout": _rollout,
     "approve-gate-change": _no_arguments("approve-gate-change"),
     "recreate": _no_arguments("recreate"),
+    "unignore": _unignore,
 }

@@ -84,6 +84,10 @@ def _run(ctx: CiContext, event: CommentEvent, command: ChatCommand) -> str:
         from promptops.bot.ci_publish import rollback_and_publish
 
         return rollback_and_publish(ctx, command.prompt_id or "", command.to or "")
+    if command.name == "unignore":
+        from promptops.bot.pr_closed import unignore_reply
+
+        return unignore_reply(ctx, command.prompt_id or "", command.goal or "")
     if command.name == "rollout":
         from promptops.bot.rollout_ci import check_rollouts
 

@@ -44,6 +44,28 @@ class PullRequestEvent:
 
 
 @dataclass(frozen=True)
+class PullRequestClosedEvent:
+    """A pull request closed, merged or not: an unmerged optimize PR is a "no" to remember."""
+
+    repository: str
+    number: int
+    merged: bool
+    head_ref: str
+    body: str
+    closed_by: str
+
+
+@dataclass(frozen=True)
+class RerunTickedEvent:
+    """`pull_request: edited` that ticked the re-run checkbox of a promptops PR body."""
+
+    repository: str
+    number: int
+    body: str
+    editor: str
+
+
+@dataclass(frozen=True)
 class CommentEvent:
     repository: str
     issue_number: int
@@ -71,7 +93,15 @@ class ScheduledEvent:
     inputs: dict[str, Any] = field(default_factory=dict)
 
 
-Event = PullRequestEvent | CommentEvent | PushEvent | ScheduledEvent | Skip
+Event = (
+    PullRequestEvent
+    | PullRequestClosedEvent
+    | RerunTickedEvent
+    | CommentEvent
+    | PushEvent
+    | ScheduledEvent
+    | Skip
+)
 
 
 def read_event(name: str | None, path: str | None) -> Event:
@@ -109,6 +139,10 @@ def _repo_name(payload: dict[str, Any]) -> str:
 
 def _pull_request(payload: dict[str, Any]) -> Event:
     action = payload.get("action", "")
+    if action == "closed":
+        return _pull_request_closed(payload)
+    if action == "edited":
+        return _pull_request_edited(payload)
     if action not in PR_ACTIONS:
         return Skip(f"pull_request action {action!r} needs no evaluation")
     pr = payload["pull_request"]
@@ -126,6 +160,33 @@ def _pull_request(payload: dict[str, Any]) -> Event:
         head_sha=pr["head"]["sha"],
         head_repository=head_repo,
         author=(pr.get("user") or {}).get("login", ""),
+    )
+
+
+def _pull_request_closed(payload: dict[str, Any]) -> Event:
+    pr = payload["pull_request"]
+    return PullRequestClosedEvent(
+        repository=_repo_name(payload),
+        number=int(pr["number"]),
+        merged=bool(pr.get("merged")),
+        head_ref=pr["head"]["ref"],
+        body=pr.get("body") or "",
+        closed_by=(payload.get("sender") or {}).get("login", ""),
+    )
+
+
+def _pull_request_edited(payload: dict[str, Any]) -> Event:
+    from promptops.bot.pr_commands import rerun_ticked
+
+    pr = payload["pull_request"]
+    before = ((payload.get("changes") or {}).get("body") or {}).get("from")
+    if not rerun_ticked(pr.get("body")) or rerun_ticked(before):
+        return Skip(f"pull request #{pr['number']} edited without ticking the re-run box; nothing to do")
+    return RerunTickedEvent(
+        repository=_repo_name(payload),
+        number=int(pr["number"]),
+        body=pr.get("body") or "",
+        editor=(payload.get("sender") or {}).get("login", ""),
     )
 
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from promptops.bot.alerts import run_link
 from promptops.bot.context import CiContext
 from promptops.bot.events import PullRequestEvent
+from promptops.bot.staleness import Staleness, staleness_lines
 from promptops.evals.command import EvalOutcome
 from promptops.evals.gate import APPROVE_COMMAND, EVAL_COMMAND, GateResult
 from promptops.evals.markdown_report import markdown_report
@@ -51,13 +53,15 @@ class PullEvaluation:
     fork: bool = False  # only the fork's prompt files were evaluated
     changes_cases: bool = False
     changes_settings: bool = False
+    stale: Staleness | None = None  # the base branch changed these agents since the merge base
 
 
-def render_comment(evaluation: PullEvaluation) -> str:
+def render_comment(evaluation: PullEvaluation, run_url: str | None = None) -> str:
     """The sticky comment (also the check's summary): the gate first, then one section per agent."""
     gate = evaluation.gate
     base, head = evaluation.base[:10], evaluation.head[:10]
     lines = [f"## promptops evaluation: {inline_code(head)} vs merge base {inline_code(base)}", ""]
+    lines += staleness_lines(evaluation.stale)
     if gate is not None:
         lines += [f"**promptops/eval: {gate.conclusion}** {_ICONS.get(gate.conclusion, '')}", ""]
         lines += [f"- {escape_text(a.agent)}: {a.conclusion}: {escape_text(a.reason)}" for a in gate.agents]
@@ -70,6 +74,7 @@ def render_comment(evaluation: PullEvaluation) -> str:
     lines.append("")
     for agent in evaluation.agents:
         lines += _agent_section(agent)
+    lines += [run_link(run_url)] if run_url else []
     return "\n".join(lines) + "\n"
 
 
@@ -123,7 +128,7 @@ def publish_gate(ctx: CiContext, number: int, evaluation: PullEvaluation) -> str
     """Check and status first, then the comment; returns the comment URL."""
     gate = evaluation.gate
     assert gate is not None
-    body = render_comment(evaluation)
+    body = render_comment(evaluation, ctx.env.run_url)
     ctx.report.summary.append(body)
     set_gate(ctx, evaluation.head, gate.conclusion, gate.status_state, gate.title, body)
     return ctx.comment(number, "eval", body)

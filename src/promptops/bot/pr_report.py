@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from promptops.bot.alerts import alert, run_link
 from promptops.markdown import (
     COMMENT_LIMIT,
     Section,
@@ -70,6 +71,8 @@ class ReportData:
     tokens_label: str = "tokens (mean per case)"
     notes: tuple[str, ...] = field(default=())  # further lines (plain text, escaped)
     full_report_url: str = ""  # where the untrimmed report is (the Actions run's job summary)
+    outcome: str = ""  # improvement | regression | no-difference | inconclusive: picks the alert
+    run_url: str = ""  # the workflow run that produced the report (Actions), linked at the end
 
 
 def render_report(report: ReportData, limit: int = COMMENT_LIMIT) -> str:
@@ -100,6 +103,7 @@ def report_sections(report: ReportData) -> list[Section]:
     tail = [
         f"Budget used: {escape_text(report.budget)}" if report.budget else "",
         *map(escape_text, report.notes),
+        run_link(report.run_url),
     ]
     if any(tail):
         sections.append(Section("footer", "\n\n".join(t for t in tail if t), rank=4, more=more))
@@ -119,7 +123,7 @@ def _title(report: ReportData) -> str:
 
 def _verdict(report: ReportData) -> str:
     icon = "✅" if report.recommended else "⚠️"
-    return f"### {icon} {escape_text(report.verdict)}"
+    return alert(report.outcome, f"**{icon} {escape_text(report.verdict)}**")
 
 
 def _pct(x: float) -> str:

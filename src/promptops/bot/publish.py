@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from promptops.bot.pr_report import render_report
+from promptops.bot.pr_commands import optimize_commands, with_commands
+from promptops.bot.pr_report import ReportData, render_report
 from promptops.bot.session_report import (
     change_summary,
     eval_note,
@@ -32,7 +33,7 @@ from promptops.git.push import BranchEditedByHand
 from promptops.github.connection import connect_for, no_token_message
 from promptops.github.pulls import publish_pull_request, report_labels
 from promptops.github.retries import MissingToken, OpenPullLimitReached
-from promptops.markdown import JOB_SUMMARY_LIMIT
+from promptops.markdown import COMMENT_LIMIT, JOB_SUMMARY_LIMIT
 from promptops.optimize.session import cases_digest
 from promptops.repo.agents import split_prompt_id
 
@@ -70,8 +71,8 @@ def publish_session(
     """Publish session `session_id_or_path`; `open_pr=False` (`--branch-only`) only commits locally.
 
     `prompt_id`, when given, must be the prompt the session optimized (a guard against a wrong id).
-    `run_url`, the Actions run whose job summary gets `full_report`: a report cut to fit the PR
-    links there.
+    `run_url`, the Actions run the report links to and whose job summary gets `full_report`: a
+    report cut to fit the PR links there.
     """
     session, path = load_session(config, session_id_or_path)
     if prompt_id is not None and session["prompt"]["id"] != prompt_id:
@@ -81,7 +82,11 @@ def publish_session(
     check_cases_unchanged(config, session, path)
     chosen = winner(session)
     recommended = is_recommended(session)
-    data = replace(session_report(session, config), full_report_url=run_url or "")
+    if open_pr and not recommended and config.get("github.not_recommended") == "skip":
+        what = f"{session['prompt']['id']}: {change_summary(session)}"
+        message = f"{what} is not recommended; nothing published (github.not_recommended: skip)"
+        return PublishOutcome("", "", None, None, None, False, message, session["id"])
+    data = replace(session_report(session, config), full_report_url=run_url or "", run_url=run_url or "")
     report = render_report(data)
     try:
         pushed = _commit_variant(config, session, chosen, push=open_pr)
@@ -102,7 +107,7 @@ def publish_session(
             message=f"committed {_what(session, recommended)} on local branch "
             f"{pushed.branch} (not pushed: --branch-only)",
         )
-    return _open_pull(config, session, outcome, report, token, github_base_url)
+    return _open_pull(config, session, data, outcome, report, token, github_base_url)
 
 
 def check_cases_unchanged(config: Config, session: dict[str, Any], path: Path) -> None:
@@ -150,6 +155,7 @@ def _commit_variant(
 def _open_pull(
     config: Config,
     session: dict[str, Any],
+    data: ReportData,
     outcome: PublishOutcome,
     report: str,
     token: str | None,
@@ -164,13 +170,14 @@ def _open_pull(
             message=f"pushed {outcome.branch}; " + no_token_message(config.root, base, outcome.branch),
         )
     goal, recommended = session["goal"], outcome.recommended
+    body = _pull_body(session, data)
     try:
         result = publish_pull_request(
             gh,
             branch=outcome.branch,
             base=base,
             title=f"promptops({session['prompt']['id']}): {change_summary(session)}",
-            body=report,
+            body=body,
             comment_key=f"{session['prompt']['id']}/{goal}",
             comment_body=report,
             labels=report_labels(goal, recommended, config.get("github.labels") or ()),
@@ -179,6 +186,7 @@ def _open_pull(
             status_description=_status_description(session, recommended),
             max_open_prs=config.get("github.max_open_prs"),
             branch_prefix=config.get("github.branch_prefix") or "promptops",
+            draft=not recommended,  # github.not_recommended: draft (skip returned earlier)
         )
     except OpenPullLimitReached as exc:
         return replace(outcome, message=str(exc))
@@ -192,6 +200,14 @@ def _open_pull(
     )
 
 
+def _pull_body(session: dict[str, Any], data: ReportData) -> str:
+    """The report, cut to leave room for the Commands section that must end every bot PR."""
+    prompt = session["prompt"]
+    section = optimize_commands(prompt["id"], session["goal"], prompt["base_version"])
+    report = render_report(data, limit=COMMENT_LIMIT - len(section) - 8)
+    return with_commands(report, section)
+
+
 def _status_description(session: dict[str, Any], recommended: bool) -> str:
     verdict = session["holdout"]["verdict"]["headline"]
     return f"{'recommended' if recommended else 'not recommended'}: {verdict} ({change_summary(session)})"
@@ -199,4 +215,8 @@ def _status_description(session: dict[str, Any], recommended: bool) -> str:
 
 def _what(session: dict[str, Any], recommended: bool) -> str:
     what = f"{session['prompt']['id']}: {change_summary(session)}"
-    return what if recommended else f"{what} (published for review, labelled promptops:not-recommended)"
+    return (
+        what
+        if recommended
+        else f"{what} (published as a draft for review, labelled promptops:not-recommended)"
+    )

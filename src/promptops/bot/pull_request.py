@@ -17,6 +17,7 @@ from __future__ import annotations
 from promptops.bot.context import CiContext
 from promptops.bot.events import PullRequestEvent
 from promptops.bot.gate_report import AgentResult, PullEvaluation, approval_of, fork_waiting, publish_gate
+from promptops.bot.staleness import check_staleness
 from promptops.config import CONFIG_FILE, Config
 from promptops.errors import PromptopsError
 from promptops.evals.cases import load_suite_at
@@ -153,10 +154,20 @@ def _on_own_cases(judge: Config, agent: str, head: str) -> str:
 
 
 def judge_pull(
-    ctx: CiContext, number: int, base: str, head: str, agents: list[str], *, fork: bool
+    ctx: CiContext,
+    number: int,
+    base: str,
+    head: str,
+    agents: list[str],
+    *,
+    fork: bool,
+    base_tip: str = "",
+    base_ref: str = "",
 ) -> tuple[GateResult, str]:
-    """Evaluate, conclude, set the check and status, then write the comment (its URL is returned)."""
+    """Evaluate, conclude, set the check and status, then write the comment (its URL is returned).
+    `base_tip`/`base_ref`: the base branch now, to flag a stale comparison (`staleness`)."""
     evaluation = evaluate_pull(ctx.config, base, head, agents, fork=fork)
+    evaluation.stale = check_staleness(ctx.config, base, base_tip, base_ref, agents, changed_agents)
     evaluation.gate = gate_of(evaluation, ctx.config, approval_of(ctx, number, head))
     return evaluation.gate, publish_gate(ctx, number, evaluation)
 
@@ -182,4 +193,13 @@ def handle_pull_request(ctx: CiContext, event: PullRequestEvent) -> None:
     ctx.report.say(
         f"evaluating {', '.join(agents) or 'settings'} at {event.head_sha[:10]} against {base[:10]}"
     )
-    judge_pull(ctx, event.number, base, event.head_sha, agents, fork=False)
+    judge_pull(
+        ctx,
+        event.number,
+        base,
+        event.head_sha,
+        agents,
+        fork=False,
+        base_tip=event.base_sha,
+        base_ref=event.base_ref,
+    )

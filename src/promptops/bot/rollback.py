@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from promptops.bot.pr_commands import rollback_commands
 from promptops.config import Config
 from promptops.errors import InputError, NotFoundError
 from promptops.git.commits import commit_files_on_branch, commit_message, variant_branch
@@ -259,7 +260,8 @@ def pull_request_body(outcome: RollbackOutcome) -> str:
         f"replacing {_label(outcome.from_version)}. Only this file changes.\n\n"
         + "\n".join(rows)
         + "\n\nWhy: a rollback asked for with `promptops rollback "
-        + f"{outcome.prompt_id} --to {_label(outcome.to_version)}`; merging this pull request deploys it."
+        + f"{outcome.prompt_id} --to {_label(outcome.to_version)}`; merging this pull request deploys it.\n\n"
+        + rollback_commands(outcome.prompt_id, _label(outcome.to_version))
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from promptops.bot.pr_commands import rollout_commands, with_commands
 from promptops.bot.rollout import RolloutReport, StartPlan, rollout_branch, rollout_run_id
 from promptops.config import Config
 from promptops.git.branches import resolve_default_branch
@@ -151,7 +152,10 @@ def _publish(
         )
     title = f"promptops rollout: {subject} for {rollout.prompt_id}"
     pr, created = gh.open_or_update_pull(
-        branch=branch, base=report.branch, title=title, body=evidence_markdown(report, None)
+        branch=branch,
+        base=report.branch,
+        title=title,
+        body=with_commands(evidence_markdown(report, None), rollout_commands(rollout.prompt_id)),
     )
     gh.add_labels(pr, [*ROLLOUT_LABELS, *(config.get("github.labels") or [])])
     verb = "opened" if created else "updated"
@@ -233,6 +237,7 @@ def open_start_pull(config: Config, plan: StartPlan, commit: str, *, token: str 
         "that load prompts with `promptops.runtime` serve the candidate to the first step's share of "
         "traffic; `promptops rollout check --apply` then advances, promotes or aborts step by step.\n"
     )
+    body = with_commands(body, rollout_commands(plan.prompt_id))
     title = f"promptops rollout: start {plan.prompt_id}"
     pr, created = gh.open_or_update_pull(branch=plan.branch, base=base, title=title, body=body)
     gh.add_labels(pr, [*ROLLOUT_LABELS, *(config.get("github.labels") or [])])

@@ -6,7 +6,9 @@ then, when `schedule.min_pass_rate` is set, the system prompt of each agent whos
 eval run (`.promptops/runs/`) passed less than that, for goal `accuracy`. Agents with no
 run on record are not guessed at; the summary says they were not checked. Before each
 optimization the open promptops PRs are counted; at `github.max_open_prs` the run stops
-and says which targets it left for next time.
+and says which targets it left for next time. A goal declined by closing its PR unmerged
+is skipped until the prompt changes (`schedule_filters`); a goal for a prompt that already
+has an open optimize PR for another goal waits (`prompt_lock`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from pathlib import Path
 
 from promptops.bot.context import CiContext
 from promptops.bot.events import ScheduledEvent
+from promptops.bot.prompt_lock import lock_holder
+from promptops.bot.schedule_filters import skip_declined
 from promptops.config import Config
 from promptops.errors import PromptopsError
 from promptops.repo.agents import list_agents, load_agent
@@ -93,6 +97,7 @@ def handle_schedule(ctx: CiContext, event: ScheduledEvent) -> None:
         return
     limit = ctx.config.get("github.max_open_prs")
     prefix = ctx.config.get("github.branch_prefix")
+    targets = skip_declined(ctx, targets)
     for index, target in enumerate(targets):
         open_prs = ctx.github().count_open_promptops_pulls(prefix)
         if open_prs >= limit:
@@ -102,6 +107,10 @@ def handle_schedule(ctx: CiContext, event: ScheduledEvent) -> None:
                 f"stopped before {left}"
             )
             return
+        holder = lock_holder(ctx, target.prompt_id, target.goal)
+        if holder is not None:
+            ctx.report.say(f"{target.prompt_id}: goal {target.goal} waits: {holder.describe()}")
+            continue
         ctx.report.say(f"optimizing {target.prompt_id} for {target.goal} ({target.reason})")
         try:
             # Nobody waits on a scheduled run: provider.batch auto sends its evals as Message Batches.

@@ -203,6 +203,7 @@ def session_report(session: dict[str, Any], config: Config) -> ReportData:
         budget=_budget(session),
         tokens_label="tokens per sample (mean, input + output)",
         notes=_notes(session, chosen),
+        outcome=holdout["verdict"]["outcome"],
     )
 
 

@@ -12,4 +12,5 @@ if TYPE_CHECKING:  # the GitHub layer is imported only by the commands that publ
 
 def print_publish_outcome(outcome: PublishOutcome) -> None:
     click.echo(outcome.message)
-    click.echo(f"branch {outcome.branch}, commit {outcome.commit[:10]}")
+    if outcome.branch:  # github.not_recommended: skip publishes no branch
+        click.echo(f"branch {outcome.branch}, commit {outcome.commit[:10]}")

@@ -64,19 +64,45 @@ def _markdown_comparison(base: EvalRun, head: EvalRun, cmp: RunComparison) -> st
         "| --- | --- | --- | --- |",
     ]
     lines += [f"| {label} | {b} | {h} | {d} |" for label, b, h, d in comparison_rows(cmp)]
-    lines += ["", f"**Verdict ({cmp.verdict.goal}): {md_cell(cmp.verdict.headline)}**", ""]
+    lines += ["", *_verdict_alert(cmp), ""]
     lines += [f"- {md_cell(reason, limit=400)}" for reason in cmp.verdict.reasons]
     lines += [
         "",
         f"Newly failing: {', '.join(map(md_cell, cmp.newly_failing)) or 'none'}",
         f"Newly passing: {', '.join(map(md_cell, cmp.newly_passing)) or 'none'}",
         "",
-        "| case | base | head |",
-        "| --- | --- | --- |",
-    ]
-    lines += [
-        f"| {md_cell(c.case_id)} | {c.base} {c.base_passed}/{c.samples} "
-        f"| {c.head} {c.head_passed}/{c.samples} |"
-        for c in cmp.cases
+        *_folded_cases(cmp),
     ]
     return "\n".join(lines) + "\n"
+
+
+_ALERTS = {"regression": "CAUTION", "improvement": "TIP"}  # anything else is a NOTE, never good news
+
+
+def _verdict_alert(cmp: RunComparison) -> list[str]:
+    """The verdict as a GitHub alert block: red for a regression, green for an improvement."""
+    kind = _ALERTS.get(cmp.verdict.outcome, "NOTE")
+    return [f"> [!{kind}]", f"> **Verdict ({cmp.verdict.goal}): {md_cell(cmp.verdict.headline)}**"]
+
+
+def _folded_cases(cmp: RunComparison) -> list[str]:
+    """Every case, folded, those that got worse first (what a reviewer must read before merging)."""
+    worse = {"pass": 0, "fail": 1, "error": 1}
+    ordered = sorted(cmp.cases, key=lambda c: worse.get(c.base, 1) - worse.get(c.head, 1))
+    rows = [
+        f"| {md_cell(c.case_id)} | {c.base} {c.base_passed}/{c.samples} "
+        f"| {c.head} {c.head_passed}/{c.samples} |"
+        for c in ordered
+    ]
+    summary = f"Per-case results ({len(cmp.cases)} cases, {len(cmp.newly_failing)} newly failing)"
+    return [
+        "<details>",
+        f"<summary>{summary}</summary>",
+        "",
+        "| case | base | head |",
+        "| --- | --- | --- |",
+    ] + [
+        *rows,
+        "",
+        "</details>",
+    ]

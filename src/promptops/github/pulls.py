@@ -49,6 +49,7 @@ def publish_pull_request(
     max_open_prs: int | None = None,
     branch_prefix: str = "promptops",
     target_url: str | None = None,
+    draft: bool = False,
 ) -> PullRequestResult:
     """Open (or update) the PR for `branch`, its sticky comment, labels and `promptops/eval` status.
 
@@ -68,7 +69,7 @@ def publish_pull_request(
     else:
         existing = gh.find_open_pull(branch)
     if existing is None:
-        pr, created = gh.create_pull(branch=branch, base=base, title=title, body=body)
+        pr, created = gh.create_pull(branch=branch, base=base, title=title, body=body, draft=draft)
     else:
         pr, created = existing, False
 

@@ -145,16 +145,18 @@ class GitHubRepo:
         return self.call("counting open promptops pull requests", count)
 
     def open_or_update_pull(
-        self, *, branch: str, base: str, title: str, body: str
+        self, *, branch: str, base: str, title: str, body: str, draft: bool = False
     ) -> tuple[PullRequest, bool]:
         """(the PR for `branch`, whether it was created)."""
         existing = self.find_open_pull(branch)
         if existing is None:
-            return self.create_pull(branch=branch, base=base, title=title, body=body)
+            return self.create_pull(branch=branch, base=base, title=title, body=body, draft=draft)
         self.update_pull(existing, title=title, body=body)
         return existing, False
 
-    def create_pull(self, *, branch: str, base: str, title: str, body: str) -> tuple[PullRequest, bool]:
+    def create_pull(
+        self, *, branch: str, base: str, title: str, body: str, draft: bool = False
+    ) -> tuple[PullRequest, bool]:
         """Open the PR for `branch`, which the caller found missing. A 422 "already exists" means
         another run (or an earlier attempt whose reply was lost) created it: look it up and update it."""
         body = truncate_to_limit(body, COMMENT_LIMIT)
@@ -166,6 +168,7 @@ class GitHubRepo:
                 head=branch,
                 title=title,
                 body=body,
+                draft=draft,
             )
             return created, True
         except GitHubError as exc:

@@ -63,9 +63,13 @@ _COMMENT_FROM_MAINTAINER = (
 JOBS: tuple[Job, ...] = (
     # Judging a PR writes only its check, status and comment: no contents: write. A new push
     # to the PR cancels the evaluation it supersedes, and nothing else.
+    # Also the re-run box of a bot PR (`edited`, only when the box is ticked, so editing a
+    # description never cancels a running evaluation).
     Job(
         "evaluate",
-        "github.event_name == 'pull_request'",
+        "github.event_name == 'pull_request' && github.event.action != 'closed' "
+        "&& (github.event.action != 'edited' "
+        "|| contains(github.event.pull_request.body, '- [x] <!-- promptops:rerun-eval -->'))",
         (
             ("contents", "read"),
             ("checks", "write"),
@@ -91,6 +95,17 @@ JOBS: tuple[Job, ...] = (
         "promptops-command-${{ github.event.comment.id }}",
         False,
         True,
+    ),
+    # An optimize PR closed unmerged: "no" is recorded as a git note (contents: write), the PR
+    # gets one comment. No model is called.
+    Job(
+        "declined",
+        "github.event_name == 'pull_request' && github.event.action == 'closed'",
+        (("contents", "write"), ("pull-requests", "write"), ("issues", "write")),
+        "promptops-declined-${{ github.event.pull_request.number }}",
+        False,
+        False,
+        model_key=False,
     ),
     # Every push is its own deployment record: keyed by SHA, never cancelled.
     Job(
@@ -129,7 +144,8 @@ name: promptops
 
 on:
   pull_request:
-    types: [opened, synchronize, reopened, ready_for_review]
+    # closed: an unmerged optimize PR means "do not propose it again"; edited: the re-run box
+    types: [opened, synchronize, reopened, ready_for_review, closed, edited]
     paths:
       - "{prompts_dir}/**"
       - ".promptops.yaml"
