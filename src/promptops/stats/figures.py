@@ -17,7 +17,7 @@ from promptops.stats.paired import (
     paired_counts,
     paired_difference_interval,
 )
-from promptops.stats.ratios import RatioEstimate, ratio_of_means
+from promptops.stats.ratios import RatioEstimate, paired_log_ratio
 
 
 @dataclass(frozen=True)
@@ -33,10 +33,16 @@ class PassFigures:
     counts: PairedCounts
     difference: DifferenceEstimate
     mcnemar_p: float
+    design_effect: float = 1.0  # variance inflation from correlated repeats of one case
 
     @property
     def repeats(self) -> int | None:
         return round(self.samples / self.cases) if self.cases else None
+
+    def difference_lower_bound(self, confidence: float) -> float:
+        """One-sided lower confidence bound of the difference (the two-sided interval at
+        2 x confidence - 1 has it as its lower end), for a non-inferiority test at 1 - confidence."""
+        return paired_difference_interval(self.counts, 2 * confidence - 1, self.design_effect).low
 
 
 @dataclass(frozen=True)
@@ -87,21 +93,11 @@ def measure_pass(
 
 
 def measure_ratio(
-    base: Sequence[float],
-    candidate: Sequence[float],
-    indices: Sequence[int],
-    *,
-    confidence: float,
-    resamples: int,
-    seed: int,
+    base: Sequence[float], candidate: Sequence[float], indices: Sequence[int], *, confidence: float
 ) -> RatioEstimate | None:
-    """Ratio of means over `indices`, None when the metric was not recorded for both arms."""
+    """Paired change over `indices`, None when the metric was not recorded for both arms."""
     if not base or not candidate:
         return None
-    return ratio_of_means(
-        [base[i] for i in indices],
-        [candidate[i] for i in indices],
-        confidence=confidence,
-        resamples=resamples,
-        seed=seed,
+    return paired_log_ratio(
+        [base[i] for i in indices], [candidate[i] for i in indices], confidence=confidence
     )
