@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from promptops.stats.arms import Arm
+from promptops.stats.clustered import by_case, design_effect, sign_flip_p
 from promptops.stats.intervals import RateEstimate, rate_estimate
 from promptops.stats.paired import (
     DifferenceEstimate,
     PairedCounts,
-    mcnemar_exact_p,
     paired_counts,
     paired_difference_interval,
 )
@@ -32,7 +31,7 @@ class PassFigures:
     candidate: RateEstimate
     counts: PairedCounts
     difference: DifferenceEstimate
-    mcnemar_p: float
+    mcnemar_p: float  # the paired test over cases: McNemar's exact test at one repeat per case
     design_effect: float = 1.0  # variance inflation from correlated repeats of one case
 
     @property
@@ -74,21 +73,25 @@ def _json_safe(value: Any) -> Any:
 def measure_pass(
     base: Arm, candidate: Arm, indices: Sequence[int], scope: str, confidence: float
 ) -> PassFigures:
+    """Pass figures on `indices`; the test and interval treat the repeats of a case as one unit
+    (`promptops.stats.clustered`), which is McNemar and Newcombe exactly at one repeat."""
     b = [base.passed[i] for i in indices]
     c = [candidate.passed[i] for i in indices]
+    ids = [base.case_ids[i] for i in indices] if base.case_ids else []
     counts = paired_counts(b, c)
-    kept = [i for i in indices if base.passed[i] is not None and candidate.passed[i] is not None]
-    cases = len(Counter(base.case_ids[i] for i in kept)) if base.case_ids else None
+    diffs = by_case(b, c, ids)
+    deff = design_effect(diffs)
     return PassFigures(
         scope=scope,
         samples=counts.n,
-        cases=cases,
+        cases=len(diffs.k) if ids else None,
         errors_excluded=len(indices) - counts.n,
         base=rate_estimate(counts.base_passes, counts.n, confidence),
         candidate=rate_estimate(counts.candidate_passes, counts.n, confidence),
         counts=counts,
-        difference=paired_difference_interval(counts, confidence),
-        mcnemar_p=mcnemar_exact_p(counts),
+        difference=paired_difference_interval(counts, confidence, deff),
+        mcnemar_p=sign_flip_p(diffs.x),
+        design_effect=deff,
     )
 
 
