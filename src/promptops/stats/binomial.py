@@ -78,4 +78,3 @@ def two_sided_sign_test(k: int, n: int) -> float:
     if n == 0:
         return 1.0
     return min(1.0, 2 * lower_tail(min(k, n - k), n))
-

@@ -84,4 +84,3 @@ def design_effect(diffs: CaseDifferences) -> float:
     naive = (sum(diffs.discordant) / n - mean * mean) / n
     clustered = m / (m - 1) * sum((x - mean * k) ** 2 for x, k in zip(diffs.x, diffs.k, strict=True)) / n**2
     return max(1.0, clustered / naive) if naive > 0 else 1.0
-

@@ -47,14 +47,17 @@ def for_pass_gain(fig: PassFigures, alpha: float, power: float, margin: float) -
     or, when the observed change is inside the margin, so its interval fits inside it."""
     diff, n = abs(fig.difference.diff), fig.samples
     discordance = fig.counts.discordant / n if fig.counts.discordant else None
-    target: float = plan_paired(
-        max(diff, margin),
-        fig.base.rate or 0.0,
-        discordance=discordance,
-        alpha=alpha,
-        power=power,
-        repeats=fig.repeats or 1,
-    ).samples * fig.design_effect
+    target: float = (
+        plan_paired(
+            max(diff, margin),
+            fig.base.rate or 0.0,
+            discordance=discordance,
+            alpha=alpha,
+            power=power,
+            repeats=fig.repeats or 1,
+        ).samples
+        * fig.design_effect
+    )
     if diff < margin:
         half_width = (fig.difference.high - fig.difference.low) / 2
         target = max(target, n * (half_width / (margin - diff)) ** 2)
