@@ -3,7 +3,8 @@
 Rules (alpha, min_success_delta and the minimum reductions come from `decision.*` settings):
 
 - Any significant pass-rate drop (McNemar p < alpha, candidate lower) is a regression,
-  whatever the goal, on all cases and on the tagged cases of a clarity/safety goal.
+  whatever the goal, on all cases and on the cases tagged `safety` or `clarity` (a shorter
+  prompt that breaks the safety cases is not made acceptable by the others).
 - accuracy: improvement when the pass-rate gain is significant (McNemar p < alpha).
 - clarity, safety: as accuracy, on the cases tagged `clarity` / `safety` (all cases, with a
   reason saying so, when no case carries the tag).
@@ -120,20 +121,20 @@ def _measure(
 ) -> ComparisonFigures:
     everything = range(len(base.passed))
     conf = settings.confidence
-    focus = None
-    if goal in TAGGED_GOALS:
-        tagged = [i for i in everything if base.tags and goal in base.tags[i]]
-        if tagged:
-            focus = measure_pass(base, candidate, tagged, f"cases tagged '{goal}'", conf)
-        else:
-            draft.reasons.append(
-                f"no case is tagged '{goal}', so the {goal} goal is judged on all cases' pass rate"
-            )
+    tagged = {}
+    for tag in TAGGED_GOALS:
+        indices = [i for i in everything if base.tags and tag in base.tags[i]]
+        if indices:
+            tagged[tag] = measure_pass(base, candidate, indices, f"cases tagged '{tag}'", conf)
+    focus = tagged.get(goal)
+    if goal in TAGGED_GOALS and focus is None:
+        draft.reasons.append(f"no case is tagged '{goal}', so the {goal} goal is judged on all cases' pass rate")
     both = [i for i in everything if base.passed[i] is not None and candidate.passed[i] is not None]
     return ComparisonFigures(
         alpha=settings.alpha,
         all_cases=measure_pass(base, candidate, everything, "all cases", conf),
         focus=focus,
+        tagged=tuple(tagged.values()),
         tokens=measure_ratio(base.tokens, candidate.tokens, both, confidence=conf),
         latency_ms=measure_ratio(base.latency_ms, candidate.latency_ms, both, confidence=conf),
         cost_usd=measure_ratio(base.cost_usd, candidate.cost_usd, both, confidence=conf),
@@ -149,7 +150,7 @@ def _decide(
     if overall.samples == 0:
         draft.reasons.append("no sample ran without error in both arms, so nothing can be compared")
         return "inconclusive", None
-    scopes = [overall] + ([figures.focus] if figures.focus else [])
+    scopes = [overall, *figures.tagged]
     for fig in scopes:
         if _significant_drop(fig, settings):
             draft.reasons.insert(0, pass_sentence(fig))

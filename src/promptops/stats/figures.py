@@ -46,7 +46,8 @@ class PassFigures:
 
 @dataclass(frozen=True)
 class ComparisonFigures:
-    """Everything `compare` measured; `focus` is the tagged subset for clarity/safety goals."""
+    """Everything `compare` measured; `focus` is the tagged subset for clarity/safety goals,
+    `tagged` the cases tagged safety or clarity (checked for a significant drop, any goal)."""
 
     alpha: float
     all_cases: PassFigures
@@ -54,6 +55,7 @@ class ComparisonFigures:
     tokens: RatioEstimate | None
     latency_ms: RatioEstimate | None
     cost_usd: RatioEstimate | None
+    tagged: tuple[PassFigures, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return _json_safe(asdict(self))
