@@ -128,7 +128,9 @@ def _measure(
             tagged[tag] = measure_pass(base, candidate, indices, f"cases tagged '{tag}'", conf)
     focus = tagged.get(goal)
     if goal in TAGGED_GOALS and focus is None:
-        draft.reasons.append(f"no case is tagged '{goal}', so the {goal} goal is judged on all cases' pass rate")
+        draft.reasons.append(
+            f"no case is tagged '{goal}', so the {goal} goal is judged on all cases' pass rate"
+        )
     both = [i for i in everything if base.passed[i] is not None and candidate.passed[i] is not None]
     return ComparisonFigures(
         alpha=settings.alpha,
