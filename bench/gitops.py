@@ -31,15 +31,17 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]  # runnable without installing; `t
 
 from tests.standins.github_server import GitHubStandin  # noqa: E402
 
+from promptops.bot.pr_report import ArmFigures, CaseChange, ReportData, render_report  # noqa: E402
+from promptops.bot.publish import publish_session  # noqa: E402
+from promptops.bot.rollback import rollback_prompt  # noqa: E402
 from promptops.config import load_config  # noqa: E402
-from promptops.gitops import git as gitops  # noqa: E402
-from promptops.gitops import github  # noqa: E402
-from promptops.gitops.markdown import ArmFigures, CaseChange, ReportData, render_report  # noqa: E402
-from promptops.gitops.publish import publish_session  # noqa: E402
-from promptops.gitops.rollback import rollback_prompt  # noqa: E402
-from promptops.gitops.tree import read_blob  # noqa: E402
+from promptops.git.commits import publish_variant  # noqa: E402
+from promptops.git.tree import read_blob  # noqa: E402
+from promptops.github.connection import connect  # noqa: E402
+from promptops.github.pulls import publish_pull_request, report_labels  # noqa: E402
+from promptops.github.repository import GitHubRepo  # noqa: E402
 from promptops.optimize.optimizer import OptimizeOptions, run_optimization  # noqa: E402
-from promptops.repo.version import version_id  # noqa: E402
+from promptops.version_ids import version_id  # noqa: E402
 
 AGENTS, PROMPTS_PER_AGENT = 20, 10
 TARGET_S = 3.0
@@ -136,12 +138,12 @@ def report_for(i: int, base: str, variant: str) -> str:
     )
 
 
-def publish_one(work: Path, gh: github.GitHubRepo, i: int, run: str) -> tuple[float, float, int]:
+def publish_one(work: Path, gh: GitHubRepo, i: int, run: str) -> tuple[float, float, int]:
     """(git seconds, GitHub seconds, PR number) for one variant of prompt `i`."""
     base = current_text(work, i)
     variant = base.replace("Be helpful.\n" * 20, f"Be brief ({run}).\n")
     start = time.perf_counter()
-    pushed = gitops.publish_variant(
+    pushed = publish_variant(
         work,
         agent=f"agent-{i // PROMPTS_PER_AGENT:02d}",
         prompt=f"prompt-{i % PROMPTS_PER_AGENT}",
@@ -155,7 +157,7 @@ def publish_one(work: Path, gh: github.GitHubRepo, i: int, run: str) -> tuple[fl
     )
     middle = time.perf_counter()
     body = report_for(i, base, variant)
-    result = github.publish_pull_request(
+    result = publish_pull_request(
         gh,
         branch=pushed.branch,
         base="main",
@@ -163,7 +165,7 @@ def publish_one(work: Path, gh: github.GitHubRepo, i: int, run: str) -> tuple[fl
         body=body,
         comment_key=f"agent-{i}/conciseness",
         comment_body=body,
-        labels=github.report_labels("conciseness", True),
+        labels=report_labels("conciseness", True),
         head_sha=pushed.commit,
         status_state="success",
         status_description="pass rate 86% vs 85%",
@@ -177,24 +179,24 @@ class GitHubClock:
 
     def __init__(self) -> None:
         self.seconds = 0.0
-        self._original = github.GitHubRepo.call
+        self._original = GitHubRepo.call
         clock = self
 
-        def timed_call(handle: github.GitHubRepo, *args: object, **kwargs: object) -> object:
+        def timed_call(handle: GitHubRepo, *args: object, **kwargs: object) -> object:
             start = time.perf_counter()
             try:
                 return clock._original(handle, *args, **kwargs)  # type: ignore[arg-type]
             finally:
                 clock.seconds += time.perf_counter() - start
 
-        github.GitHubRepo.call = timed_call  # type: ignore[method-assign,assignment]
+        GitHubRepo.call = timed_call  # type: ignore[method-assign,assignment]
 
     def take(self) -> float:
         seconds, self.seconds = self.seconds, 0.0
         return seconds
 
     def restore(self) -> None:
-        github.GitHubRepo.call = self._original  # type: ignore[method-assign]
+        GitHubRepo.call = self._original  # type: ignore[method-assign]
 
 
 Row = tuple[str, float, float, float]  # what, git s, GitHub s, LLM s
@@ -266,7 +268,7 @@ def main() -> None:
         )
         standin = GitHubStandin(bare_repo=Path(tmp) / "origin.git").start()
         try:
-            gh = github.connect(
+            gh = connect(
                 token=standin.token, repository="octo-org/prompts", base_url=standin.url, env={}
             )
             rows = [(f"new PR #{n + 1}", n * 17 % 200, f"run-{n}") for n in range(prs)]

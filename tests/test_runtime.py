@@ -144,7 +144,7 @@ def test_runtime_needs_only_the_standard_library_and_yaml() -> None:
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
         "('git', 'click', 'jsonschema', 'rich', 'anthropic', 'github', 'tiktoken') "
         "or (m.startswith('promptops.') and m not in ('promptops.runtime', 'promptops.repo', "
-        "'promptops.repo.version'))); print(bad)"
+        "'promptops.version_ids'))); print(bad)"
     )
     src = str(Path(__file__).resolve().parents[1] / "src")
     out = subprocess.run(

@@ -28,7 +28,7 @@ from promptops.config import load_config
 from promptops.errors import InputError
 
 if TYPE_CHECKING:
-    from promptops.gitops.publish import PublishOutcome
+    from promptops.bot.publish import PublishOutcome
     from promptops.repo.history import PromptVersion
 
 AGENT = "support-agent"
@@ -122,7 +122,7 @@ def run_demo(folder: Path, env: Mapping[str, str] | None = None) -> Iterator[Dem
 
 
 def _create(work: Path, origin: Path, use_model: bool) -> DemoStep:
-    from promptops.gitops.local_repo import commit_all, create_with_origin
+    from promptops.git.local_repo import commit_all, create_with_origin
     from promptops.repo.scaffold import init_repository
 
     create_with_origin(work, origin)
@@ -178,8 +178,8 @@ def _optimize(work: Path) -> tuple[Path, DemoStep]:
 
 
 def _publish(work: Path, session_path: Path) -> tuple[PublishOutcome, DemoStep]:
-    from promptops.gitops.git import read_note
-    from promptops.gitops.publish import publish_session
+    from promptops.bot.publish import publish_session
+    from promptops.git.notes import read_note
 
     outcome = publish_session(load_config(work), session_path, open_pr=False, token=None)
     note = read_note(work, outcome.commit) or {}
@@ -205,8 +205,8 @@ def _pull_request_body(folder: Path, outcome: PublishOutcome) -> DemoStep:
 
 
 def _merge_and_deploy(work: Path, branch: str, recommended: bool) -> DemoStep:
-    from promptops.gitops.deploy import deployed_prompts, record_deployment
-    from promptops.gitops.local_repo import head_commit, merge_pull_request
+    from promptops.bot.push import deployed_prompts, record_deployment
+    from promptops.git.local_repo import head_commit, merge_pull_request
 
     config = load_config(work)
     before = head_commit(work)
@@ -235,7 +235,7 @@ def _history(work: Path) -> DemoStep:
 
 
 def _version_line(version: PromptVersion) -> str:
-    from promptops.gitops.eval_notes import describe_note
+    from promptops.repo.eval_notes import describe_note
 
     extra = [f"PR #{version.pr_number}"] if version.pr_number else []
     extra += [describe_note(version.eval)] if version.eval else []
@@ -246,7 +246,7 @@ def _version_line(version: PromptVersion) -> str:
 
 
 def _rollback(work: Path) -> DemoStep:
-    from promptops.gitops.rollback import rollback_prompt
+    from promptops.bot.rollback import rollback_prompt
 
     outcome = rollback_prompt(load_config(work), PROMPT, "v1", open_pr=False, token=None)
     return DemoStep(

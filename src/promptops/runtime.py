@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 import yaml
 
-from promptops.repo.version import version_id as _blob_id
+from promptops.version_ids import version_id as _blob_id
 
 try:  # POSIX; on other systems O_APPEND single writes alone keep lines whole
     import fcntl

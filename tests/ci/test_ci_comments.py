@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from promptops.gitops.chatops import HELP
+from promptops.bot.commands import HELP
 from tests.ci import payloads
 from tests.ci.conftest import AGENT, CiRun, feature_branch, open_pull, run_event
 from tests.standins.github_server import GitHubStandin

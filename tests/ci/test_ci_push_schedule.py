@@ -115,8 +115,8 @@ def test_schedule_stops_at_max_open_prs(
 
 
 def test_schedule_picks_agents_below_min_pass_rate(agent_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from promptops.bot.schedule import scheduled_targets
     from promptops.config import load_config
-    from promptops.gitops.scheduled import scheduled_targets
 
     write_config(
         agent_repo, {"provider": {"name": "echo", "model": "echo-1"}, "schedule": {"min_pass_rate": 0.9}}

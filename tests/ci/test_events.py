@@ -3,9 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from promptops.errors import InputError
-from promptops.gitops.chatops import ChatUsageError, parse_command
-from promptops.gitops.events import (
+from promptops.bot.commands import ChatUsageError, parse_command
+from promptops.bot.events import (
     CommentEvent,
     PullRequestEvent,
     PushEvent,
@@ -14,6 +13,7 @@ from promptops.gitops.events import (
     parse_event,
     read_event,
 )
+from promptops.errors import InputError
 from tests.ci import payloads
 
 A, B = "a" * 40, "b" * 40

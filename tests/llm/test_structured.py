@@ -9,6 +9,7 @@ import pytest
 
 from promptops.llm.client import client_from_config
 from promptops.llm.errors import StructuredOutputError
+from promptops.llm.structured import complete_json as complete_json_with
 from tests.conftest import run_cli
 from tests.llm.helpers import ask, write_config
 from tests.standins import Reply, anthropic_provider_config, openai_provider_config
@@ -24,7 +25,7 @@ SCHEMA = {
 def complete_json(client, request, schema=SCHEMA):
     async def run():
         try:
-            return await client.complete_json(request, schema, name="classify")
+            return await complete_json_with(client, request, schema, name="classify")
         finally:
             await client.aclose()
 

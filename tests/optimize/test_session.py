@@ -3,8 +3,8 @@ from pathlib import Path
 
 from promptops.optimize.invariants import GuardResult
 from promptops.optimize.session import CandidateRecord, Session
-from promptops.repo.version import version_id
 from promptops.schemas import schema_errors
+from promptops.version_ids import version_id
 
 PROMPT = {
     "id": "support-agent/system",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from promptops.gitops.markdown import report_marker
+from promptops.bot.pr_report import report_marker
 from tests.conftest import run_cli
 from tests.gitrepo import git
 from tests.publish.conftest import SYSTEM, optimize, rewrite_session

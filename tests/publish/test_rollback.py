@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from promptops.repo.version import version_id
+from promptops.version_ids import version_id
 from tests.conftest import run_cli
 from tests.gitrepo import git
 from tests.publish.conftest import SYSTEM, USER, USER_V2, V1, V2

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from promptops.bot.pr_report import render_report
+from promptops.bot.session_report import eval_note, session_report
 from promptops.config import load_config
 from promptops.evals.results import AssertionResult, CaseResult
-from promptops.gitops.markdown import render_report
-from promptops.gitops.session_report import eval_note, session_report
 from promptops.optimize.case_changes import holdout_case_changes
 from tests.publish.conftest import optimize
 

@@ -5,7 +5,7 @@ import pytest
 
 from promptops.config import load_config
 from promptops.errors import InputError, NotFoundError
-from promptops.gitops.tree import list_tree, read_blob
+from promptops.git.tree import list_tree, read_blob
 from promptops.repo.agents import Example, list_agents, load_agent, resolve_prompt_id
 from tests.gitrepo import commit, git, write_files
 from tests.repo.samples import AGENT_YAML, SYSTEM, support_agent

@@ -6,8 +6,8 @@ import pytest
 
 from promptops.config import load_config
 from promptops.errors import NotFoundError
-from promptops.gitops.change_counts import change_counts
-from promptops.gitops.history import default_branch
+from promptops.git.branches import resolve_default_branch
+from promptops.git.change_counts import change_counts
 from promptops.repo.history import prompt_history
 from promptops.repo.listing import list_prompts
 from promptops.repo.tokens import count_tokens
@@ -109,17 +109,17 @@ def test_history_of_unknown_prompt_lists_closest(history_repo: Path) -> None:
 def test_default_branch_from_config_origin_head_or_fallback(tmp_path: Path) -> None:
     repo = make_repo(tmp_path)
     git(repo, "remote", "set-head", "origin", "-a")
-    assert default_branch(repo, load_config(repo)) == "main"
+    assert resolve_default_branch(repo, load_config(repo)).name == "main"
     (repo / ".promptops.yaml").write_text("default_branch: trunk\n")
-    assert default_branch(repo, load_config(repo)) == "trunk"
+    assert resolve_default_branch(repo, load_config(repo)).name == "trunk"
     local = tmp_path / "local"
     local.mkdir()
     git(local, "init", "-q", "-b", "master")
     commit(local, {"a.md": "a\n"}, "first")
-    assert default_branch(local, load_config(local)) == "master"
+    assert resolve_default_branch(local, load_config(local)).name == "master"
     git(local, "branch", "-q", "-m", "master", "other")
     with pytest.raises(NotFoundError, match="cannot tell the default branch.*set `default_branch`"):
-        default_branch(local, load_config(local))
+        resolve_default_branch(local, load_config(local))
 
 
 def test_list_shows_vn_only_for_the_default_branch_version(history_repo: Path) -> None:

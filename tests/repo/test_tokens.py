@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from promptops.repo.tokens import count_tokens, count_tokens_by_version, token_cache_path
-from promptops.repo.version import version_id
+from promptops.version_ids import version_id
 
 TEXTS = ["You are a support agent.\n", "Follow the refund policy. " * 20]
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import click
 
-from promptops.cli import Workspace, main, pass_workspace
 from promptops.cli.options import saving_raw_replies
+from promptops.cli.workspace import Workspace, pass_workspace
 
 
-@main.command("analyze")
+@click.command("analyze")
 @click.argument("prompt_id", metavar="AGENT/NAME")
 @click.option(
     "--logs",

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from promptops.cli import Workspace, main, pass_workspace
 from promptops.cli.options import budget_from_options, budget_options, no_cache_option, saving_raw_replies
+from promptops.cli.workspace import Workspace, pass_workspace
 
 
-@main.command("ask")
+@click.command("ask")
 @click.argument("prompt")
 @click.option("--system", default="", help="System prompt to send with the question.")
 @click.option("--model", default=None, help="Model to ask (default: the configured provider.model).")

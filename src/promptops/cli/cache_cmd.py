@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from promptops.cli import Workspace, main, pass_workspace
+from promptops.cli.workspace import Workspace, pass_workspace
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from promptops.llm.cache import CacheStats
 
 
-@main.group("cache")
+@click.group("cache")
 def cache_group() -> None:
     """The response cache of model calls (.promptops/cache.sqlite by default).
 

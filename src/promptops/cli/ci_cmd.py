@@ -7,10 +7,10 @@ import sys
 
 import click
 
-from promptops.cli import Workspace, main, pass_workspace
+from promptops.cli.workspace import Workspace, pass_workspace
 
 
-@main.command("ci")
+@click.command("ci")
 @pass_workspace
 def ci_command(ws: Workspace) -> None:
     """Handle the GitHub Actions event of this workflow run.
@@ -29,7 +29,8 @@ def ci_command(ws: Workspace) -> None:
     to GITHUB_STEP_SUMMARY. Events with nothing to do exit 0 with one line.
     See docs/github-actions.md.
     """
-    from promptops.gitops.actions import CiEnvironment, append_step_summary, run_ci
+    from promptops.bot.ci import run_ci
+    from promptops.bot.context import CiEnvironment, append_step_summary
 
     report = run_ci(ws.config, os.environ)
     for line in report.lines:

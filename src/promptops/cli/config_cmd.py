@@ -7,10 +7,10 @@ import json
 import click
 import yaml
 
-from promptops.cli import Workspace, main, pass_workspace
+from promptops.cli.workspace import Workspace, pass_workspace
 
 
-@main.command("config")
+@click.command("config")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of YAML.")
 @pass_workspace
 def config_command(ws: Workspace, as_json: bool) -> None:

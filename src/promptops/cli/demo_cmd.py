@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from promptops.cli import Workspace, main, pass_workspace
+from promptops.cli.workspace import Workspace, pass_workspace
 
 
-@main.command("demo")
+@click.command("demo")
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 @pass_workspace
 def demo_command(ws: Workspace, folder: Path | None) -> None:

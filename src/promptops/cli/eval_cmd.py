@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from promptops.cli import Workspace, main, pass_workspace
 from promptops.cli.options import budget_from_options, budget_options, no_cache_option, saving_raw_replies
+from promptops.cli.workspace import Workspace, pass_workspace
 from promptops.errors import InputError
 
 SPLIT_CHOICES = ("dev", "holdout", "all")  # as promptops.evals.command.SPLIT_CHOICES, without importing it
@@ -28,7 +28,7 @@ def parse_prompt_option(values: tuple[str, ...]) -> list[tuple[str, Path]]:
     return pairs
 
 
-@main.command("eval")
+@click.command("eval")
 @click.argument("agent")
 @click.option(
     "--prompt",

@@ -16,11 +16,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from promptops.cli import EXIT_INTERRUPTED
+from promptops.cli.workspace import EXIT_INTERRUPTED
 from promptops.errors import PromptopsError
 from promptops.evals.command import EvalOutcome
 from promptops.evals.junit import junit_xml
-from promptops.evals.markdown import markdown_report
+from promptops.evals.markdown_report import markdown_report
 from promptops.evals.report import ECHO_NOTE, case_rows, comparison_rows, measured_on, repeat_consistency
 from promptops.evals.results import EvalRun
 from promptops.stats import Verdict

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from promptops.cli import Workspace, main, pass_workspace
+from promptops.cli.workspace import Workspace, pass_workspace
 
 
-@main.command("extract")
+@click.command("extract")
 @click.argument("config_file", metavar="CONFIG", type=click.Path(path_type=Path))
 @click.option("--agent", "agent_id", required=True, help="Id of the new agent (its folder name).")
 @click.option("--force", is_flag=True, help="Replace the agent folder if it exists.")

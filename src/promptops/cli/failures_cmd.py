@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from promptops.cli import Workspace, main, pass_workspace
 from promptops.cli.log_options import log_options, resolve_inputs
+from promptops.cli.workspace import Workspace, pass_workspace
 
 if TYPE_CHECKING:
     from promptops.logs.failures import FailureReport
 
 
-@main.command("failures")
+@click.command("failures")
 @click.argument("prompt_id", metavar="AGENT/NAME")
 @log_options
 @click.option(

@@ -6,12 +6,12 @@ import json
 
 import click
 
-from promptops.cli import Workspace, main, pass_workspace
 from promptops.cli.table import format_table
-from promptops.repo.version import short_id
+from promptops.cli.workspace import Workspace, pass_workspace
+from promptops.version_ids import short_id
 
 
-@main.command("history")
+@click.command("history")
 @click.argument("prompt_id", metavar="AGENT/NAME")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--all-branches", is_flag=True, help="Also show commits on other local and remote branches.")
@@ -33,7 +33,7 @@ def history_command(
     Example: promptops history support-agent/system --limit 5
     """
     # Imported here so other commands and --help do not pay for it.
-    from promptops.gitops.eval_notes import describe_note
+    from promptops.repo.eval_notes import describe_note
     from promptops.repo.history import prompt_history
 
     history = prompt_history(ws.config, prompt_id, all_branches=all_branches, limit=limit, fetch=not no_fetch)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from promptops.cli import Workspace, main, pass_workspace
+from promptops.cli.workspace import Workspace, pass_workspace
 
 
-@main.command("import-promptfoo")
+@click.command("import-promptfoo")
 @click.argument("config_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--agent", "agent_id", required=True, help="Agent whose cases file receives the tests.")
 @click.option("--force", is_flag=True, help="Replace a cases file that already holds cases.")

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from promptops.cli import Workspace, main, pass_workspace
+from promptops.cli.workspace import Workspace, pass_workspace
 from promptops.config import find_repo_root
 from promptops.errors import ConfigError, PromptopsError
 from promptops.repo.workflow import DEFAULT_USES
 
 
-@main.command("init")
+@click.command("init")
 @click.option(
     "--force",
     is_flag=True,
@@ -63,9 +63,9 @@ def init_command(ws: Workspace, force: bool, github: bool, uses: str) -> None:
 def _branch(root: Path) -> str:
     """The default branch the workflow deploys from (main when it cannot be told)."""
     from promptops.config import load_config
-    from promptops.gitops.history import default_branch
+    from promptops.git.branches import resolve_default_branch
 
     try:
-        return default_branch(root, load_config(root))
+        return resolve_default_branch(root, load_config(root)).name
     except PromptopsError:
         return "main"

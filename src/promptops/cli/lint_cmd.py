@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from promptops.cli import Workspace, main, pass_workspace
+from promptops.cli.workspace import Workspace, pass_workspace
 
 if TYPE_CHECKING:
     from promptops.repo.lint import Finding
 
 
-@main.command("lint")
+@click.command("lint")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--json", "as_json", is_flag=True, help="Print findings as a JSON list.")

@@ -6,12 +6,12 @@ import json
 
 import click
 
-from promptops.cli import Workspace, main, pass_workspace
 from promptops.cli.table import format_table
-from promptops.repo.version import short_id
+from promptops.cli.workspace import Workspace, pass_workspace
+from promptops.version_ids import short_id
 
 
-@main.command("list")
+@click.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
 @pass_workspace
 def list_command(ws: Workspace, as_json: bool) -> None:

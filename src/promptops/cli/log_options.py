@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from promptops.cli import Workspace
+from promptops.cli.workspace import Workspace
 from promptops.config import DEFAULTS, find_repo_root
 from promptops.errors import ConfigError, InputError
 from promptops.logs.prompt_ids import check_prompt_id

@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from promptops.cli import Workspace, main, pass_workspace
 from promptops.cli.options import budget_options, no_cache_option, saving_raw_replies
 from promptops.cli.publish_output import print_publish_outcome
+from promptops.cli.workspace import Workspace, pass_workspace
 from promptops.config import GOALS
 
 if TYPE_CHECKING:
     from promptops.optimize.optimizer import OptimizeResult
 
 
-@main.command("optimize")
+@click.command("optimize")
 @click.argument("prompt_id", metavar="AGENT/NAME")
 @click.option("--goal", default=None, help=f"What to improve: {', '.join(GOALS)} (default: optimizer.goal).")
 @click.option(
@@ -116,7 +116,7 @@ def optimize_command(
 
 
 def _publish(ws: Workspace, result: OptimizeResult, *, open_pr: bool, token: str | None) -> None:
-    from promptops.gitops.publish import publish_session
+    from promptops.bot.publish import publish_session
 
     outcome = publish_session(ws.config, result.session.path, open_pr=open_pr, token=token)
     print_publish_outcome(outcome)

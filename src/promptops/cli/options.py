@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from promptops.cli import Workspace
+from promptops.cli.workspace import Workspace
 
 if TYPE_CHECKING:
     from promptops.llm.budget import Budget

@@ -6,11 +6,11 @@ import json
 
 import click
 
-from promptops.cli import Workspace, main, pass_workspace
 from promptops.cli.publish_output import print_publish_outcome
+from promptops.cli.workspace import Workspace, pass_workspace
 
 
-@main.command("pr")
+@click.command("pr")
 @click.argument("prompt_id", metavar="AGENT/NAME")
 @click.option(
     "--session",
@@ -42,7 +42,7 @@ def pr_command(
       promptops pr support-agent/system --session 20261125T142400Z-support-agent-system-1a2b3c
       promptops pr support-agent/system --session 20261125T1424 --branch-only
     """
-    from promptops.gitops.publish import publish_session
+    from promptops.bot.publish import publish_session
 
     outcome = publish_session(
         ws.config, session_id, open_pr=not branch_only, token=token, prompt_id=prompt_id

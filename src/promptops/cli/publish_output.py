@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:  # the GitHub layer is imported only by the commands that publish
-    from promptops.gitops.publish import PublishOutcome
+    from promptops.bot.publish import PublishOutcome
 
 
 def print_publish_outcome(outcome: PublishOutcome) -> None:

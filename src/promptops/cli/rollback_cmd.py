@@ -6,10 +6,10 @@ import json
 
 import click
 
-from promptops.cli import Workspace, main, pass_workspace
+from promptops.cli.workspace import Workspace, pass_workspace
 
 
-@main.command("rollback")
+@click.command("rollback")
 @click.argument("prompt_id", metavar="AGENT/NAME")
 @click.option(
     "--to",
@@ -50,7 +50,7 @@ def rollback_command(
       promptops rollback support-agent/system --to 8c3b5e0f61
       promptops rollback support-agent/system --to v5 --direct
     """
-    from promptops.gitops.rollback import rollback_prompt
+    from promptops.bot.rollback import rollback_prompt
 
     outcome = rollback_prompt(
         ws.config, prompt_id, target, direct=direct, open_pr=not branch_only, token=token

@@ -15,6 +15,7 @@ from promptops.evals.assertions import AssertionOutcome, AssertionSpec, Check, c
 from promptops.evals.template import render_template
 from promptops.llm.client import LLMClient
 from promptops.llm.errors import LLMError
+from promptops.llm.structured import complete_json
 from promptops.llm.types import CompletionRequest
 from promptops.repo.meta import meta_prompt
 
@@ -48,7 +49,7 @@ async def grade(
 ) -> AssertionOutcome:
     """Ask the judge; with a `threshold` the score decides, otherwise the judge's pass."""
     try:
-        verdict = await client.complete_json(
+        verdict = await complete_json(client,
             judge_request(spec, question, output, model), JUDGE_SCHEMA, name="grade"
         )
     except LLMError as exc:

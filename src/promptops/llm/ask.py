@@ -16,6 +16,7 @@ from promptops.errors import InputError
 from promptops.files import load_document
 from promptops.llm.budget import Budget
 from promptops.llm.client import LLMClient, client_from_config
+from promptops.llm.structured import complete_json
 from promptops.llm.types import Completion, CompletionRequest
 from promptops.llm.usage import UsageLedger
 
@@ -60,7 +61,7 @@ def ask(
 async def _ask(client: LLMClient, request: CompletionRequest, schema: dict[str, Any] | None) -> Answer:
     try:
         if schema is not None:
-            data = await client.complete_json(request, schema)
+            data = await complete_json(client, request, schema)
             return Answer(text="", data=data, usage=client.ledger)
         completion: Completion = await client.complete(request)
         return Answer(text=completion.text, data=None, usage=client.ledger)

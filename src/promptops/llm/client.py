@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from promptops.config import Config
 from promptops.errors import ConfigError
@@ -104,14 +103,6 @@ class LLMClient:
         # tiktoken is not the provider's tokenizer: leave room for a denser one and message framing.
         input_tokens = int(count_tokens(render_transcript(request) + schemas) * 1.5) + 50
         return price.cost(input_tokens, int(request.params.get("max_tokens", DEFAULT_MAX_TOKENS)))
-
-    async def complete_json(
-        self, request: CompletionRequest, schema: dict[str, Any], *, name: str = "respond"
-    ) -> dict[str, Any]:
-        """A reply that validates against `schema` (see promptops.llm.structured)."""
-        from promptops.llm.structured import complete_json
-
-        return await complete_json(self, request, schema, name=name)
 
     def complete_sync(self, request: CompletionRequest) -> Completion:
         """`complete` for synchronous callers such as a CLI command (runs its own event loop)."""

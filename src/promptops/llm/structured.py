@@ -16,7 +16,7 @@ import json
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import jsonschema
 from jsonschema.exceptions import best_match
@@ -25,9 +25,6 @@ from promptops.errors import InputError
 from promptops.llm.errors import LLMError, StructuredOutputError
 from promptops.llm.types import Completion, CompletionRequest, ToolSpec
 
-if TYPE_CHECKING:
-    from promptops.llm.client import LLMClient
-
 MAX_REPAIRS = 2
 PROBLEM_CHARS = 300
 JSON_INSTRUCTION = (
@@ -35,8 +32,20 @@ JSON_INSTRUCTION = (
 )
 
 
+class Completer(Protocol):
+    """What structured output needs of a client (an `LLMClient`): its provider and `complete`.
+
+    Structured output sits on top of the client and takes any object of this shape, so the
+    client never needs to know about it.
+    """
+
+    provider: Any
+
+    async def complete(self, request: CompletionRequest) -> Completion: ...
+
+
 async def complete_json(
-    client: LLMClient, request: CompletionRequest, schema: dict[str, Any], *, name: str = "respond"
+    client: Completer, request: CompletionRequest, schema: dict[str, Any], *, name: str = "respond"
 ) -> dict[str, Any]:
     """Ask until the reply validates against `schema` (1 + MAX_REPAIRS calls at most)."""
     validator = _validator(schema, name)

@@ -16,6 +16,7 @@ from typing import Any
 
 from promptops.evals.results import RUNS_DIR, EvalRun, load_run
 from promptops.llm.client import LLMClient
+from promptops.llm.structured import complete_json
 from promptops.llm.types import CompletionRequest
 from promptops.logs.failures import FailureGroup, summarize_failures
 from promptops.optimize.evaluator import failure_reasons
@@ -121,7 +122,7 @@ def analysis_request(meta: MetaPrompts, inputs: AnalysisInput, model: str) -> Co
 async def analyze(client: LLMClient, meta: MetaPrompts, inputs: AnalysisInput) -> dict[str, Any]:
     """The analysis, validated against `analysis.schema.json` (StructuredOutputError if not)."""
     request = analysis_request(meta, inputs, client.model)
-    return await client.complete_json(request, load_schema("analysis"), name="analysis")
+    return await complete_json(client, request, load_schema("analysis"), name="analysis")
 
 
 def analysis_brief(analysis: dict[str, Any] | None) -> str:

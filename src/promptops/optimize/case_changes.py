@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from promptops.optimize.search import ResultLike
+from promptops.optimize.search_records import ResultLike
 
 
 def holdout_case_changes(base: Sequence[ResultLike], candidate: Sequence[ResultLike]) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from promptops.evals import CaseResult, PromptSet, Suite, run_evals
 from promptops.evals.assertions import REGISTRY
 from promptops.llm.client import LLMClient
-from promptops.optimize.search import EvalBatch
+from promptops.optimize.search_records import EvalBatch
 from promptops.repo.agents import Agent
 
 

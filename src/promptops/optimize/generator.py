@@ -17,6 +17,7 @@ from typing import Any
 
 from promptops.llm.client import LLMClient
 from promptops.llm.errors import BudgetExceeded, LLMError, StructuredOutputError
+from promptops.llm.structured import complete_json
 from promptops.llm.types import CompletionRequest
 from promptops.optimize.analyzer import analysis_brief
 from promptops.optimize.meta import MetaPrompts
@@ -127,7 +128,7 @@ async def write_variants(
     """
     schema = load_schema("variant")
     replies = await asyncio.gather(
-        *(client.complete_json(req, schema, name="variant") for req, _ in requests), return_exceptions=True
+        *(complete_json(client, req, schema, name="variant") for req, _ in requests), return_exceptions=True
     )
     variants, dropped = [], []
     budget_error: BudgetExceeded | None = None

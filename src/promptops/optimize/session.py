@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from promptops.optimize.invariants import GuardResult
-from promptops.repo.version import version_id
+from promptops.version_ids import version_id
 
 SESSIONS_DIR = ".promptops/sessions"
 SCHEMA_VERSION = 1

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from promptops.llm.errors import BudgetExceeded
-from promptops.optimize.search import EvalBatch
+from promptops.optimize.search_records import EvalBatch
 
 
 @dataclass(frozen=True)

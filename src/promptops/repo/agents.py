@@ -1,6 +1,6 @@
 """Agents and their prompts, read from `prompts/<agent>/agent.yaml` and the files it names.
 
-Everything else (evals, optimizer, gitops) works on these records. Loading goes through a
+Everything else (evals, optimizer, bot) works on these records. Loading goes through a
 `FileSource`, so the working tree and any git ref share one loader, and every path an
 agent names is checked to stay inside its folder before it is read.
 """
@@ -20,8 +20,8 @@ from promptops.errors import InputError, NotFoundError
 from promptops.files import Document, decode_text, parse_document
 from promptops.repo.sources import AGENT_FILE, FileSource, is_safe_relative, open_source
 from promptops.repo.tokens import count_tokens
-from promptops.repo.version import version_id
 from promptops.schemas import validate_document
+from promptops.version_ids import version_id
 
 PromptType = Literal["system", "user_template", "assistant_template", "tool_description", "few_shot"]
 

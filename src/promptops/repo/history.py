@@ -19,9 +19,10 @@ from typing import Any
 
 from promptops.config import Config
 from promptops.errors import NotFoundError, PromptopsError
-from promptops.gitops.eval_notes import notes_for
-from promptops.gitops.git import fetch_notes
-from promptops.gitops.history import FileChange, file_log, read_blobs, resolve_default_branch
+from promptops.git.branches import resolve_default_branch
+from promptops.git.log import FileChange, file_log
+from promptops.git.notes import fetch_notes, notes_for
+from promptops.git.tree import read_blobs
 from promptops.repo.agents import Prompt, resolve_prompt_id
 from promptops.repo.tokens import cached_token_counts, count_tokens_by_version
 

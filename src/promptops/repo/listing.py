@@ -12,8 +12,9 @@ from typing import Any
 
 from promptops.config import Config
 from promptops.errors import InputError
-from promptops.gitops.change_counts import change_counts
-from promptops.gitops.history import resolve_default_branch, tree_blobs
+from promptops.git.branches import resolve_default_branch
+from promptops.git.change_counts import change_counts
+from promptops.git.tree import tree_blobs
 from promptops.repo.agents import Prompt, load_all_agents
 from promptops.repo.sources import prompts_rel
 from promptops.repo.tokens import count_tokens_by_version

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from promptops.config import Config
 from promptops.errors import InputError
-from promptops.gitops.tree import RefTree
+from promptops.git.tree import RefTree
 
 MAX_SYMLINK_HOPS = 8
 AGENT_FILE = "agent.yaml"

@@ -1,0 +1,98 @@
+"""Opening a repository, its remote, and running git in it.
+
+Every other module of `promptops.git` runs git through `run`/`run_raw` here, so a failure
+always becomes one readable line naming what promptops was doing, never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import git
+
+from promptops.errors import InputError, PromptopsError
+
+FALLBACK_IDENTITY = {"user.name": "promptops", "user.email": "promptops@users.noreply.github.com"}
+
+
+def open_repo(repo_root: Path | str) -> git.Repo:
+    """The repository at `repo_root` (a working tree, not a bare repository)."""
+    try:
+        return git.Repo(repo_root)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
+        raise InputError(f"{repo_root}: error: not a git repository (run `git init` or clone one)") from exc
+
+
+def find_remote(repo: git.Repo) -> str | None:
+    """`origin` if present, else the only remote, else None (a repository with no remote)."""
+    names = [r.name for r in repo.remotes]
+    if "origin" in names:
+        return "origin"
+    if len(names) == 1:
+        return names[0]
+    if names:
+        raise PromptopsError(
+            f"several git remotes ({', '.join(names)}) and none is `origin`; name one origin"
+        )
+    return None
+
+
+def remote_url(repo_root: Path | str, remote: str | None = None) -> str | None:
+    """The fetch URL of `remote` (default: the detected one), for telling which GitHub repo this is."""
+    repo = open_repo(repo_root)
+    name = remote or find_remote(repo)
+    return repo.remote(name).url if name else None
+
+
+def ref_exists(repo: git.Repo, ref: str) -> bool:
+    try:
+        repo.git.rev_parse("--verify", "--quiet", ref)
+        return True
+    except git.GitCommandError:
+        return False
+
+
+def commit_of(repo: git.Repo, ref: str) -> str:
+    try:
+        return repo.git.rev_parse("--verify", "--quiet", ref + "^{commit}")
+    except git.GitCommandError:
+        return ""
+
+
+def identity_args(repo: git.Repo) -> list[str]:
+    """`-c user.name=... -c user.email=...` (the bot identity) when git has none configured, as
+    on a fresh CI runner; commits, notes and notes merges all need one."""
+    status, _, _ = repo.git.execute(
+        ["git", "var", "GIT_COMMITTER_IDENT"], with_extended_output=True, with_exceptions=False
+    )
+    return [] if status == 0 else [arg for k, v in FALLBACK_IDENTITY.items() for arg in ("-c", f"{k}={v}")]
+
+
+def ls_remote(repo: git.Repo, remote: str, *refs: str) -> dict[str, str]:
+    out = run_git(repo, "ls_remote", f"reading {remote}", remote, *refs)
+    pairs = (line.split("\t") for line in out.splitlines() if "\t" in line)
+    return {ref: sha for sha, ref in pairs}
+
+
+def run_git(repo: git.Repo, command: str, doing: str, *args: str) -> str:
+    return run(repo, [command.replace("_", "-"), *args], doing)
+
+
+def run(repo: git.Repo, args: list[str], doing: str) -> str:
+    """Run git in `repo`; a failure becomes one readable line naming what we were doing."""
+    status, out, err = run_raw(repo, args)
+    if status != 0:
+        raise PromptopsError(
+            f"git failed while {doing}: {last_lines(err or out) or f'exit status {status}'}"
+        )
+    return out
+
+
+def run_raw(repo: git.Repo, args: list[str]) -> tuple[int, str, str]:
+    status, out, err = repo.git.execute(["git", *args], with_extended_output=True, with_exceptions=False)
+    return int(status or 0), str(out), str(err)
+
+
+def last_lines(text: str) -> str:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("hint:")]
+    return "; ".join(lines[-3:])

@@ -1,0 +1,201 @@
+"""One repository on GitHub through PyGithub: pull requests, comments, labels, statuses, permissions.
+
+Every call goes through `GitHubRepo.call`, so each is retried under one policy and a
+failure is one line naming what was being done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import requests
+from github import Github, GithubException
+from github.IssueComment import IssueComment
+from github.PullRequest import PullRequest
+from github.Repository import Repository
+
+from promptops.github.retries import GitHubError, RetryPolicy, describe_failure, retry_wait
+from promptops.markdown import COMMENT_LIMIT, report_marker, truncate_to_limit
+
+STATUS_CONTEXT = "promptops/eval"
+
+
+WRITE_PERMISSIONS = frozenset({"write", "maintain", "admin"})
+
+
+_STATUS_DESCRIPTION_LIMIT = 140
+
+
+T = TypeVar("T")
+
+
+class GitHubRepo:
+    """One repository on GitHub, with every call retried under one policy."""
+
+    def __init__(self, client: Github, full_name: str, retry: RetryPolicy) -> None:
+        self.client = client
+        self.full_name = full_name
+        self.retry = retry
+        self._repo: Repository | None = None
+
+    @property
+    def repo(self) -> Repository:
+        if self._repo is None:
+            self._repo = self.call(
+                f"reading repository {self.full_name}", self.client.get_repo, self.full_name
+            )
+        return self._repo
+
+    @property
+    def _lazy_repo(self) -> Repository:
+        """A repository object that makes no request until used (commits, comments by id)."""
+        return self.client.withLazy(True).get_repo(self.full_name)
+
+    def call(self, doing: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`fn(*args)`, retried on 5xx, rate limits and dropped connections; then a clear GitHubError."""
+        for attempt in range(1, self.retry.attempts + 1):
+            try:
+                return fn(*args, **kwargs)
+            except GithubException as exc:
+                wait = retry_wait(exc, attempt, self.retry)
+                if wait is None or attempt == self.retry.attempts:
+                    raise GitHubError(describe_failure(exc, doing, self.full_name)) from None
+            except requests.RequestException as exc:
+                wait = min(self.retry.base_delay_s * 2 ** (attempt - 1), self.retry.max_wait_s)
+                if attempt == self.retry.attempts:
+                    raise GitHubError(f"cannot reach GitHub while {doing}: {exc}") from None
+            self.retry.sleep(wait)
+        raise AssertionError("unreachable")
+
+    # ------------------------------------------------------------ pull requests
+
+    def find_open_pull(self, branch: str) -> PullRequest | None:
+        """The open PR whose head is `branch` of this repository, if any."""
+        owner = self.full_name.split("/")[0]
+
+        def first() -> PullRequest | None:
+            return next(iter(self.repo.get_pulls(state="open", head=f"{owner}:{branch}")), None)
+
+        return self.call(f"looking for the pull request of {branch}", first)
+
+    def count_open_promptops_pulls(self, branch_prefix: str, label: str = "promptops") -> int:
+        """Open PRs that are ours: labelled `label` or with a head branch under `branch_prefix/`."""
+
+        def count() -> int:
+            return sum(
+                1
+                for pr in self.repo.get_pulls(state="open")
+                if pr.head.ref.startswith(branch_prefix.rstrip("/") + "/")
+                or any(lb.name == label for lb in pr.labels)
+            )
+
+        return self.call("counting open promptops pull requests", count)
+
+    def open_or_update_pull(
+        self, *, branch: str, base: str, title: str, body: str
+    ) -> tuple[PullRequest, bool]:
+        """(the PR for `branch`, whether it was created). A 422 "already exists" means another run
+        (or an earlier attempt whose reply was lost) created it: look it up and update it."""
+        body = truncate_to_limit(body, COMMENT_LIMIT)
+        existing = self.find_open_pull(branch)
+        if existing is None:
+            try:
+                created = self.call(
+                    f"opening a pull request for {branch}",
+                    self.repo.create_pull,
+                    base=base,
+                    head=branch,
+                    title=title,
+                    body=body,
+                )
+                return created, True
+            except GitHubError as exc:
+                if "already exists" not in str(exc):
+                    raise
+            existing = self.find_open_pull(branch)
+            if existing is None:
+                raise GitHubError(f"GitHub says a pull request for {branch} exists but none is open; re-run")
+        self.call(f"updating pull request #{existing.number}", existing.edit, title=title, body=body)
+        return existing, False
+
+    # ------------------------------------------------------------ sticky comment, labels, status
+
+    def upsert_sticky_comment(self, pr: PullRequest, key: str, body: str) -> tuple[IssueComment, bool]:
+        """Edit the comment carrying `<!-- promptops:report KEY -->` in place, or create it once.
+
+        The marker is put first in the body if the caller did not; a body over GitHub's limit is
+        cut (saying so) rather than failing the run.
+        """
+        marker = report_marker(key)
+        if not body.lstrip().startswith(marker):
+            body = f"{marker}\n{body}"
+        body = truncate_to_limit(body, COMMENT_LIMIT)
+
+        def find_then_write() -> tuple[IssueComment, bool]:
+            # one unit under retry: if a create's reply was lost, the retry finds the comment
+            # instead of posting a second one
+            found = next((c for c in pr.get_issue_comments() if c.body.lstrip().startswith(marker)), None)
+            if found is None:
+                return pr.create_issue_comment(body), True
+            found.edit(body)
+            return found, False
+
+        return self.call(f"writing the promptops comment on #{pr.number}", find_then_write)
+
+    def add_labels(self, pr: PullRequest, labels: Sequence[str]) -> tuple[str, ...]:
+        """Add `labels` (GitHub creates missing ones); returns all labels the PR now has."""
+        if not labels:
+            return tuple(label.name for label in pr.labels)
+        self.call(f"labelling #{pr.number}", pr.add_to_labels, *labels)
+        names = self.call(f"reading labels of #{pr.number}", lambda: [lb.name for lb in pr.get_labels()])
+        return tuple(names)
+
+    def set_commit_status(
+        self, sha: str, state: str, description: str, target_url: str | None = None
+    ) -> None:
+        """The `promptops/eval` status on `sha` (state: success, failure, pending or error)."""
+        kwargs: dict[str, Any] = {
+            "state": state,
+            "description": description[:_STATUS_DESCRIPTION_LIMIT],
+            "context": STATUS_CONTEXT,
+        }
+        if target_url:
+            kwargs["target_url"] = target_url
+        commit = self._lazy_repo.get_commit(sha)
+        self.call(f"setting status {STATUS_CONTEXT} on {sha[:10]}", commit.create_status, **kwargs)
+
+    def pull(self, number: int) -> PullRequest:
+        """Pull request `number` (its head and base as GitHub sees them now)."""
+        return self.call(f"reading pull request #{number}", self.repo.get_pull, number)
+
+    def upsert_issue_comment(self, issue_number: int, key: str, body: str) -> tuple[IssueComment, bool]:
+        """Like `upsert_sticky_comment`, on any issue or pull request by number: edit the comment
+        carrying the marker for `key`, or create it. Re-running a job never posts a second reply."""
+        marker = report_marker(key)
+        if not body.lstrip().startswith(marker):
+            body = f"{marker}\n{body}"
+        body = truncate_to_limit(body, COMMENT_LIMIT)
+        issue = self._lazy_repo.get_issue(issue_number)
+
+        def find_then_write() -> tuple[IssueComment, bool]:
+            found = next((c for c in issue.get_comments() if c.body.lstrip().startswith(marker)), None)
+            if found is None:
+                return issue.create_comment(body), True
+            found.edit(body)
+            return found, False
+
+        return self.call(f"writing the promptops comment on #{issue_number}", find_then_write)
+
+    def permission(self, login: str) -> str:
+        """`admin`, `write`, `read` or `none` (GitHub reports maintain as write)."""
+        return self.call(f"checking {login}'s permission", self.repo.get_collaborator_permission, login)
+
+    def can_write(self, login: str) -> bool:
+        """The ChatOps gate: only commenters with write access or more may run commands."""
+        return self.permission(login) in WRITE_PERMISSIONS
+
+    def react(self, issue_number: int, comment_id: int, content: str = "eyes") -> None:
+        """Acknowledge a command comment on issue/PR `issue_number` (👀 by default)."""
+        comment = self._lazy_repo.get_issue(issue_number).get_comment(comment_id)
+        self.call(f"reacting to comment {comment_id}", comment.create_reaction, content)

@@ -1,1 +1,0 @@
-"""The outside worlds of a bot: git (GitPython), GitHub (PyGithub), Actions events, reports."""
