@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from promptops.repo.version import version_id
 from promptops.runtime import PromptStore
+from promptops.version_ids import version_id
 
 TEXTS = {
     "curly-quotes": "You are \u201chelpful\u201d and don\u2019t guess.\n",
