@@ -67,6 +67,8 @@ def for_pass_gain(fig: PassFigures, alpha: float, power: float, margin: float) -
 def for_ratio(est: RatioEstimate, threshold: float, alpha: float, power: float) -> Needed:
     """So that a one-sided test finds a log-ratio change of max(observed, minimum)."""
     effect = max(abs(math.log(est.ratio)), abs(math.log(threshold)))
+    if effect == 0:  # no change observed and none required: no sample size finds it
+        return bounded(math.inf, est.n)
     sd = est.log_se * math.sqrt(est.n)
     return bounded(((_z(1 - alpha) + _z(power)) * sd / effect) ** 2, est.n)
 
