@@ -12,6 +12,11 @@ def test_the_p_value_is_the_running_minimum_over_all_looks() -> None:
     strong = test.look(800, 1000, 880, 1000)  # eight points apart on 1,000 each
     assert strong == pytest.approx(1 / mixture_likelihood_ratio(800, 1000, 880, 1000))
     assert strong < 0.001
+    first = test.state()
+    assert (first.base_n, first.base_successes, first.candidate_n, first.candidate_successes) == (
+        1000, 800, 1000, 880,
+    )  # fmt: skip
+    assert first.p_value == strong and first.looks == 1
     # the evidence fades as more (identical-rate) lines come in: the p-value does not rise
     later = test.look(1600, 2000, 1610, 2000)
     assert 1 / mixture_likelihood_ratio(1600, 2000, 1610, 2000) > 0.5
@@ -26,6 +31,7 @@ def test_no_look_counts_until_both_arms_have_the_minimum() -> None:
     assert test.look(500, 1000, 99, 99) == 1.0
     assert test.look(0, 99, 1000, 1000) == 1.0
     assert test.state().looks == 0 and test.state().likelihood_ratio == 1.0
+    assert test.state().base_n == 99 and test.state().candidate_successes == 1000  # counts kept anyway
     # exactly the minimum on both arms is enough
     assert test.look(20, 100, 90, 100) < 0.001
     assert test.state().looks == 1
