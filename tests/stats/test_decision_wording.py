@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from promptops.stats import Arm, DecisionSettings, compare
 from promptops.stats.wording import points
 from tests.stats.test_decision import arms
@@ -70,3 +72,51 @@ def test_a_ratio_exactly_at_the_minimum_is_not_ruled_out() -> None:
     assert verdict.figures.tokens.low == 0.5
     assert verdict.outcome == "inconclusive"
     assert any("not shown non-inferior" in r for r in verdict.reasons)
+
+
+def test_accuracy_reasons_in_order_for_each_outcome() -> None:
+    better = compare(*arms(81, 1, 10, 8), "accuracy", SETTINGS).reasons
+    assert better[1] == "the pass-rate gain is significant (p < alpha = 0.05)"
+    same = compare(*arms(880, 10, 10, 100), "accuracy", SETTINGS).reasons
+    assert same[1] == "the interval rules out a change of 5 points or more"
+    unsure = compare(*arms(14, 1, 3, 2), "accuracy", SETTINGS).reasons
+    assert unsure[1] == "not significant at alpha = 0.05 and a change of 5 points is not ruled out"
+    for reasons in (better, same, unsure):
+        assert reasons[0].startswith("pass rate ")
+        assert [r.split(" ")[0] for r in reasons[2:]] == ["tokens", "latency", "cost"]
+        assert " ms -> " in reasons[3] and reasons[4].startswith("cost $")
+
+
+def test_p_exactly_alpha_is_not_significant() -> None:
+    """ "p < alpha": a p-value equal to alpha is neither an improvement nor a regression."""
+    gain = arms(81, 1, 10, 8)
+    p = compare(*gain, "accuracy", SETTINGS).figures.all_cases.mcnemar_p
+    assert compare(*gain, "accuracy", replace(SETTINGS, alpha=p)).outcome == "inconclusive"
+    drop = arms(81, 10, 1, 8)
+    assert compare(*drop, "accuracy", replace(SETTINGS, alpha=p)).outcome == "inconclusive"
+    assert compare(*drop, "accuracy", replace(SETTINGS, alpha=p * 1.0001)).outcome == "regression"
+
+
+def test_no_difference_boundaries_on_an_asymmetric_interval() -> None:
+    # a small drop: the interval reaches further down than up, so each end is tested alone
+    base, cand = arms(880, 11, 9, 100)
+    diff = compare(base, cand, "accuracy", SETTINGS).figures.all_cases.difference
+    assert -diff.low > diff.high
+    at_low = compare(base, cand, "accuracy", replace(SETTINGS, min_success_delta=-diff.low))
+    assert at_low.outcome == "inconclusive"
+    # a small gain: the upper end is the one that touches the margin
+    base, cand = arms(880, 9, 11, 100)
+    diff = compare(base, cand, "accuracy", SETTINGS).figures.all_cases.difference
+    assert diff.high > -diff.low
+    at_high = compare(base, cand, "accuracy", replace(SETTINGS, min_success_delta=diff.high))
+    assert at_high.outcome == "inconclusive"
+    assert compare(
+        base, cand, "accuracy", replace(SETTINGS, min_success_delta=diff.high * 1.0001)
+    ).outcome == ("no-difference")
+
+
+def test_bad_input_is_refused_with_what_was_expected() -> None:
+    with pytest.raises(ValueError, match=r"^unknown goal 'brevity'; expected one of accuracy, conciseness, "):
+        compare(Arm([True]), Arm([True]), "brevity", SETTINGS)
+    with pytest.raises(ValueError, match=r"^arms are not paired: 3 vs 2 samples$"):
+        compare(Arm([True] * 3), Arm([True] * 2), "accuracy", SETTINGS)
