@@ -120,3 +120,34 @@ def test_bad_input_is_refused_with_what_was_expected() -> None:
         compare(Arm([True]), Arm([True]), "brevity", SETTINGS)
     with pytest.raises(ValueError, match=r"^arms are not paired: 3 vs 2 samples$"):
         compare(Arm([True] * 3), Arm([True] * 2), "accuracy", SETTINGS)
+
+
+def test_inconclusive_reduction_reasons_in_order() -> None:
+    verdict = compare(*arms(30, 5, 2, 3, token_ratio=0.9), "conciseness", SETTINGS)
+    assert verdict.outcome == "inconclusive" and verdict.goal == "conciseness"
+    low = verdict.figures.all_cases.difference_lower_bound(0.95)
+    assert verdict.reasons[2] == (
+        "the pass rate is not shown non-inferior "
+        f"(one-sided 95% lower bound {points(low)} pts, must be above -5)"
+    )
+    assert verdict.reasons[3] == "a tokens reduction of 10% is neither shown nor ruled out"
+    assert [r.split(" ")[0] for r in verdict.reasons[4:]] == ["latency", "cost"]
+
+
+def test_errored_pairs_are_left_out_of_the_ratio_and_the_reasons_say_so() -> None:
+    base, cand = arms(170, 4, 4, 22, token_ratio=0.8)
+    # ten pairs where the candidate errored but (wrongly) recorded huge token counts
+    passed = list(cand.passed[:190]) + [None] * 10
+    tokens = list(cand.tokens[:190]) + [1e9] * 10
+    cand = Arm(passed, tokens, cand.latency_ms, cand.cost_usd, cand.tags, cand.case_ids)
+    verdict = compare(base, cand, "conciseness", SETTINGS)
+    assert verdict.figures.tokens.n == 190 and verdict.figures.alpha == 0.05
+    assert verdict.outcome == "improvement" and verdict.goal == "conciseness"
+    assert verdict.reasons[0].startswith("tokens ") and verdict.reasons[1].startswith("pass rate ")
+    assert "10 sample pair(s) left out because a run errored" in verdict.reasons
+
+
+def test_nothing_comparable_says_why() -> None:
+    verdict = compare(Arm([None, None]), Arm([True, False]), "accuracy", SETTINGS)
+    assert verdict.outcome == "inconclusive" and verdict.goal == "accuracy"
+    assert verdict.reasons[-1] == "no sample ran without error in both arms, so nothing can be compared"

@@ -40,3 +40,17 @@ def test_no_look_counts_until_both_arms_have_the_minimum() -> None:
 def test_a_drop_is_evidence_too_the_test_is_two_sided() -> None:
     test = SequentialTest()
     assert test.look(880, 1000, 800, 1000) < 0.001
+
+
+def test_no_evidence_without_data_or_variance() -> None:
+    assert mixture_likelihood_ratio(0, 0, 50, 100) == 1.0
+    assert mixture_likelihood_ratio(50, 100, 0, 0) == 1.0
+    assert mixture_likelihood_ratio(1, 1, 1, 1) == 1.0  # n = 1 on each side: both rates 1, no variance
+    assert mixture_likelihood_ratio(100, 100, 200, 200) == 1.0  # every call succeeded on both
+
+
+def test_the_tests_own_tau_is_used() -> None:
+    test = SequentialTest(tau=0.2, min_per_arm=100)
+    test.look(800, 1000, 850, 1000)
+    assert test.state().likelihood_ratio == pytest.approx(mixture_likelihood_ratio(800, 1000, 850, 1000, 0.2))
+    assert test.state().likelihood_ratio != pytest.approx(mixture_likelihood_ratio(800, 1000, 850, 1000))
