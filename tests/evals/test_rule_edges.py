@@ -35,3 +35,11 @@ def test_is_json_fails_on_prose_that_contains_json_and_contains_json_passes() ->
     fenced = Completion(text='```json\n{"order_id": "A1"}\n```')
     assert evaluate(spec("is-json"), fenced).passed is False
     assert evaluate(spec("is-json"), Completion(text=' {"order_id": "A1"}\n')).passed is True
+
+
+def test_equals_a_json_value_fails_on_output_that_is_not_json() -> None:
+    """Found by mutation testing: a non-JSON output must fail, not slip through as truthy."""
+    spec_ = AssertionSpec(type="equals", negate=False, value={"a": 1}, origin="cases[0].assert[0]")
+    result = evaluate(spec_, Completion(text="a: 1"))
+    assert result.passed is False
+    assert result.reason.startswith('output is not JSON, so not equal to {"a": 1}')
