@@ -243,7 +243,7 @@ def all_cases(share: float, alpha_scale: float = 1.0) -> Callable[[World, int], 
             budget_calls=budget,
             seed=world.seed,
             screen_share=share,
-            decision=DecisionSettings(alpha=ALPHA * alpha_scale, resamples=20),
+            decision=DecisionSettings(alpha=ALPHA * alpha_scale),
         )
         evaluator = SimulatedEvaluator(
             quality={f"text of {k}": v for k, v in world.truth.items()},

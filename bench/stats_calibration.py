@@ -3,7 +3,11 @@
 1. Paired eval experiments: identical prompts (true pass rate 0.8) -> how often each rule calls
    an "improvement" (false positives); a true +10-point gain -> how often each finds it (power),
    at 100 and 300 cases.
-2. Production A/B checked every 50 log lines up to 20,000: false-positive rate of the always-valid
+2. Coverage of the paired ratio interval (tokens, latency) at n = 10, 20, 50, 200, against the
+   percentile bootstrap it replaced; the time of McNemar's exact test on many discordant pairs.
+3. Conciseness and speed: power at -15% and false positives per goal (bench/calibration_goals.py).
+4. Repeats correlated within a case: false positives analysed by case vs as independent samples.
+5. Production A/B checked every 50 log lines up to 20,000: false-positive rate of the always-valid
    mixture SPRT vs a naive two-proportion z-test repeated at every look.
 
 Usage: PYTHONPATH=src python bench/stats_calibration.py [--quick] [--seed N]
@@ -20,7 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))  # runnable without installing
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from calibration_goals import goals_section, repeats_section  # noqa: E402
+from calibration_intervals import coverage_section, mcnemar_section  # noqa: E402
 from promptops.stats import Arm, DecisionSettings, compare  # noqa: E402
 from promptops.stats.sequential import SequentialTest  # noqa: E402
 from promptops.stats.unpaired import two_proportion_z  # noqa: E402
@@ -79,21 +86,18 @@ def our_rule(exp: Experiment, goal: str = "accuracy", settings: DecisionSettings
 def rate_row(label: str, hits: int, runs: int) -> str:
     rate = hits / runs
     se = math.sqrt(rate * (1 - rate) / runs)
-    return f"| {label:<56} | {runs:>7,} | {rate:>7.3f} | ±{1.96 * se:.3f} |"
+    return f"| {label:<66} | {runs:>7,} | {rate:>7.3f} | ±{1.96 * se:.3f} |"
 
 
-def paired_section(rng: random.Random, runs: int, boot_runs: int) -> None:
+def paired_section(rng: random.Random, runs: int) -> None:
     print("## Paired eval decisions (true pass rate 0.8)\n")
-    print(f"| {'scenario / rule':<56} | {'runs':>7} | {'rate':>7} | 95% sim. error |")
-    print(f"|{'-' * 58}|{'-' * 9}|{'-' * 9}|---------------|")
+    print(f"| {'scenario / rule':<66} | {'runs':>7} | {'rate':>7} | 95% sim. error |")
+    print(f"|{'-' * 68}|{'-' * 9}|{'-' * 9}|---------------|")
     for cases, gain, what in ((100, False, "false positives"), (100, True, "power"), (300, True, "power")):
         exps = [simulate(rng, cases, gain) for _ in range(runs)]
         scenario = f"{'identical' if not gain else '+10 pts'}, {cases} cases: {what}"
         print(rate_row(f"{scenario}, seed rule", sum(map(seed_rule, exps)), runs))
         print(rate_row(f"{scenario}, ours (accuracy)", sum(map(our_rule, exps)), runs))
-    exps = [simulate(rng, 100, False) for _ in range(boot_runs)]
-    hits = sum(our_rule(e, "conciseness") for e in exps)
-    print(rate_row("identical, 100 cases: FP, ours (conciseness)", hits, boot_runs))
     print()
 
 
@@ -125,9 +129,9 @@ def sequential_run(
 def sequential_section(rng: random.Random, runs: int) -> None:
     print("## Sequential A/B from logs (looked at every 50 lines, up to 20,000 lines)\n")
     print(
-        f"| {'scenario / test':<56} | {'runs':>7} | {'rate':>7} | 95% sim. error | median lines to reject |"
+        f"| {'scenario / test':<66} | {'runs':>7} | {'rate':>7} | 95% sim. error | median lines to reject |"
     )
-    print(f"|{'-' * 58}|{'-' * 9}|{'-' * 9}|---------------|------------------------|")
+    print(f"|{'-' * 68}|{'-' * 9}|{'-' * 9}|---------------|------------------------|")
     for p_cand, what in ((0.80, "false positives"), (0.83, "power")):
         results = [sequential_run(rng, 0.80, p_cand, 50, 20_000) for _ in range(runs)]
         for index, name in ((0, "always-valid mSPRT"), (1, "naive repeated z-test")):
@@ -140,15 +144,29 @@ def sequential_section(rng: random.Random, runs: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer simulations (about 30 s)")
+    parser.add_argument("--quick", action="store_true", help="fewer simulations (under a minute)")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
-    runs, boot_runs, seq_runs = (2_000, 60, 300) if args.quick else (10_000, 400, 2_000)
+    if args.quick:
+        runs, cover, boot, goal, rep, seq = 1_000, 600, (100, 300, (10, 20)), 300, 300, 200
+    else:
+        runs, cover, boot, goal, rep, seq = (
+            10_000,
+            4_000,
+            (1_000, 1_000, (10, 20, 50, 200)),
+            2_000,
+            2_000,
+            2_000,
+        )
     rng = random.Random(args.seed)
     print(f"# promptops statistics calibration ({'quick' if args.quick else 'full'}, seed {args.seed})\n")
     started = time.perf_counter()
-    paired_section(rng, runs, boot_runs)
-    sequential_section(rng, seq_runs)
+    paired_section(rng, runs)
+    coverage_section(rng, cover, *boot)
+    mcnemar_section(3_000 if args.quick else 10_000)
+    goals_section(rng, goal, rate_row)
+    repeats_section(rng, rep, rate_row)
+    sequential_section(rng, seq)
     print(f"alpha = {SETTINGS.alpha}; took {time.perf_counter() - started:.0f} s")
 
 

@@ -96,6 +96,8 @@ def test_exports_json_junit_and_markdown(tmp_path: Path) -> None:
     assert "not-icontains (cases[1].assert[0])" in failed[0].find("failure").get("message")
     md = (tmp_path / "summary.md").read_text()
     assert "| not-verbose | fail | 0/2 |" in md and "pass rate **66.7%**" in md
+    # echo is deterministic: no case is flaky, and the two passing cases passed both repeats
+    assert "- 2 repeats per case: 0 of 3 cases flaky (passed some repeats, failed others), pass^2 66.7%" in md
 
 
 def test_compare_against_the_previous_commit(tmp_path: Path) -> None:

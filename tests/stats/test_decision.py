@@ -7,7 +7,7 @@ import pytest
 
 from promptops.stats import Arm, DecisionSettings, compare
 
-SETTINGS = DecisionSettings(resamples=500)
+SETTINGS = DecisionSettings()
 
 
 def arms(
@@ -153,4 +153,4 @@ def test_verdict_is_json_serialisable() -> None:
     data = json.loads(json.dumps(verdict.to_dict(), allow_nan=False))
     assert data["outcome"] == verdict.outcome
     assert data["figures"]["all_cases"]["counts"]["only_candidate"] == 10
-    assert data["figures"]["tokens"]["resamples"] == 500
+    assert data["figures"]["tokens"]["method"] == "t interval on paired log ratios"

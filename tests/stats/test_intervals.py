@@ -42,3 +42,11 @@ def test_sign_test_matches_scipy_binomtest_including_large_n() -> None:
     for k, n in cases:
         ref = binomtest(k, n, 0.5).pvalue if n else 1.0
         assert two_sided_sign_test(k, n) == pytest.approx(ref, rel=1e-9, abs=1e-300), (k, n)
+
+
+def test_sign_test_tails_near_the_centre_and_far_out_match_scipy_at_100k_pairs() -> None:
+    """Where the summation stops early (tails) and where it runs longest (near n/2)."""
+    n = 100_000
+    for k in (0, 1, 49_000, 49_500, 49_800, 49_900, 49_999, 50_000, 50_001, 51_000, 99_999):
+        ref = binomtest(k, n, 0.5).pvalue
+        assert two_sided_sign_test(k, n) == pytest.approx(ref, rel=1e-10, abs=1e-300), k

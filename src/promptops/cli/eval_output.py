@@ -21,7 +21,7 @@ from promptops.errors import PromptopsError
 from promptops.evals.command import EvalOutcome
 from promptops.evals.junit import junit_xml
 from promptops.evals.markdown_report import markdown_report
-from promptops.evals.report import ECHO_NOTE, case_rows, comparison_rows, measured_on
+from promptops.evals.report import ECHO_NOTE, case_rows, comparison_rows, measured_on, repeat_consistency
 from promptops.evals.results import EvalRun
 from promptops.stats import Verdict
 
@@ -133,6 +133,8 @@ def summary_text(run: EvalRun) -> str:
         f"tokens {s.input_tokens} in / {s.output_tokens} out; cost ${s.cost_usd:.4f}\n"
         f"  {measured_on(run, echo_note=False)}"
     )
+    if flakiness := repeat_consistency(run):
+        text += f"\n  {flakiness}"
     return escape(text)
 
 

@@ -8,7 +8,14 @@ HTML or mention people.
 from __future__ import annotations
 
 from promptops.evals.compare import RunComparison
-from promptops.evals.report import ECHO_NOTE, case_rows, comparison_rows, measured_on, percent
+from promptops.evals.report import (
+    ECHO_NOTE,
+    case_rows,
+    comparison_rows,
+    measured_on,
+    percent,
+    repeat_consistency,
+)
 from promptops.evals.results import EvalRun
 from promptops.markdown import escape_cell
 
@@ -30,6 +37,8 @@ def summary_lines(run: EvalRun) -> list[str]:
         f"- tokens {s.input_tokens} in / {s.output_tokens} out, cost ${s.cost_usd:.4f}",
         f"- measured on {md_cell(measured_on(run), 400)}",
     ]
+    if flakiness := repeat_consistency(run):
+        lines.append(f"- {flakiness}")
     if run.stopped:
         lines.append(f"- **stopped early ({run.stopped})**: {s.samples} of {s.planned} samples finished")
     return lines

@@ -23,6 +23,18 @@ def measured_on(run: EvalRun, *, echo_note: bool = True) -> str:
     return text + (f" ({ECHO_NOTE})" if echo_note and run.provider == "echo" else "")
 
 
+def repeat_consistency(run: EvalRun) -> str | None:
+    """`3 repeats per case: 4 of 40 cases flaky, pass^3 72.5% (every repeat passed)`; None at
+    one repeat, where there is nothing to say."""
+    s = run.summary
+    if s.repeats < 2 or s.pass_all_repeats is None:
+        return None
+    return (
+        f"{s.repeats} repeats per case: {s.flaky_cases} of {s.cases} cases flaky (passed some "
+        f"repeats, failed others), pass^{s.repeats} {percent(s.pass_all_repeats)} (every repeat passed)"
+    )
+
+
 def failure_reasons(result: CaseResult) -> list[str]:
     if result.error and result.output is None:
         return [result.error]

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from promptops.evals.summary import RunSummary, summarize
+from promptops.evals.summary import RunSummary, consistency, summarize
 
 RUNS_DIR = ".promptops/runs"
 SCHEMA_VERSION = 1
@@ -148,6 +148,7 @@ def summarize_results(results: list[CaseResult], planned: int) -> RunSummary:
         sum(r.cost_usd for r in results),
         cases=len({r.case_id for r in results}),
         planned=planned,
+        repeats=consistency((r.case_id, r.passed) for r in results),
     )
 
 

@@ -2,12 +2,17 @@
 
 Errors count as "not passed" in the pass rate (a run whose provider fell over must not
 look green) and are reported on their own as the error rate.
+
+With repeats, the pass rate hides how consistent a prompt is: 90% can be every case passing
+9 times in 10 or 10% of cases never passing. So a run also says how many cases are flaky
+(passed some repeats and not others) and pass^k, the share of cases that passed all k of
+their repeats (tau-bench's measure of reliability, which promptfoo users ask for).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from promptops.stats.intervals import wilson_interval
@@ -31,6 +36,28 @@ class RunSummary:
     input_tokens: int
     output_tokens: int
     cost_usd: float
+    repeats: int = 1  # most repeats of any case
+    flaky_cases: int = 0  # cases that passed some repeats and not others
+    pass_all_repeats: float | None = None  # pass^k, k = repeats: share of cases passing every repeat
+
+
+@dataclass(frozen=True)
+class Consistency:
+    repeats: int
+    flaky_cases: int
+    pass_all_repeats: float | None
+
+
+def consistency(outcomes: Iterable[tuple[str, bool | None]]) -> Consistency:
+    """Per-case consistency over (case id, passed) results; an error counts as not passed."""
+    by_case: dict[str, list[bool]] = {}
+    for case_id, passed in outcomes:
+        by_case.setdefault(case_id, []).append(passed is True)
+    repeats = max((len(v) for v in by_case.values()), default=1)
+    flaky = sum(1 for v in by_case.values() if any(v) and not all(v))
+    if repeats < 2:
+        return Consistency(repeats, flaky, None)
+    return Consistency(repeats, flaky, sum(1 for v in by_case.values() if all(v)) / len(by_case))
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -53,6 +80,7 @@ def summarize(
     *,
     cases: int,
     planned: int,
+    repeats: Consistency | None = None,
 ) -> RunSummary:
     """Figures for one run; latency is over the samples whose model call succeeded."""
     n = len(outcomes)
@@ -76,4 +104,7 @@ def summarize(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         cost_usd=cost_usd,
+        repeats=repeats.repeats if repeats else 1,
+        flaky_cases=repeats.flaky_cases if repeats else 0,
+        pass_all_repeats=repeats.pass_all_repeats if repeats else None,
     )

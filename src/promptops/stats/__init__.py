@@ -2,7 +2,8 @@
 
 `compare(base, candidate, goal, settings) -> Verdict` is the decision the optimizer, the eval
 command and PR reports use; the modules below it each hold one method (Wilson intervals,
-paired McNemar and Newcombe intervals, bootstrap ratios, unpaired and sequential tests, power).
+paired McNemar and Newcombe intervals, t intervals on paired log ratios, unpaired and sequential
+tests, power).
 """
 
 from promptops.stats.arms import Arm, arms_from_pairs, pair_samples, paired_arms

@@ -18,7 +18,9 @@ class Arm:
 
     `passed` is None for a sample that errored (excluded pairwise). tokens, latency_ms and
     cost_usd may be empty when not measured; then no ratio is computed for them. `case_ids`
-    (optional) lets reports say "40 cases x 3 repeats" instead of "120 samples".
+    (optional) groups the repeats of a case, which the paired test and interval treat as one
+    unit (`stats.clustered`), and lets reports say "40 cases x 3 repeats"; without them every
+    sample counts as its own case.
     """
 
     passed: Sequence[bool | None]

@@ -3,30 +3,31 @@
 Rules (alpha, min_success_delta and the minimum reductions come from `decision.*` settings):
 
 - Any significant pass-rate drop (McNemar p < alpha, candidate lower) is a regression,
-  whatever the goal, on all cases and on the tagged cases of a clarity/safety goal.
+  whatever the goal, on all cases and on the cases tagged `safety` or `clarity` (a shorter
+  prompt that breaks the safety cases is not made acceptable by the others).
 - accuracy: improvement when the pass-rate gain is significant (McNemar p < alpha).
 - clarity, safety: as accuracy, on the cases tagged `clarity` / `safety` (all cases, with a
   reason saying so, when no case carries the tag).
-- conciseness (tokens) / speed (latency): improvement when the metric falls significantly (the
-  upper bound of its ratio interval below 1) by at least the configured minimum (the point
-  estimate), AND the pass rate is non-inferior (lower bound of the difference interval above
-  -min_success_delta).
+- conciseness (tokens) / speed (latency): improvement when the metric falls significantly (a
+  one-sided test at alpha: the one-sided upper bound of the paired ratio below 1) by at least the
+  configured minimum (the point estimate), AND the pass rate is non-inferior (one-sided lower
+  bound of the difference above -min_success_delta, also at alpha). A significant rise of the
+  metric (two-sided interval above 1) is a regression.
 - no-difference when the intervals rule out an effect of the size that matters; otherwise
   inconclusive, with about how many more samples would settle it.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from statistics import NormalDist
 from typing import Any, Literal
 
 from promptops.config import GOALS
+from promptops.stats import needed
 from promptops.stats.arms import Arm
 from promptops.stats.figures import ComparisonFigures, PassFigures, measure_pass, measure_ratio
-from promptops.stats.power import DEFAULT_POWER, plan_paired
-from promptops.stats.ratios import DEFAULT_RESAMPLES, DEFAULT_SEED, RatioEstimate
+from promptops.stats.power import DEFAULT_POWER
+from promptops.stats.ratios import RatioEstimate
 from promptops.stats.wording import pass_sentence, points, ratio_sentence
 
 Outcome = Literal["improvement", "regression", "no-difference", "inconclusive"]
@@ -35,14 +36,12 @@ TAGGED_GOALS = ("clarity", "safety")
 
 @dataclass(frozen=True)
 class DecisionSettings:
-    """The `decision.*` settings, plus the bootstrap's resamples and seed."""
+    """The `decision.*` settings, and the power `needed_samples` plans for."""
 
     alpha: float = 0.05
     min_success_delta: float = 0.05
     min_token_reduction_pct: float = 10.0
     min_latency_reduction_pct: float = 5.0
-    resamples: int = DEFAULT_RESAMPLES
-    seed: int = DEFAULT_SEED
     power: float = DEFAULT_POWER
 
     @classmethod
@@ -69,13 +68,20 @@ class Verdict:
     reasons: list[str]
     figures: ComparisonFigures
     needed_samples: int | None = None  # more paired samples to settle an inconclusive result
+    needed_open_ended: bool = False  # needed_samples is only a floor: "more than N"
 
     @property
     def headline(self) -> str:
-        """`improvement`, or `inconclusive (need about 120 more samples)`."""
-        if self.outcome == "inconclusive" and self.needed_samples:
-            return f"inconclusive (need about {self.needed_samples:,} more samples)"
-        return self.outcome
+        """`improvement`, `inconclusive (need about 120 more samples)`, or, when the estimate is
+        only a floor, `inconclusive (need more than 1,800 more samples; ...)`."""
+        if self.outcome != "inconclusive" or not self.needed_samples:
+            return self.outcome
+        if self.needed_open_ended:
+            return (
+                f"inconclusive (need more than {self.needed_samples:,} more samples; "
+                "the difference may be inside the margin)"
+            )
+        return f"inconclusive (need about {self.needed_samples:,} more samples)"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +89,7 @@ class Verdict:
             "headline": self.headline,
             "goal": self.goal,
             "needed_samples": self.needed_samples,
+            "needed_open_ended": self.needed_open_ended,
             "reasons": list(self.reasons),
             "figures": self.figures.to_dict(),
         }
@@ -103,8 +110,10 @@ def compare(base: Arm, candidate: Arm, goal: str, settings: DecisionSettings) ->
         raise ValueError(f"arms are not paired: {len(base.passed)} vs {len(candidate.passed)} samples")
     draft = _Draft()
     figures = _measure(base, candidate, goal, settings, draft)
-    outcome, needed = _decide(figures, goal, settings, draft)
-    return Verdict(outcome, goal, draft.reasons, figures, needed)
+    outcome, more = _decide(figures, goal, settings, draft)
+    if more is None:
+        return Verdict(outcome, goal, draft.reasons, figures)
+    return Verdict(outcome, goal, draft.reasons, figures, more.samples, more.open_ended)
 
 
 def _measure(
@@ -112,37 +121,38 @@ def _measure(
 ) -> ComparisonFigures:
     everything = range(len(base.passed))
     conf = settings.confidence
-    focus = None
-    if goal in TAGGED_GOALS:
-        tagged = [i for i in everything if base.tags and goal in base.tags[i]]
-        if tagged:
-            focus = measure_pass(base, candidate, tagged, f"cases tagged '{goal}'", conf)
-        else:
-            draft.reasons.append(
-                f"no case is tagged '{goal}', so the {goal} goal is judged on all cases' pass rate"
-            )
+    tagged = {}
+    for tag in TAGGED_GOALS:
+        indices = [i for i in everything if base.tags and tag in base.tags[i]]
+        if indices:
+            tagged[tag] = measure_pass(base, candidate, indices, f"cases tagged '{tag}'", conf)
+    focus = tagged.get(goal)
+    if goal in TAGGED_GOALS and focus is None:
+        draft.reasons.append(
+            f"no case is tagged '{goal}', so the {goal} goal is judged on all cases' pass rate"
+        )
     both = [i for i in everything if base.passed[i] is not None and candidate.passed[i] is not None]
-    boot = {"confidence": conf, "resamples": settings.resamples, "seed": settings.seed}
     return ComparisonFigures(
         alpha=settings.alpha,
         all_cases=measure_pass(base, candidate, everything, "all cases", conf),
         focus=focus,
-        tokens=measure_ratio(base.tokens, candidate.tokens, both, **boot),
-        latency_ms=measure_ratio(base.latency_ms, candidate.latency_ms, both, **boot),
-        cost_usd=measure_ratio(base.cost_usd, candidate.cost_usd, both, **boot),
+        tagged=tuple(tagged.values()),
+        tokens=measure_ratio(base.tokens, candidate.tokens, both, confidence=conf),
+        latency_ms=measure_ratio(base.latency_ms, candidate.latency_ms, both, confidence=conf),
+        cost_usd=measure_ratio(base.cost_usd, candidate.cost_usd, both, confidence=conf),
     )
 
 
 def _decide(
     figures: ComparisonFigures, goal: str, settings: DecisionSettings, draft: _Draft
-) -> tuple[Outcome, int | None]:
+) -> tuple[Outcome, needed.Needed | None]:
     overall = figures.all_cases
     if overall.errors_excluded:
         draft.reasons.append(f"{overall.errors_excluded} sample pair(s) left out because a run errored")
     if overall.samples == 0:
         draft.reasons.append("no sample ran without error in both arms, so nothing can be compared")
         return "inconclusive", None
-    scopes = [overall] + ([figures.focus] if figures.focus else [])
+    scopes = [overall, *figures.tagged]
     for fig in scopes:
         if _significant_drop(fig, settings):
             draft.reasons.insert(0, pass_sentence(fig))
@@ -165,7 +175,7 @@ def _significant_drop(fig: PassFigures, settings: DecisionSettings) -> bool:
 
 def _decide_pass_gain(
     fig: PassFigures, settings: DecisionSettings, draft: _Draft, figures: ComparisonFigures
-) -> tuple[Outcome, int | None]:
+) -> tuple[Outcome, needed.Needed | None]:
     delta = settings.min_success_delta
     draft.reasons.insert(0, pass_sentence(fig))
     if fig is not figures.all_cases:
@@ -179,7 +189,7 @@ def _decide_pass_gain(
             1, f"the interval rules out a change of {points(delta).lstrip('+')} points or more"
         )
         return "no-difference", None
-    more = _more_samples_for_pass(fig, settings)
+    more = needed.for_pass_gain(fig, settings.alpha, settings.power, delta)
     draft.reasons.insert(
         1,
         f"not significant at alpha = {settings.alpha:g} and a change of "
@@ -196,23 +206,31 @@ def _decide_reduction(
     figures: ComparisonFigures,
     settings: DecisionSettings,
     draft: _Draft,
-) -> tuple[Outcome, int | None]:
+) -> tuple[Outcome, needed.Needed | None]:
     fig = figures.all_cases
     draft.reasons.insert(0, pass_sentence(fig))
     if est is None:
         draft.reasons.insert(0, f"{label} were not measured for both prompts, so the goal cannot be judged")
         return "inconclusive", None
     threshold = 1.0 - min_pct / 100.0
-    reduced = est.high < 1.0 and est.ratio <= threshold
-    non_inferior = fig.difference.low > -settings.min_success_delta
+    # One-sided tests in the goal's direction, each at alpha: the metric fell (upper bound below
+    # 1) and the pass rate is non-inferior (lower bound above -margin). Improvement needs both,
+    # an intersection-union test, so its false-positive rate stays at most alpha.
+    one_sided = 1.0 - settings.alpha
+    upper = est.upper_bound(one_sided)
+    pass_low = fig.difference_lower_bound(one_sided)
+    reduced = upper < 1.0 and est.ratio <= threshold
+    non_inferior = pass_low > -settings.min_success_delta
     draft.reasons.insert(0, ratio_sentence(label, est, unit))
     _add_usage_reasons(figures, draft, skip=label)
     floor = points(-settings.min_success_delta)
+    level = f"one-sided {one_sided:.0%}"
     if reduced and non_inferior:
         draft.reasons.insert(
             2,
-            f"{label} fell significantly by at least {min_pct:g}% and the pass rate is "
-            f"non-inferior (CI lower bound {points(fig.difference.low)} > {floor} pts)",
+            f"{label} fell significantly by at least {min_pct:g}% ({level} upper bound "
+            f"{(upper - 1) * 100:+.1f}%) and the pass rate is non-inferior ({level} lower bound "
+            f"{points(pass_low)} > {floor} pts)",
         )
         return "improvement", None
     if est.low > 1.0:
@@ -227,16 +245,18 @@ def _decide_reduction(
         return "no-difference", None
     need = []
     if not reduced:
-        need.append(_samples_for_ratio(est, threshold, settings))
+        need.append(needed.for_ratio(est, threshold, settings.alpha, settings.power))
         draft.reasons.insert(2, f"a {label} reduction of {min_pct:g}% is neither shown nor ruled out")
     if not non_inferior:
-        need.append(_samples_for_non_inferiority(fig, settings))
+        need.append(
+            needed.for_non_inferiority(fig, settings.alpha, settings.power, settings.min_success_delta)
+        )
         draft.reasons.insert(
             2,
-            f"the pass rate is not shown non-inferior (CI lower bound "
-            f"{points(fig.difference.low)} pts, must be above {floor})",
+            f"the pass rate is not shown non-inferior ({level} lower bound "
+            f"{points(pass_low)} pts, must be above {floor})",
         )
-    return "inconclusive", max(need)
+    return "inconclusive", max(need, key=lambda more: (more.open_ended, more.samples))
 
 
 def _add_usage_reasons(figures: ComparisonFigures, draft: _Draft, skip: str = "") -> None:
@@ -247,47 +267,3 @@ def _add_usage_reasons(figures: ComparisonFigures, draft: _Draft, skip: str = ""
     ):
         if est is not None and label != skip:
             draft.reasons.append(ratio_sentence(label, est, unit))
-
-
-def _z_sum(settings: DecisionSettings) -> float:
-    return NormalDist().inv_cdf(1 - settings.alpha / 2) + NormalDist().inv_cdf(settings.power)
-
-
-def _more_samples_for_pass(fig: PassFigures, settings: DecisionSettings) -> int:
-    """More samples so that a gain of max(observed, min_success_delta) is found with 80% power,
-    or, when the observed change is small, so the interval fits inside +/- min_success_delta."""
-    delta, diff, n = settings.min_success_delta, abs(fig.difference.diff), fig.samples
-    discordance = fig.counts.discordant / n if fig.counts.discordant else None
-    base_rate = fig.base.rate or 0.0
-    target = plan_paired(
-        max(diff, delta),
-        base_rate,
-        discordance=discordance,
-        alpha=settings.alpha,
-        power=settings.power,
-        repeats=fig.repeats or 1,
-    ).samples
-    if diff < delta:
-        half_width = (fig.difference.high - fig.difference.low) / 2
-        target = max(target, math.ceil(n * (half_width / (delta - diff)) ** 2))
-    return max(target - n, 1)
-
-
-def _samples_for_ratio(est: RatioEstimate, threshold: float, settings: DecisionSettings) -> int:
-    """Scale n so a log-ratio change of the larger of observed and minimum is detected with power."""
-    z = NormalDist().inv_cdf(1 - settings.alpha / 2)
-    if est.low <= 0:
-        return est.n
-    se = (math.log(est.high) - math.log(est.low)) / (2 * z)
-    effect = max(abs(math.log(est.ratio)), abs(math.log(threshold)))
-    return max(math.ceil(est.n * (_z_sum(settings) * se / effect) ** 2) - est.n, 1)
-
-
-def _samples_for_non_inferiority(fig: PassFigures, settings: DecisionSettings) -> int:
-    """Scale n until the difference interval's lower bound would clear -min_success_delta."""
-    z = NormalDist().inv_cdf(1 - settings.alpha / 2)
-    se = (fig.difference.high - fig.difference.low) / (2 * z)
-    margin = fig.difference.diff + settings.min_success_delta
-    if margin <= 0 or se <= 0:
-        return fig.samples
-    return max(math.ceil(fig.samples * (_z_sum(settings) * se / margin) ** 2) - fig.samples, 1)

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from promptops.stats.arms import Arm
+from promptops.stats.clustered import by_case, design_effect, sign_flip_p
 from promptops.stats.intervals import RateEstimate, rate_estimate
 from promptops.stats.paired import (
     DifferenceEstimate,
     PairedCounts,
-    mcnemar_exact_p,
     paired_counts,
     paired_difference_interval,
 )
-from promptops.stats.ratios import RatioEstimate, ratio_of_means
+from promptops.stats.ratios import RatioEstimate, paired_log_ratio
 
 
 @dataclass(frozen=True)
@@ -32,16 +31,23 @@ class PassFigures:
     candidate: RateEstimate
     counts: PairedCounts
     difference: DifferenceEstimate
-    mcnemar_p: float
+    mcnemar_p: float  # the paired test over cases: McNemar's exact test at one repeat per case
+    design_effect: float = 1.0  # variance inflation from correlated repeats of one case
 
     @property
     def repeats(self) -> int | None:
         return round(self.samples / self.cases) if self.cases else None
 
+    def difference_lower_bound(self, confidence: float) -> float:
+        """One-sided lower confidence bound of the difference (the two-sided interval at
+        2 x confidence - 1 has it as its lower end), for a non-inferiority test at 1 - confidence."""
+        return paired_difference_interval(self.counts, 2 * confidence - 1, self.design_effect).low
+
 
 @dataclass(frozen=True)
 class ComparisonFigures:
-    """Everything `compare` measured; `focus` is the tagged subset for clarity/safety goals."""
+    """Everything `compare` measured; `focus` is the tagged subset for clarity/safety goals,
+    `tagged` the cases tagged safety or clarity (checked for a significant drop, any goal)."""
 
     alpha: float
     all_cases: PassFigures
@@ -49,6 +55,7 @@ class ComparisonFigures:
     tokens: RatioEstimate | None
     latency_ms: RatioEstimate | None
     cost_usd: RatioEstimate | None
+    tagged: tuple[PassFigures, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return _json_safe(asdict(self))
@@ -68,40 +75,34 @@ def _json_safe(value: Any) -> Any:
 def measure_pass(
     base: Arm, candidate: Arm, indices: Sequence[int], scope: str, confidence: float
 ) -> PassFigures:
+    """Pass figures on `indices`; the test and interval treat the repeats of a case as one unit
+    (`promptops.stats.clustered`), which is McNemar and Newcombe exactly at one repeat."""
     b = [base.passed[i] for i in indices]
     c = [candidate.passed[i] for i in indices]
+    ids = [base.case_ids[i] for i in indices] if base.case_ids else []
     counts = paired_counts(b, c)
-    kept = [i for i in indices if base.passed[i] is not None and candidate.passed[i] is not None]
-    cases = len(Counter(base.case_ids[i] for i in kept)) if base.case_ids else None
+    diffs = by_case(b, c, ids)
+    deff = design_effect(diffs)
     return PassFigures(
         scope=scope,
         samples=counts.n,
-        cases=cases,
+        cases=len(diffs.k) if ids else None,
         errors_excluded=len(indices) - counts.n,
         base=rate_estimate(counts.base_passes, counts.n, confidence),
         candidate=rate_estimate(counts.candidate_passes, counts.n, confidence),
         counts=counts,
-        difference=paired_difference_interval(counts, confidence),
-        mcnemar_p=mcnemar_exact_p(counts),
+        difference=paired_difference_interval(counts, confidence, deff),
+        mcnemar_p=sign_flip_p(diffs.x),
+        design_effect=deff,
     )
 
 
 def measure_ratio(
-    base: Sequence[float],
-    candidate: Sequence[float],
-    indices: Sequence[int],
-    *,
-    confidence: float,
-    resamples: int,
-    seed: int,
+    base: Sequence[float], candidate: Sequence[float], indices: Sequence[int], *, confidence: float
 ) -> RatioEstimate | None:
-    """Ratio of means over `indices`, None when the metric was not recorded for both arms."""
+    """Paired change over `indices`, None when the metric was not recorded for both arms."""
     if not base or not candidate:
         return None
-    return ratio_of_means(
-        [base[i] for i in indices],
-        [candidate[i] for i in indices],
-        confidence=confidence,
-        resamples=resamples,
-        seed=seed,
+    return paired_log_ratio(
+        [base[i] for i in indices], [candidate[i] for i in indices], confidence=confidence
     )

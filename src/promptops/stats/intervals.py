@@ -31,8 +31,9 @@ class RateEstimate:
     confidence: float
 
 
-def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for `successes` out of `n`; (0, 1) when n is 0."""
+def wilson_interval(successes: float, n: float, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for `successes` out of `n`; (0, 1) when n is 0. Counts may be
+    fractional: an effective sample size (counts divided by a design effect)."""
     if n < 0 or not 0 <= successes <= n:
         raise ValueError(f"need 0 <= successes <= n, got {successes} of {n}")
     if n == 0:

@@ -78,14 +78,15 @@ def mcnemar_exact_p(counts: PairedCounts) -> float:
     return two_sided_sign_test(counts.only_candidate, counts.discordant)
 
 
-def _correlation(counts: PairedCounts) -> float:
-    """Newcombe's continuity-corrected phi between the two marginal outcomes."""
-    a, b, c, d = counts.both_pass, counts.only_candidate, counts.only_base, counts.both_fail
+def _correlation(counts: PairedCounts, scale: float) -> float:
+    """Newcombe's continuity-corrected phi between the two marginal outcomes (counts x scale)."""
+    a, b = counts.both_pass * scale, counts.only_candidate * scale
+    c, d = counts.only_base * scale, counts.both_fail * scale
     margins = (a + b) * (c + d) * (a + c) * (b + d)
     if margins == 0:
         return 0.0
     cross = a * d - b * c
-    n = counts.n
+    n = counts.n * scale
     if cross > n / 2:
         cross -= n / 2
     elif cross >= 0:
@@ -93,16 +94,28 @@ def _correlation(counts: PairedCounts) -> float:
     return cross / math.sqrt(margins)
 
 
-def paired_difference_interval(counts: PairedCounts, confidence: float = 0.95) -> DifferenceEstimate:
-    """Newcombe's method 10 interval for (candidate rate - base rate) on paired data."""
-    n = counts.n
+def paired_difference_interval(
+    counts: PairedCounts, confidence: float = 0.95, design_effect: float = 1.0
+) -> DifferenceEstimate:
+    """Newcombe's method 10 interval for (candidate rate - base rate) on paired data.
+
+    With repeats of one case the pairs are not independent; `design_effect` (>= 1, the
+    variance inflation measured over cases) applies Rao and Scott's (1992) adjustment for
+    clustered binary data: every count is divided by it, so the interval is as wide as the
+    effective number of independent pairs makes it.
+    """
+    scale = 1.0 / design_effect
+    n = counts.n * scale
     method = "Newcombe (1998) method 10, paired square-and-add of Wilson intervals"
-    if n == 0:
+    if design_effect > 1.0:
+        method += f", Rao-Scott design effect {design_effect:.2f}"
+    if counts.n == 0:
         return DifferenceEstimate(0.0, -1.0, 1.0, confidence, method)
-    p1, p2 = counts.candidate_passes / n, counts.base_passes / n
-    l1, u1 = wilson_interval(counts.candidate_passes, n, confidence)
-    l2, u2 = wilson_interval(counts.base_passes, n, confidence)
-    phi = _correlation(counts)
+    cand, base = counts.candidate_passes * scale, counts.base_passes * scale
+    p1, p2 = cand / n, base / n
+    l1, u1 = wilson_interval(cand, n, confidence)
+    l2, u2 = wilson_interval(base, n, confidence)
+    phi = _correlation(counts, scale)
     diff = p1 - p2
     down = (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2
     up = (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2

@@ -45,10 +45,14 @@ def pass_sentence(fig: PassFigures) -> str:
 def ratio_sentence(label: str, est: RatioEstimate, unit: str) -> str:
     level = round(est.confidence * 100)
     return (
-        f"{label} {_amount(est.base_mean, unit)} -> {_amount(est.candidate_mean, unit)} per sample "
-        f"({est.change_pct:+.1f}%, {level}% CI {(est.low - 1) * 100:+.1f}% to {(est.high - 1) * 100:+.1f}%, "
-        f"paired bootstrap, {est.resamples:,} resamples)"
+        f"{label} {_amount(est.base_mean, unit)} -> {_amount(est.candidate_mean, unit)} per sample; "
+        f"per case {est.change_pct:+.1f}% (geometric mean, {level}% CI {(est.low - 1) * 100:+.1f}% to "
+        f"{(est.high - 1) * 100:+.1f}%, {est.method} on {est.n} pairs{_left_out(est)})"
     )
+
+
+def _left_out(est: RatioEstimate) -> str:
+    return f"; {est.excluded} pair(s) with a zero value left out" if est.excluded else ""
 
 
 def _amount(value: float, unit: str) -> str:
