@@ -12,7 +12,7 @@ Usage: PYTHONPATH=src python bench/report_fit.py [--quick] [--whole-max 200]
 from __future__ import annotations
 
 import argparse
-import difflib
+import math
 import sys
 import time
 from pathlib import Path
@@ -21,22 +21,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src")]  # runnable from a checkout without installing
 
 from promptops.bot.pr_report import ArmFigures, CaseChange, ReportData, render_report  # noqa: E402
-from promptops.markdown import _WORDS, _marked, escape_block, word_diff  # noqa: E402
+from promptops.markdown import word_diff, words_changed  # noqa: E402
 
 
 def whole_text_word_diff(old: str, new: str) -> str:
-    """The previous algorithm, kept here as the reference: one word-level diff of everything."""
-    a, b = _WORDS.findall(old), _WORDS.findall(new)
-    out: list[str] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            out.append(escape_block("".join(a[i1:i2])))
-            continue
-        if op in ("delete", "replace"):
-            out.append(_marked("".join(a[i1:i2]), "~~"))
-        if op in ("insert", "replace"):
-            out.append(_marked("".join(b[j1:j2]), "**"))
-    return "".join(out)
+    """The previous algorithm, kept as the reference: one word-level diff of everything, uncapped."""
+    return words_changed(old, new, max_pairs=math.inf)
 
 
 def texts(lines: int) -> tuple[str, str]:

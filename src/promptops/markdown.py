@@ -114,18 +114,19 @@ def word_diff(old: str, new: str) -> str:
         if op == "equal":
             out.append(escape_block("".join(a[i1:i2])))
         elif op == "replace" and i2 - i1 == j2 - j1:
-            out.extend(_words_changed(x, y) for x, y in zip(a[i1:i2], b[j1:j2], strict=True))
+            out.extend(words_changed(x, y) for x, y in zip(a[i1:i2], b[j1:j2], strict=True))
         else:
-            out.append(_words_changed("".join(a[i1:i2]), "".join(b[j1:j2])))
+            out.append(words_changed("".join(a[i1:i2]), "".join(b[j1:j2])))
     return "".join(out)
 
 
 _MAX_WORD_PAIRS = 1_000_000  # beyond this a block is shown as struck, then inserted, whole
 
 
-def _words_changed(old: str, new: str) -> str:
+def words_changed(old: str, new: str, max_pairs: float = _MAX_WORD_PAIRS) -> str:
+    """A word-level diff of one changed block (`bench/report_fit.py` times it on a whole text)."""
     a, b = _WORDS.findall(old), _WORDS.findall(new)
-    if len(a) * len(b) > _MAX_WORD_PAIRS:
+    if len(a) * len(b) > max_pairs:
         return _marked(old, "~~") + _marked(new, "**")
     out: list[str] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():

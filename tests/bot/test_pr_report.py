@@ -6,8 +6,9 @@ import re
 
 from promptops import markdown as md
 from promptops.bot import pr_report as report
-from promptops.bot.pr_report import ArmFigures, CaseChange, ReportData
+from promptops.bot.pr_report import CaseChange, ReportData
 from promptops.markdown import Section
+from tests.bot.reports import sample_report
 
 ATTACKS = [
     '<img src=x onerror="alert(1)">',
@@ -22,21 +23,7 @@ ATTACKS = [
 
 
 def sample(**kw: object) -> ReportData:
-    values: dict[str, object] = dict(
-        key="support-agent/system/conciseness",
-        prompt_id="support-agent/system",
-        goal="conciseness",
-        verdict="Recommended: -23% tokens, pass rate unchanged",
-        recommended=True,
-        base=ArmFigures(0.85, (0.78, 0.90), 412, 1234, 0.0123),
-        variant=ArmFigures(0.86, (0.79, 0.91), 318, 1100, 0.0101),
-        p_value=0.62,
-        cases=40,
-        repeats=3,
-        model="claude-sonnet-5-5",
-    )
-    values.update(kw)
-    return ReportData(**values)  # type: ignore[arg-type]
+    return sample_report(**kw)
 
 
 def live_html_tags(text: str) -> list[str]:

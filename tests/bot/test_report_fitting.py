@@ -10,23 +10,17 @@ from markdown_it import MarkdownIt
 
 from promptops import markdown as md
 from promptops.bot.pr_report import ArmFigures, CaseChange, ReportData, render_report, report_sections
+from tests.bot.reports import sample_report
 
 RUN_URL = "https://github.com/acme/prompts/actions/runs/42"
 
 
 def report(**kw: object) -> ReportData:
     values: dict[str, object] = dict(
-        key="support-agent/system/conciseness",
-        prompt_id="support-agent/system",
-        goal="conciseness",
         verdict="Not recommended: 5 regressions",
         recommended=False,
-        base=ArmFigures(0.85, (0.78, 0.90), 412, 1234, 0.0123),
         variant=ArmFigures(0.80, (0.72, 0.86), 318, 1100, 0.0101),
         p_value=0.04,
-        cases=40,
-        repeats=3,
-        model="claude-sonnet-5-5",
         base_text="".join(f"Rule {i}: answer in the customer's language, politely.\n" for i in range(1000)),
         variant_text="".join(f"Rule {i}: answer briefly, in English.\n" for i in range(1000)),
         case_changes=(
@@ -41,7 +35,7 @@ def report(**kw: object) -> ReportData:
         full_report_url=RUN_URL,
     )
     values.update(kw)
-    return ReportData(**values)  # type: ignore[arg-type]
+    return sample_report(**values)
 
 
 def rows(markdown: str, prefix: str) -> list[str]:

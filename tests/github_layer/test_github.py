@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from promptops.bot.pr_report import COMMENT_LIMIT, ArmFigures, CaseChange, ReportData, render_report
+from promptops.bot.pr_report import COMMENT_LIMIT, CaseChange, ReportData, render_report
 from promptops.errors import PromptopsError
 from promptops.git import tree
 from promptops.git.commits import PublishResult
@@ -15,6 +15,7 @@ from promptops.github.connection import connect, manual_pr_hint, parse_remote_ur
 from promptops.github.pulls import PullRequestResult, publish_pull_request, report_labels
 from promptops.github.repository import GitHubRepo
 from promptops.github.retries import GitHubError, MissingToken, OpenPullLimitReached, RetryPolicy
+from tests.bot.reports import sample_report
 from tests.git_layer.conftest import SYSTEM_PATH, SYSTEM_TEXT, publish
 from tests.standins.github_server import GitHubStandin
 
@@ -35,18 +36,9 @@ def connect_standin(standin: GitHubStandin, *, sleeps: list[float] | None = None
 
 
 def report(verdict: str = "Recommended: -23% tokens, pass rate unchanged", cases: int = 3) -> ReportData:
-    return ReportData(
+    return sample_report(
         key=KEY,
-        prompt_id="support-agent/system",
-        goal="conciseness",
         verdict=verdict,
-        recommended=True,
-        base=ArmFigures(0.85, (0.78, 0.90), 412, 1234, 0.0123),
-        variant=ArmFigures(0.86, (0.79, 0.91), 318, 1100, 0.0101),
-        p_value=0.62,
-        cases=40,
-        repeats=3,
-        model="claude-sonnet-5-5",
         base_text=SYSTEM_TEXT,
         variant_text="Be a concise ACME agent.\n",
         case_changes=tuple(

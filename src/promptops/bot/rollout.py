@@ -33,6 +33,7 @@ from promptops.repo.rollouts import (
     load_rollout,
     render_rollout,
     step_started,
+    yaml_number,
 )
 from promptops.version_ids import short_id, version_id
 
@@ -139,8 +140,8 @@ def plan_start(
     fields = {
         "prompt": prompt.name,
         "candidate": candidate_name,
-        "steps": [int(s) if float(s).is_integer() else s for s in steps],
-        "weight": int(steps[0]) if float(steps[0]).is_integer() else steps[0],
+        "steps": [yaml_number(s) for s in steps],
+        "weight": yaml_number(steps[0]),
         "key": key,
         "analysis": {"min_samples": min_samples, "metrics": list(metrics), "alpha": 0.05},
         "on_regression": "abort",

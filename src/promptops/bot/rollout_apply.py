@@ -22,9 +22,10 @@ from promptops.git.branches import resolve_default_branch
 from promptops.git.commits import commit_files_on_branch, commit_message
 from promptops.github.connection import connect_for, no_token_message
 from promptops.github.retries import GitHubError, MissingToken
+from promptops.logs.rollout_analysis import fmt_figure
 from promptops.markdown import escape_text, inline_code
 from promptops.repo.history import pull_request_number
-from promptops.repo.rollouts import render_rollout, rollout_fields
+from promptops.repo.rollouts import render_rollout, rollout_fields, yaml_number
 
 ROLLOUT_LABELS = ("promptops", "rollout")
 NOTE_SCHEMA = "promptops-rollout/1"
@@ -60,7 +61,7 @@ def apply_check(
 def _advance(config: Config, report: RolloutReport, token: str | None, base_url: str | None) -> ApplyResult:
     rollout, step = report.rollout, report.check.next_weight
     assert step is not None
-    files = {rollout.rel_path: render_rollout(rollout_fields(rollout, weight=_number(step)))}
+    files = {rollout.rel_path: render_rollout(rollout_fields(rollout, weight=yaml_number(step)))}
     subject = f"advance to {step:g}%"
     return _publish(
         config,
@@ -198,8 +199,12 @@ def evidence_markdown(report: RolloutReport, result: ApplyResult | None) -> str:
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for m in check.metrics:
-        cells = [m.metric, _fmt(m.stable_mean), _fmt(m.candidate_mean), _fmt(m.difference)]
-        cells += [f"{_fmt(m.low)} to {_fmt(m.high)}", f"{m.margin:g}", "yes" if m.regression else "no"]
+        cells = [m.metric, fmt_figure(m.stable_mean), fmt_figure(m.candidate_mean), fmt_figure(m.difference)]
+        cells += [
+            f"{fmt_figure(m.low)} to {fmt_figure(m.high)}",
+            f"{m.margin:g}",
+            "yes" if m.regression else "no",
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     if result is not None and result.commit:
         lines += [
@@ -207,14 +212,6 @@ def evidence_markdown(report: RolloutReport, result: ApplyResult | None) -> str:
             f"Applied in commit {inline_code(result.commit[:10])} on {inline_code(result.branch or '')}.",
         ]
     return "\n".join(lines) + "\n"
-
-
-def _fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.4g}"
-
-
-def _number(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else value
 
 
 def _with(result: ApplyResult, message: str) -> ApplyResult:

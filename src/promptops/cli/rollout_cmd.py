@@ -154,15 +154,16 @@ def check_command(
 
 def _print(report: RolloutReport) -> None:
     from promptops.cli.table import format_table
+    from promptops.logs.rollout_analysis import fmt_figure
 
     check = report.check
     rows = [
         [
             m.metric,
-            _fmt(m.stable_mean),
-            _fmt(m.candidate_mean),
-            _fmt(m.difference),
-            f"{_fmt(m.low)} .. {_fmt(m.high)}",
+            fmt_figure(m.stable_mean),
+            fmt_figure(m.candidate_mean),
+            fmt_figure(m.difference),
+            f"{fmt_figure(m.low)} .. {fmt_figure(m.high)}",
             f"{m.margin:g}",
             "REGRESSION" if m.regression else "-",
         ]
@@ -177,10 +178,6 @@ def _print(report: RolloutReport) -> None:
         format_table(["metric", "stable", "candidate", "diff", "always-valid interval", "allowed", ""], rows)
     )
     click.echo(f"{check.outcome}: " + "; ".join(check.reasons))
-
-
-def _fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.4g}"
 
 
 def _steps(text: str) -> tuple[float, ...]:

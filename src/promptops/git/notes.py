@@ -33,11 +33,7 @@ def read_note(repo_root: Path | str, commit: str) -> dict[str, Any] | None:
         text = repo.git.notes(f"--ref={NOTES_REF}", "show", commit)
     except git.GitCommandError:
         return None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        return None
-    return data if isinstance(data, dict) else None
+    return parse_note(text)
 
 
 FETCH_STAMP = "promptops/notes-fetched"  # under the git dir: when origin's notes were last fetched

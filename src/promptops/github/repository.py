@@ -192,21 +192,7 @@ class GitHubRepo:
         The marker is put first in the body if the caller did not; a body over GitHub's limit is
         cut (saying so) rather than failing the run.
         """
-        marker = report_marker(key)
-        if not body.lstrip().startswith(marker):
-            body = f"{marker}\n{body}"
-        body = truncate_to_limit(body, COMMENT_LIMIT)
-
-        def find_then_write() -> tuple[IssueComment, bool]:
-            # one unit under retry: if a create's reply was lost, the retry finds the comment
-            # instead of posting a second one
-            found = self._own_comment(pr.get_issue_comments(), marker)
-            if found is None:
-                return pr.create_issue_comment(body), True
-            found.edit(body)
-            return found, False
-
-        return self.call(f"writing the promptops comment on #{pr.number}", find_then_write)
+        return self.upsert_issue_comment(pr.number, key, body)
 
     def _own_comment(self, comments: Iterable[IssueComment], marker: str) -> IssueComment | None:
         """The first comment with `marker` that this identity wrote; others with it are recorded as forged."""

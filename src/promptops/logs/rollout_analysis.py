@@ -21,6 +21,7 @@ from typing import Any
 from promptops.logs.records import LogRecord
 from promptops.repo.rollouts import HIGHER_IS_BETTER, RolloutAnalysis
 from promptops.stats.confidence_sequence import RunningMoments, difference_sequence
+from promptops.stats.figures import json_safe
 from promptops.stats.sequential import DEFAULT_TAU
 
 EARLY_ABORT_FLOOR = 100  # calls per arm before a regression may abort ahead of min_samples
@@ -92,7 +93,7 @@ class RolloutCheck:
     metrics: list[MetricCheck]
 
     def to_dict(self) -> dict[str, Any]:
-        return _json_safe(asdict(self))
+        return json_safe(asdict(self))
 
 
 def analyse_rollout(
@@ -209,10 +210,10 @@ def _calls_needed(weight: float, stable_n: int, candidate_n: int, minimum: int) 
 
 def _regression_sentence(check: MetricCheck) -> str:
     return (
-        f"{check.metric} regressed: candidate {_fmt(check.candidate_mean)} "
-        f"vs stable {_fmt(check.stable_mean)} (difference {_fmt(check.difference)}, "
-        f"always-valid interval {_fmt(check.low)} to {_fmt(check.high)}, allowed {check.margin:g}) "
-        f"on {check.samples[1]:,} and {check.samples[0]:,} calls"
+        f"{check.metric} regressed: candidate {fmt_figure(check.candidate_mean)} "
+        f"vs stable {fmt_figure(check.stable_mean)} (difference {fmt_figure(check.difference)}, "
+        f"always-valid interval {fmt_figure(check.low)} to {fmt_figure(check.high)}, "
+        f"allowed {check.margin:g}) on {check.samples[1]:,} and {check.samples[0]:,} calls"
     )
 
 
@@ -220,15 +221,6 @@ def _mean(m: RunningMoments) -> float | None:
     return m.mean if m.n else None
 
 
-def _fmt(value: float | None) -> str:
+def fmt_figure(value: float | None) -> str:
+    """A figure of a rollout check for people: four significant digits, '-' when unknown."""
     return "-" if value is None else f"{value:.4g}"
-
-
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    return value

@@ -14,10 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from promptops.config import Config
-from promptops.files import Document, load_document, parse_document
+from promptops.files import Document, dump_yaml, load_document, parse_document
 from promptops.repo.agents import check_agent_id
 from promptops.repo.folders import write_folder
 from promptops.repo.templates import malformed_placeholders, template_variables
@@ -185,19 +183,3 @@ def empty_cases(agent_id: str, variables: list[str]) -> str:
         '#       - {type: icontains, value: "1234"}\n'
         "cases: []\n"
     )
-
-
-class _BlockDumper(yaml.SafeDumper):
-    """Multi-line strings as `|` blocks, so prompts stay readable in YAML and diffs."""
-
-
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value and not any(line != line.rstrip() for line in value.split("\n")) else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_BlockDumper.add_representer(str, _str)
-
-
-def dump_yaml(data: Any) -> str:
-    return yaml.dump(data, Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=100)

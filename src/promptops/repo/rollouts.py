@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from promptops.config import Config
@@ -220,15 +219,15 @@ def rollout_fields(rollout: Rollout, **changes: Any) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "prompt": rollout.prompt.name,
         "candidate": posixpath.relpath(rollout.candidate_rel, posixpath.dirname(rollout.rel_path)),
-        "steps": [_number(s) for s in rollout.steps],
-        "weight": _number(rollout.weight),
+        "steps": [yaml_number(s) for s in rollout.steps],
+        "weight": yaml_number(rollout.weight),
         "key": rollout.key,
         "analysis": {
             "min_samples": analysis.min_samples,
             "metrics": list(analysis.metrics),
             "alpha": analysis.alpha,
             "max_regression": {
-                m: (f"{g.amount * 100:g}%" if g.relative else _number(g.amount))
+                m: (f"{g.amount * 100:g}%" if g.relative else yaml_number(g.amount))
                 for m, g in analysis.max_regression.items()
             }
             or None,
@@ -242,7 +241,8 @@ def rollout_fields(rollout: Rollout, **changes: Any) -> dict[str, Any]:
     return fields
 
 
-def _number(value: float) -> int | float:
+def yaml_number(value: float) -> int | float:
+    """`25.0` as `25` in rollout.yaml, `2.5` as it is."""
     return int(value) if float(value).is_integer() else value
 
 
@@ -273,17 +273,12 @@ def step_started(config: Config, rollout: Rollout, branch_rev: str) -> StepStart
 
 
 def _state(raw: bytes) -> tuple[float, str] | None:
-    import yaml
-
-    try:
-        data = yaml.safe_load(raw.decode("utf-8")) or {}
-        return float(data["weight"]), posixpath.basename(str(data["candidate"]))
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError, yaml.YAMLError):
+    """(weight, candidate file name) of a committed rollout.yaml, or None when unreadable."""
+    data = _data(raw)
+    weight = _weight(data)
+    if data is None or weight is None or "candidate" not in data:
         return None
-
-
-def display_path(config: Config, rel: str) -> Path:
-    return config.root / rel
+    return weight, posixpath.basename(str(data["candidate"]))
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from promptops.evals.promptfoo.asserts import model_name
 from promptops.evals.promptfoo.prompts import ImportedPrompt
 from promptops.evals.promptfoo.report import AgentImport, Conversion
 from promptops.evals.promptfoo.where import Where
-from promptops.files import parse_document, parse_yaml
+from promptops.files import dump_yaml, parse_document, parse_yaml
 from promptops.repo.agents import Agent, Example, Invariants, Prompt, load_agent
 from promptops.repo.folders import write_folder
 from promptops.repo.templates import template_variables
@@ -252,19 +252,3 @@ def write_plan(plan: AgentPlan, state: Conversion) -> None:
     for path, text in plan.writes.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-
-
-class _BlockDumper(yaml.SafeDumper):
-    """Multi-line strings as `|` blocks, so converted prompts and rubrics stay readable."""
-
-
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value and not any(line != line.rstrip() for line in value.split("\n")) else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_BlockDumper.add_representer(str, _str)
-
-
-def dump_yaml(data: Any) -> str:
-    return yaml.dump(data, Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=100)
