@@ -200,7 +200,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")  # never the user's token cache
-        root = args.keep or Path(tmp) / "bench-repo"
+        root = (args.keep or Path(tmp) / "bench-repo").resolve()  # origin is added by its path
         built = timed(lambda: build_repo(root, commits, changes))
         history = prompt_history(load_config(root), "agent-000/system")  # fetches origin's notes
         assert sum(v.eval is not None for v in history.versions) == changes // 10, "notes not fetched"

@@ -8,26 +8,33 @@ Each version also carries what the deploying commit says about itself: the pull 
 number (from GitHub's merge or squash subject), the eval summary promptops attached as a
 git note (read in the same `git log` process; origin's notes are fetched only when the
 last fetch is older than `history.notes_max_age_minutes`, or when asked), and whether it
-is the version deployed now.
+is the version deployed now. The same `git log` walk reads the agent's rollout.yaml, so
+the rollout steps cost no second walk of a long history.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
-from dataclasses import asdict, dataclass, replace
+import posixpath
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from promptops.config import Config
 from promptops.errors import InputError, NotFoundError, PromptopsError
 from promptops.git.branches import no_commits_yet, resolve_default_branch
-from promptops.git.log import FileChange, file_log
-from promptops.git.notes import NOTES_REF, fetch_notes_when_stale, notes_for, parse_note
+from promptops.git.log import FileChange, file_log, files_log
+from promptops.git.note_reading import NOTES_REF, notes_fetched_within, notes_for, parse_note
+from promptops.git.process import read_blobs
 from promptops.git.shallow import refuse_shallow, require_full_history
-from promptops.git.tree import read_blobs
 from promptops.repo.agents import Prompt, resolve_prompt_id
+from promptops.repo.prompt_lookup import find_prompt
+from promptops.repo.pull_requests import pull_request_number
+from promptops.repo.sources import ROLLOUT_FILE, prompts_rel
 from promptops.repo.tokens import cached_token_counts, count_tokens_by_version
+
+if TYPE_CHECKING:
+    from promptops.repo.rollouts import RolloutStep
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ class PromptHistory:
     branch: str
     total: int
     versions: list[PromptVersion]
+    rollout_steps: list[RolloutStep] = field(default_factory=list)  # oldest first; not in to_json
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -89,7 +97,9 @@ def prompt_history(
     rev = branch.rev
     prompt = _find_prompt(config, prompt_id, rev)
     _fetch_notes(config, fetch)
-    on_default = file_log(config.root, [rev], prompt.rel_path, notes_ref=NOTES_REF)
+    rollout_file = posixpath.join(prompts_rel(config), prompt.agent, ROLLOUT_FILE)
+    logs = files_log(config.root, rev, [prompt.rel_path, rollout_file], notes_ref=NOTES_REF)
+    on_default = logs[prompt.rel_path]
     numbers = {c.commit: len(on_default) - i for i, c in enumerate(on_default)}
     changes = _with_other_branches(config, prompt, on_default) if all_branches else on_default
     changes = changes[:limit] if limit is not None else changes
@@ -97,13 +107,23 @@ def prompt_history(
     versions = [_version(c, numbers.get(c.commit), tokens) for c in changes]
     deployed = on_default[0].commit if on_default and on_default[0].blob else None
     versions = _annotated(config, changes, versions, deployed)
-    return PromptHistory(prompt.id, prompt.rel_path, branch.name, len(on_default), versions)
+    steps = _rollout_steps(config, prompt.name, logs[rollout_file])
+    return PromptHistory(prompt.id, prompt.rel_path, branch.name, len(on_default), versions, steps)
+
+
+def _rollout_steps(config: Config, name: str, log: list[FileChange]) -> list[RolloutStep]:
+    """The prompt's rollout steps from its agent's rollout.yaml log (most prompts never had one)."""
+    if not log:
+        return []
+    from promptops.repo.rollouts import steps_from_log  # only then: it is a large module
+
+    return steps_from_log(config, name, log)
 
 
 def _find_prompt(config: Config, prompt_id: str, rev: str) -> Prompt:
     """The prompt in the working tree, or as on the default branch if it is gone here."""
     try:
-        return resolve_prompt_id(config, prompt_id)
+        return find_prompt(config, prompt_id)
     except NotFoundError as first:
         try:
             return resolve_prompt_id(config, prompt_id, ref=rev)
@@ -143,21 +163,14 @@ def _version(change: FileChange, number: int | None, tokens: dict[str, int]) -> 
     )
 
 
-_MERGE_SUBJECT = re.compile(r"^Merge pull request #(\d+) from ")
-_SQUASH_SUBJECT = re.compile(r"\(#(\d+)\)\s*$")
-
-
-def pull_request_number(subject: str) -> int | None:
-    """The PR a commit deployed, from GitHub's merge (`Merge pull request #N from ...`) or
-    squash (`Title (#N)`) subject."""
-    found = _MERGE_SUBJECT.match(subject) or _SQUASH_SUBJECT.search(subject)
-    return int(found.group(1)) if found else None
-
-
 def _fetch_notes(config: Config, fetch: bool | None) -> None:
     if fetch is False:
         return
     max_age_s = 0.0 if fetch else float(config.get("history.notes_max_age_minutes")) * 60
+    if notes_fetched_within(config.root, max_age_s):  # the usual case: no GitPython, no network
+        return
+    from promptops.git.notes import fetch_notes_when_stale
+
     with contextlib.suppress(PromptopsError):  # offline or no access: show the notes we have
         fetch_notes_when_stale(config.root, max_age_s)
 

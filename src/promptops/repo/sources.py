@@ -22,6 +22,7 @@ from promptops.git.tree import RefTree
 
 MAX_SYMLINK_HOPS = 8
 AGENT_FILE = "agent.yaml"
+ROLLOUT_FILE = "rollout.yaml"  # a canary rollout beside agent.yaml (`repo.rollouts`)
 
 
 class FileSource(Protocol):
