@@ -9,6 +9,7 @@
 | `status` | uncommitted changes in the user's working tree |
 | `tree` | files and blobs at a ref, without touching the working tree |
 | `log` | the first-parent history of a file (or several in one walk), following renames |
+| `log_cache` | those histories kept in the git directory until the branch or the notes move |
 | `change_counts` | how many commits changed each file (every prompt's `vN`), cached |
 | `shallow` | shallow clones: detect, deepen with `git fetch --unshallow`, or refuse to count history |
 | `note_reading` · `notes` | eval summaries in `refs/notes/promptops`: read · add, fetch, merge |

@@ -9,7 +9,8 @@ number (from GitHub's merge or squash subject), the eval summary promptops attac
 git note (read in the same `git log` process; origin's notes are fetched only when the
 last fetch is older than `history.notes_max_age_minutes`, or when asked), and whether it
 is the version deployed now. The same `git log` walk reads the agent's rollout.yaml, so
-the rollout steps cost no second walk of a long history.
+the rollout steps cost no second walk of a long history, and the walk's result is kept in
+the git directory until the branch or the notes move (`git.log_cache`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 from promptops.config import Config
 from promptops.errors import InputError, NotFoundError, PromptopsError
 from promptops.git.branches import no_commits_yet, resolve_default_branch
-from promptops.git.log import FileChange, file_log, files_log
+from promptops.git.log import FileChange, file_log
+from promptops.git.log_cache import cached_files_log
 from promptops.git.note_reading import NOTES_REF, notes_fetched_within, notes_for, parse_note
 from promptops.git.process import read_blobs
 from promptops.git.shallow import refuse_shallow, require_full_history
@@ -98,7 +100,8 @@ def prompt_history(
     prompt = _find_prompt(config, prompt_id, rev)
     _fetch_notes(config, fetch)
     rollout_file = posixpath.join(prompts_rel(config), prompt.agent, ROLLOUT_FILE)
-    logs = files_log(config.root, rev, [prompt.rel_path, rollout_file], notes_ref=NOTES_REF)
+    assert branch.commit is not None  # resolved with the revision
+    logs = cached_files_log(config.root, branch.commit, [prompt.rel_path, rollout_file], notes_ref=NOTES_REF)
     on_default = logs[prompt.rel_path]
     numbers = {c.commit: len(on_default) - i for i, c in enumerate(on_default)}
     changes = _with_other_branches(config, prompt, on_default) if all_branches else on_default
