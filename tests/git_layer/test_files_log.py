@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from promptops.git.log import file_log, files_log
+from promptops.git.log_cache import cached_files_log
 from tests.gitrepo import commit, git, make_repo
 
 NOTES = "refs/notes/promptops"
@@ -86,3 +87,35 @@ def test_paths_without_history(tmp_path: Path, paths: list[str]) -> None:
     repo = make_repo(tmp_path)
     logs = assert_same_as_follow(repo, paths)
     assert logs["nothing/here.md"] == []
+
+
+def test_kept_logs_follow_new_commits_renames_notes_and_rewrites(tmp_path: Path) -> None:
+    """cached_files_log answers as a fresh walk (`git log --follow`) after every kind of move."""
+    repo = make_repo(tmp_path)
+    paths = ["p/system.md", "p/rollout.yaml"]
+    commit(repo, {"p/system.md": "The system prompt, first version, long enough.\n"}, "first")
+
+    def check() -> dict[str, list]:
+        tip = git(repo, "rev-parse", "HEAD")
+        logs = cached_files_log(repo, tip, paths, notes_ref=NOTES)
+        assert logs == {p: file_log(repo, [tip], p, notes_ref=NOTES) for p in paths}
+        return logs
+
+    check()
+    commit(repo, {"p/system.md": "The system prompt, second version, long enough.\n"}, "second")
+    commit(repo, {"p/rollout.yaml": "weight: 5\n"}, "start rollout")
+    assert [c.subject for c in check()["p/system.md"]] == ["second", "first"]
+
+    git(repo, "notes", f"--ref={NOTES}", "add", "-m", '{"verdict": "improvement"}', "HEAD~1")
+    assert check()["p/system.md"][0].note == '{"verdict": "improvement"}'
+
+    commit(repo, {"p/draft.md": "A draft that replaces the system prompt, long enough.\n"}, "draft")
+    git(repo, "rm", "-q", "p/system.md")
+    git(repo, "commit", "-q", "-m", "drop system")
+    git(repo, "mv", "p/draft.md", "p/system.md")
+    git(repo, "commit", "-q", "-m", "promote draft")
+    assert [c.subject for c in check()["p/system.md"]] == ["promote draft", "draft"]
+
+    git(repo, "reset", "-q", "--hard", "HEAD~3")  # a rewritten branch: walked again
+    commit(repo, {"p/system.md": "The system prompt, third version, long enough.\n"}, "third")
+    assert [c.subject for c in check()["p/system.md"]] == ["third", "second", "first"]

@@ -15,7 +15,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from promptops.git.process import git_dir, git_text, run_git_raw
+from promptops.git.log import on_first_parent_chain
+from promptops.git.process import git_dir, git_text
 from promptops.git.shallow import refuse_shallow
 
 CACHE_FORMAT = 1
@@ -34,21 +35,12 @@ def change_counts(root: Path, commit: str, folder: str) -> dict[str, int]:
     entry = cache.get(folder or ".")
     if entry and entry["commit"] == commit:
         return dict(entry["counts"])
-    base = entry["commit"] if entry and _first_parent_ancestor(root, entry["commit"], commit) else None
+    base = entry["commit"] if entry and on_first_parent_chain(root, entry["commit"], commit) else None
     counts = dict(entry["counts"]) if base else {}
     _count_changes(root, f"{base}..{commit}" if base else commit, folder, counts)
     cache[folder or "."] = {"commit": commit, "counts": counts}
     _write_cache(cache_file, cache)
     return counts
-
-
-def _first_parent_ancestor(root: Path, base: str, tip: str) -> bool:
-    """True when `base` lies on `tip`'s first-parent chain (then base..tip extends the counts)."""
-    status, out, _ = run_git_raw(root, ["rev-list", "--first-parent", "--parents", f"{base}..{tip}"])
-    if status != 0:
-        return False
-    lines = out.decode().splitlines()
-    return bool(lines) and lines[-1].split()[1:2] == [base]
 
 
 def _count_changes(root: Path, revs: str, folder: str, counts: dict[str, int]) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from promptops.git.process import git_bytes, git_text
+from promptops.git.process import git_bytes, git_text, run_git_raw
 
 NULL_BLOB = "0" * 40
 
@@ -82,6 +82,16 @@ def files_log(
                 logs[path] = [*changes[:i], renamed, *older]
                 break
     return logs
+
+
+def on_first_parent_chain(root: Path, base: str, tip: str) -> bool:
+    """True when `base` lies on `tip`'s first-parent chain, below it: then the first-parent
+    history of `tip` is that of `base..tip` followed by that of `base`."""
+    status, out, _ = run_git_raw(root, ["rev-list", "--first-parent", "--parents", f"{base}..{tip}"])
+    if status != 0:
+        return False
+    lines = out.decode().splitlines()
+    return bool(lines) and lines[-1].split()[1:2] == [base]
 
 
 def _renames_into(root: Path, commits: dict[str, str]) -> dict[tuple[str, str], tuple[str, str, str | None]]:

@@ -3,8 +3,11 @@
 Walking a 10,000-commit history costs git ~0.1 s on every call, while the answer is a pure
 function of the tip commit, the notes ref's commit and the paths asked for. So what
 `files_log` returns is kept per set of paths in `<git dir>/promptops/file-logs/`, with
-those two commits, and reused while both are unchanged: a new commit on the branch or a
-new note (added, fetched, merged) walks again and replaces it. Like the change counts, it
+those two commits, and reused while both are unchanged. When the branch moved on along its
+first-parent chain, only the new commits are walked and put in front (unless one of them
+renamed a file into a path: then, as `--follow` does, the older history is the old
+path's, and the walk from the new commits already holds it). Anything else (a new note
+added, fetched or merged; a rewritten branch) walks again. Like the change counts, it
 lives in the git directory, never in the working tree, and is skipped if it cannot be read
 or written.
 """
@@ -17,7 +20,7 @@ import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from promptops.git.log import FileChange, files_log
+from promptops.git.log import FileChange, files_log, on_first_parent_chain
 from promptops.git.process import git_dir, git_text
 
 CACHE_FORMAT = 1
@@ -31,10 +34,14 @@ def cached_files_log(
     notes = git_text(root, ["for-each-ref", "--format=%(objectname)", notes_ref], "reading the notes ref")
     key = {"format": CACHE_FORMAT, "commit": commit, "notes": notes.strip(), "paths": list(paths)}
     cache_file = git_dir(root) / CACHE_FOLDER / f"{zlib.crc32(json.dumps(key['paths']).encode()):08x}.json"
-    cached = _read(cache_file, key)
-    if cached is not None:
+    cached_commit, cached = _read(cache_file, key)
+    if cached is not None and cached_commit == commit:
         return cached
-    logs = files_log(root, commit, paths, notes_ref=notes_ref)
+    if cached is not None and on_first_parent_chain(root, cached_commit, commit):
+        new = files_log(root, f"{cached_commit}..{commit}", paths, notes_ref=notes_ref)
+        logs = {p: new[p] if _renamed_into(new[p]) else new[p] + cached[p] for p in paths}
+    else:
+        logs = files_log(root, commit, paths, notes_ref=notes_ref)
     _write(cache_file, {**key, "logs": {p: [_row(c) for c in changes] for p, changes in logs.items()}})
     return logs
 
@@ -45,14 +52,22 @@ def _row(change: FileChange) -> list[object]:
     return [*head, c.blob, c.parents, c.note]
 
 
-def _read(path: Path, key: dict[str, object]) -> dict[str, list[FileChange]] | None:
+def _renamed_into(changes: list[FileChange]) -> bool:
+    return any(c.status[0] in "RC" for c in changes)
+
+
+def _read(path: Path, key: dict[str, object]) -> tuple[str, dict[str, list[FileChange]] | None]:
+    """(the commit the kept logs were walked from, the logs), or ("", None) when there are none
+    for these paths and these notes."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        if any(data.get(k) != v for k, v in key.items()):
-            return None
-        return {p: [FileChange(*r[:9], tuple(r[9]), r[10]) for r in rows] for p, rows in data["logs"].items()}
+        if any(data.get(k) != v for k, v in key.items() if k != "commit"):
+            return "", None
+        rows_by_path = data["logs"]
+        logs = {p: [FileChange(*r[:9], tuple(r[9]), r[10]) for r in rows_by_path[p]] for p in key["paths"]}
+        return str(data["commit"]), logs
     except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
-        return None
+        return "", None
 
 
 def _write(path: Path, data: dict[str, object]) -> None:
