@@ -8,8 +8,9 @@ then times, side by side in one run:
 - `git log --follow --format=%H -- FILE` (the reference),
 - `prompt_history()` in-process and `promptops history` as a CLI subprocess (notes fetched
   less than history.notes_max_age_minutes ago, the usual case, and with `--fetch`): cold
-  (a first run: no cache at all), walk (the kept file log gone, as after a new commit, so
-  git walks the history again) and warm (nothing moved since the last run),
+  (a first run: no cache at all), walk (the kept file log gone, so git walks the whole
+  history, as on the first look at a prompt whose token counts are known) and warm
+  (nothing moved since the last run; after new commits only those are walked),
 - `list_prompts()` in-process and `promptops list` as a CLI subprocess,
 - the floor of any Python command: `python -c pass`, `python -c "import promptops.cli"`
   and the imports the history command needs.
@@ -164,7 +165,7 @@ def timed(fn: Callable[[], object]) -> float:
 
 
 def clear_walks(root: Path) -> None:
-    """Forget the kept file logs (in the git dir), as a new commit on the branch would."""
+    """Forget the kept file logs (in the git dir): git walks the whole history again."""
     shutil.rmtree(root / ".git" / "promptops" / "file-logs", ignore_errors=True)
 
 
@@ -287,7 +288,7 @@ def main() -> None:
         f"({'reused' if reused else f'built in {built:.1f} s'}); median of {runs} runs"
     )
     print("cold: vN-count, token-count and file-log caches deleted before each run (a first run);")
-    print("walk: only the kept file log deleted (as after a new commit: git walks again); warm: all kept")
+    print("walk: only the kept file log deleted (git walks the whole history again); warm: all kept")
     print("notes: fetched from origin by the first run (then younger than notes_max_age_minutes)")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print("bytecode: CLI commands run compiled (as installed by pip), one row with promptops not compiled")
