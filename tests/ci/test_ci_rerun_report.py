@@ -6,11 +6,15 @@ base; the report links the workflow run and the JSON artifact only inside Action
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from promptops.bot.eval_comment import results_fingerprint
 from promptops.bot.pr_commands import RERUN_BOX
+from promptops.bot.pull_request import evaluate_pull, gate_of
+from promptops.config import load_config
 from tests.ci import payloads
 from tests.ci.conftest import AGENT, CiRun, bodies, feature_branch, open_pull, run_event
 from tests.gitrepo import commit, git
@@ -216,3 +220,27 @@ def test_the_report_links_the_run_and_the_json_artifact_only_inside_actions(
     assert "| pass rate | 100.0% | 100.0% | +0.0 pts |" in bare
     assert "workflow run" not in bare and "artifact" not in bare and "None" not in bare
     assert github.latest_statuses(head2)["promptops/eval"]["target_url"] is None
+
+
+def test_the_same_means_the_same_as_displayed(agent_repo: Path, pull: tuple[int, str, str]) -> None:
+    """Figures equal at the tables' precision are the same; one case's outcome is not."""
+    _, base, head = pull
+    evaluation = evaluate_pull(load_config(agent_repo), base, head, ["support-agent"])
+    evaluation.gate = gate_of(evaluation, load_config(agent_repo), None)
+    first = results_fingerprint(evaluation)
+    outcome = evaluation.agents[0].outcome
+    assert outcome is not None and outcome.comparison is not None
+    cmp = outcome.comparison
+
+    def with_comparison(**changes: object) -> str:
+        evaluation.agents[0].outcome = replace(outcome, comparison=replace(cmp, **changes))
+        return results_fingerprint(evaluation)
+
+    tokens = cmp.head.mean_tokens
+    assert with_comparison(head=replace(cmp.head, mean_tokens=tokens + 0.001)) == first  # 80.0 (-4.8%)
+    assert with_comparison(head=replace(cmp.head, mean_tokens=tokens + 0.1)) != first  # 80.1
+    flipped = [replace(cmp.cases[0], head="pass", head_passed=1), *cmp.cases[1:]]
+    assert with_comparison(cases=flipped) != first
+    assert with_comparison() == first
+    evaluation.head = "0" * 40  # another head commit with the same results: still the same
+    assert results_fingerprint(evaluation) == first
