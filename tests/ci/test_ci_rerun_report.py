@@ -59,6 +59,34 @@ def eval_report(github: GitHubStandin) -> str:
     return report
 
 
+def normalized(text: str) -> list[str]:
+    """Lines with what differs between runs (commits, fingerprint, time, the repository URL) named."""
+    for pattern, name in (
+        (r"fingerprint=[0-9a-f]{32}", "fingerprint=FP"),
+        (r"\b[0-9a-f]{40}\b", "SHA"),
+        (r"\b[0-9a-f]{10}\b", "SHA"),
+        (r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", "TIME"),
+        (r"https://github\.(example|com)/(octo-org/agents|OWNER/REPO)", "REPO"),
+    ):
+        text = re.sub(pattern, name, text)
+    return text.splitlines()
+
+
+def assert_docs_show(first: str, unchanged: str) -> None:
+    """docs/github-actions.md shows these two comments as they render: each line of its two
+    examples (a `...` line skips some) appears, in order, in what the test produced."""
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "github-actions.md").read_text(encoding="utf-8")
+    blocks = re.findall(
+        r"(?:From\s+a\s+real\s+run|From\s+the\s+same\s+test).*?```markdown\n(.*?)```", docs, flags=re.S
+    )
+    assert len(blocks) == 2, "the two examples of docs/github-actions.md moved"
+    for block, produced in zip(blocks, (first, unchanged), strict=True):
+        lines = iter(normalized(produced))
+        for line in normalized(block):
+            if line != "...":
+                assert any(line == got for got in lines), f"docs line not in the output (in order): {line}"
+
+
 @pytest.fixture
 def pull(agent_repo: Path, github: GitHubStandin) -> tuple[int, str, str]:
     """(number, merge base, head) of a PR whose prompt drops the refund policy (a regression)."""
@@ -71,14 +99,23 @@ def test_a_rerun_with_the_same_results_says_unchanged_since_and_still_sets_the_c
     agent_repo: Path, github: GitHubStandin, monkeypatch: pytest.MonkeyPatch, pull: tuple[int, str, str]
 ) -> None:
     number, base, head = pull
-    run = on_push(agent_repo, monkeypatch, github, number, base, head)
+    run = on_push(agent_repo, monkeypatch, github, number, base, head, PROMPTOPS_RUNS_ARTIFACT=ARTIFACT)
     assert run.result.exit_code == 0, run.err
     first = eval_report(github)
     assert "| pass rate | 100.0% | 0.0% | -100.0 pts |" in first and "unchanged" not in first
 
     # a push that changes no prompt (a docs file): the same results, so no second table
     head2 = push_to_feature(agent_repo, {"NOTES.md": "why the prompt is shorter\n"}, "notes")
-    run = on_push(agent_repo, monkeypatch, github, number, base, head2, GITHUB_RUN_ID="4243")
+    run = on_push(
+        agent_repo,
+        monkeypatch,
+        github,
+        number,
+        base,
+        head2,
+        GITHUB_RUN_ID="4243",
+        PROMPTOPS_RUNS_ARTIFACT=ARTIFACT,
+    )
     assert run.result.exit_code == 0, run.err
     assert f"results unchanged since {head[:10]}" in run.out
     edited = eval_report(github)
@@ -92,7 +129,7 @@ def test_a_rerun_with_the_same_results_says_unchanged_since_and_still_sets_the_c
     )
     assert stamp is not None, edited
     assert f"the same as at `{head[:10]}` (vs merge base `{base[:10]}`)" in edited
-    assert f"Produced by [this workflow run]({RUN}/4243)." in edited  # the re-run's own run
+    assert f"Produced by [this workflow run]({RUN}/4243). Its eval run" in edited  # the re-run's own run
     # the results are kept, folded, exactly as first posted (with the first run's link)
     folded = edited.split(f"<summary>Results (unchanged since {head[:10]})</summary>", 1)[1]
     assert first.split("\n", 2)[2].strip() in folded
@@ -102,6 +139,8 @@ def test_a_rerun_with_the_same_results_says_unchanged_since_and_still_sets_the_c
     assert (check["conclusion"], check["output"]["title"]) == ("failure", "regression in support-agent")
     assert "| pass rate | 100.0% | 0.0% | -100.0 pts |" in check["output"]["summary"]
     assert github.latest_statuses(head2)["promptops/eval"]["state"] == "failure"
+
+    assert_docs_show(first, edited)
 
     # `/promptops eval` on the same head: still unchanged since the FIRST commit, folded once
     run = eval_command(agent_repo, monkeypatch, github, number)
