@@ -2,7 +2,8 @@
 
 The check (and the status, for tokens without checks permission) is set before the
 comment is written, so a comment that fails to post never leaves a required check
-waiting. A gate-change approval is a comment the bot itself writes when a maintainer
+waiting (`eval_comment.publish_gate` does both, and spares the comment a re-run whose
+results are unchanged). A gate-change approval is a comment the bot itself writes when a maintainer
 comments `/promptops approve-gate-change`; it names the head commit it approves, so a new
 push needs a new approval, and as the bot reads only its own comments nobody can forge one.
 """
