@@ -57,11 +57,15 @@ def has_commit(root: Path, sha: str) -> bool:
 
 
 def remote_branch_tip(root: Path, branch: str) -> str | None:
-    """The commit the clone's remote-tracking `branch` points at (as fetched at checkout), if any:
-    where a branch is now, which a pull request's `base.sha` from the API may no longer say."""
+    """The commit the clone's remote-tracking `branch` points at (as fetched at checkout); None
+    when the clone has no such ref (the caller falls back to what the API says). It says where
+    a branch is now, which a pull request's `base.sha` from the API may no longer say."""
     repo = open_repo(root)
     try:
         remote = find_remote(repo)
+    except PromptopsError:  # several remotes, none `origin`: no telling which is GitHub's
+        remote = None
+    try:
         return (commit_of(repo, f"refs/remotes/{remote}/{branch}") or None) if remote else None
     finally:
         repo.close()
