@@ -63,10 +63,9 @@ def remote_branch_tip(root: Path, branch: str) -> str | None:
     repo = open_repo(root)
     try:
         remote = find_remote(repo)
-    except PromptopsError:  # several remotes, none `origin`: no telling which is GitHub's
-        remote = None
-    try:
         return (commit_of(repo, f"refs/remotes/{remote}/{branch}") or None) if remote else None
+    except PromptopsError:  # several remotes, none `origin`: no telling which is GitHub's
+        return None
     finally:
         repo.close()
 
