@@ -33,6 +33,7 @@ class ShardReports:
     count: int
     by_index: dict[int, tuple[Path, dict[str, Any]]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # agents whose shard runs would not merge
 
     def lacking(self, agent: str) -> list[int]:
         """Shards with no result for `agent`: no manifest, or a manifest without the agent."""
@@ -41,7 +42,8 @@ class ShardReports:
 
     @property
     def incomplete(self) -> bool:
-        return bool(self.problems) or len(self.by_index) < self.count
+        """A shard did not report, or its runs were refused: the merge job fails too (re-run it)."""
+        return bool(self.problems or self.refused) or len(self.by_index) < self.count
 
 
 def read_reports(folder: Path, base: str, head: str, count: int) -> ShardReports:
@@ -112,6 +114,7 @@ def _merged_agent(
         outcome = run_merge_command(judge, files)
         _check_what_was_run(judge, agent, base, head, on_base, outcome)
     except PromptopsError as exc:
+        reports.refused.append(agent)
         return AgentResult(agent, note=f"{exc}; re-run: {rerun_hint(ctx)}", failed=True)
     merged = AgentResult(agent, outcome, "" if on_base else NEW_AGENT)
     merged.own_cases = _own_cases(judge, entries)
