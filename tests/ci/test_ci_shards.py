@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from tests.ci import payloads
-from tests.ci.conftest import AGENT, CiRun, bodies, feature_branch, open_pull, run_event
+from tests.ci.conftest import AGENT, REFUND_CASES, CiRun, bodies, feature_branch, open_pull, run_event
 from tests.gitrepo import commit
 from tests.standins.github_server import GitHubStandin
 from tests.workflow_lint import PROJECT
@@ -119,21 +119,41 @@ class Actions:
         self.github.check_runs.clear()
 
 
-def pull(repo: Path, monkeypatch: pytest.MonkeyPatch, github: GitHubStandin, provider: dict, **payload: Any):
-    """A PR removing "refund" from the prompt, on a base whose settings ask for 4 shard jobs."""
-    settings = {"provider": provider, "evals": {"shards": 4}}
+def pull(
+    repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    github: GitHubStandin,
+    provider: dict,
+    evals: dict | None = None,
+    files: dict[str, str] | None = None,
+    **payload: Any,
+) -> tuple[Actions, str]:
+    """A PR removing "refund" from the prompt (and `files`), on a base whose settings shard (`evals`)."""
+    settings = {"provider": provider, "evals": evals or {"shards": 4}}
     commit(repo, {".promptops.yaml": yaml.safe_dump(settings)}, "shard PR evaluations", push=True)
-    base, head = feature_branch(repo, {f"{AGENT}/system.md": WITHOUT_REFUND})
+    base, head = feature_branch(repo, {f"{AGENT}/system.md": WITHOUT_REFUND, **(files or {})})
     number = open_pull(github, "feature")
     event = payloads.pull_request("opened", number, base_sha=base, head_sha=head, **payload)
     return Actions(repo, monkeypatch, github, event), head
 
 
-@pytest.mark.parametrize("provider", [ECHO, NO_KEY], ids=["echo", "no-model-key"])
+# The PR's own cases: two more, which the report states beside the verdict (never judged).
+MORE_CASES = REFUND_CASES + "".join(
+    f"  - id: extra-{i}\n    vars: {{customer_message: 'extra {i}'}}\n"
+    "    assert: [{type: icontains, value: refund}]\n"
+    for i in range(2)
+)
+
+
+@pytest.mark.parametrize(
+    ("provider", "files"),
+    [(ECHO, {}), (NO_KEY, {}), (ECHO, {f"{AGENT}/evals/cases.yaml": MORE_CASES})],
+    ids=["echo", "no-model-key", "pr-changes-cases"],
+)
 def test_plan_four_shards_and_merge_give_what_one_job_gives(
-    agent_repo: Path, github: GitHubStandin, monkeypatch: pytest.MonkeyPatch, provider: dict
+    agent_repo: Path, github: GitHubStandin, monkeypatch: pytest.MonkeyPatch, provider: dict, files: dict
 ) -> None:
-    actions, head = pull(agent_repo, monkeypatch, github, provider)
+    actions, head = pull(agent_repo, monkeypatch, github, provider, files=files)
     one_job, outputs = actions.job(None)  # the caller workflow `init --github` writes: one job
     assert one_job.result.exit_code == 0, one_job.err
     assert outputs == {"shards": "", "matrix": ""}
@@ -158,6 +178,10 @@ def test_plan_four_shards_and_merge_give_what_one_job_gives(
     [comment] = bodies(github)
     assert comment == single
     assert actions.gate(head) == expected
+    if files:  # the shard jobs ran the PR's own cases too, so the merge job needs no model key
+        assert len(list(actions.artifacts.rglob("support-agent-own-cases-*.json"))) == 4
+        assert "On this pull request's own cases (reported separately, not judged): pass rate 0.0%" in comment
+        assert "on 10 samples of 10 cases" in comment
     if provider is ECHO:
         assert "### support-agent: **regression**" in comment
         assert "Measured on 8 samples (8 cases, repeat 1" in comment
@@ -277,3 +301,74 @@ def test_the_pr_cannot_choose_its_shard_count(
 
     assert planned["shards"] == "1"
     assert actions.gate(head)[0] == "failure"
+
+
+@pytest.mark.parametrize(("per_job", "most", "expected"), [(3, 8, 3), (3, 2, 2), (100, 8, 1)])
+def test_shard_samples_sizes_the_matrix_from_the_base_cases(
+    agent_repo: Path,
+    github: GitHubStandin,
+    monkeypatch: pytest.MonkeyPatch,
+    per_job: int,
+    most: int,
+    expected: int,
+) -> None:
+    """8 cases x repeat 1 on the base: ceil(8 / shard_samples) jobs, at most max_shards; the PR's
+    40 extra cases count for nothing."""
+    many = REFUND_CASES + "".join(f"  - id: more-{i}\n    vars: {{customer_message: m}}\n" for i in range(40))
+    evals = {"shard_samples": per_job, "max_shards": most}
+    actions, _ = pull(agent_repo, monkeypatch, github, ECHO, evals, {f"{AGENT}/evals/cases.yaml": many})
+
+    plan, planned = actions.job("evaluate")
+
+    assert plan.result.exit_code == 0, plan.err
+    assert planned == {"shards": str(expected), "matrix": json.dumps(list(range(1, expected + 1)))}
+
+
+def test_the_workflow_fans_out_from_the_plan_and_merges_after_any_shard() -> None:
+    jobs = WORKFLOW["jobs"]
+    plan, shard, merge = jobs["evaluate"], jobs["evaluate-shard"], jobs["evaluate-merge"]
+    # the plan is the evaluate job; its outputs are the action's, from the promptops step
+    assert plan["env"] == {"PROMPTOPS_SHARD_PLAN": "true"}
+    assert plan["outputs"] == {
+        "shards": "${{ steps.promptops.outputs.shards }}",
+        "matrix": "${{ steps.promptops.outputs.matrix }}",
+    }
+    assert [s.get("id") for s in plan["steps"] if s.get("uses") == "./promptops-action"] == ["promptops"]
+    assert ACTION["outputs"]["shards"]["value"] == "${{ steps.promptops.outputs.shards }}"
+    # shard jobs: a matrix from the plan, read-only, each cancelled only by its own successor
+    assert shard["needs"] == "evaluate"
+    assert "needs.evaluate.outputs.shards" in shard["if"] and "always()" not in shard["if"]
+    assert shard["strategy"] == {
+        "fail-fast": False,
+        "matrix": {"shard": "${{ fromJSON(needs.evaluate.outputs.matrix) }}"},
+    }
+    assert shard["env"] == {"PROMPTOPS_SHARD": "${{ matrix.shard }}/${{ needs.evaluate.outputs.shards }}"}
+    assert shard["permissions"] == {"contents": "read"}
+    assert shard["concurrency"]["cancel-in-progress"] is True
+    assert (
+        "pull_request.number" in shard["concurrency"]["group"]
+        and "matrix.shard" in shard["concurrency"]["group"]
+    )
+    [upload] = [s for s in shard["steps"] if str(s.get("uses", "")).startswith("actions/upload-artifact@")]
+    assert upload["with"]["path"] == "repository/.promptops/shards/"
+    assert upload["with"]["if-no-files-found"] == "error"
+    # the merge: after every shard, also a failed or cancelled one; never without the plan
+    assert merge["needs"] == ["evaluate", "evaluate-shard"]
+    assert merge["if"].startswith("always() && needs.evaluate.result == 'success' && ")
+    assert "needs.evaluate.outputs.shards" in merge["if"]
+    assert merge["permissions"] == plan["permissions"]  # what the one-job path may write, no more
+    assert merge["concurrency"]["cancel-in-progress"] is True
+    [download] = [
+        s for s in merge["steps"] if str(s.get("uses", "")).startswith("actions/download-artifact@")
+    ]
+    assert download["with"] == {"pattern": "promptops-shard-*", "path": "shard-runs"}
+    assert upload["with"]["name"] == "promptops-shard-${{ matrix.shard }}"
+    assert merge["env"] == {"PROMPTOPS_SHARD_RUNS": "${{ github.workspace }}/shard-runs"}
+    assert "anthropic-api-key" not in merge["steps"][-1]["with"]  # it merges; it calls no model
+    for job in (shard, merge):
+        for step in job["steps"]:
+            if str(step.get("uses", "")).startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False
+    text = (PROJECT / ".github/workflows/promptops.yml").read_text()
+    assert "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02  # v4.6.2" in text
+    assert "actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093  # v4.3.0" in text
