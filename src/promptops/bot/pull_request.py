@@ -232,7 +232,7 @@ def handle_pull_request(ctx: CiContext, event: PullRequestEvent) -> None:
     )
     if reports is not None and reports.incomplete:
         # red job as well as a failing gate, so "re-run failed jobs" picks the merge up again
-        ctx.report.error = "a shard did not report or was refused; promptops/eval is failure (see the comment)"
+        ctx.report.error = "a shard did not report or was refused: promptops/eval is failure (see comment)"
         ctx.report.exit_code = 1
 
 

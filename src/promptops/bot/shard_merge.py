@@ -110,7 +110,7 @@ def _merged_agent(
     if errors:
         return AgentResult(agent, note=errors[0], failed=True)  # as one job words it
     try:
-        files = [folder / name for folder, entry in entries for name in entry["runs"]]
+        files = [_inside(folder, name) for folder, entry in entries for name in entry["runs"]]
         outcome = run_merge_command(judge, files)
         _check_what_was_run(judge, agent, base, head, on_base, outcome)
     except PromptopsError as exc:
@@ -119,6 +119,13 @@ def _merged_agent(
     merged = AgentResult(agent, outcome, "" if on_base else NEW_AGENT)
     merged.own_cases = _own_cases(judge, entries)
     return merged
+
+
+def _inside(folder: Path, name: str) -> Path:
+    """A run file a manifest names: a plain file name in the manifest's own folder."""
+    if not isinstance(name, str) or Path(name).name != name or name in ("", ".", ".."):
+        raise PromptopsError(f"{folder / MANIFEST}: run file {name!r} is not a file name in its folder")
+    return folder / name
 
 
 def _check_what_was_run(
@@ -145,10 +152,10 @@ def _own_cases(judge: Config, entries: list[tuple[Path, dict[str, Any]]]) -> str
     errors = [entry["own_error"] for _, entry in entries if entry.get("own_error")]
     if errors:
         return f"could not run them: {escape_text(errors[0])}"
-    files = [folder / name for folder, entry in entries for name in entry.get("own_runs", [])]
-    if not files:
+    names = [(folder, name) for folder, entry in entries for name in entry.get("own_runs", [])]
+    if not names:
         return ""
     try:
-        return own_cases_summary(run_merge_command(judge, files).head)
+        return own_cases_summary(run_merge_command(judge, [_inside(f, n) for f, n in names]).head)
     except PromptopsError as exc:
         return f"could not run them: {escape_text(str(exc))}"
