@@ -191,7 +191,7 @@ def test_plan_four_shards_and_merge_give_what_one_job_gives(
         assert expected[:2] == ("failure", "could not evaluate in support-agent")
 
 
-@pytest.mark.parametrize("damage", ["missing", "other-cases"])
+@pytest.mark.parametrize("damage", ["missing", "run-file-missing", "other-cases"])
 def test_a_missing_or_foreign_shard_fails_the_gate_with_the_rerun_command(
     agent_repo: Path, github: GitHubStandin, monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:
@@ -201,6 +201,8 @@ def test_a_missing_or_foreign_shard_fails_the_gate_with_the_rerun_command(
     shard2 = actions.artifacts / "promptops-shard-2"
     if damage == "missing":
         shutil.rmtree(shard2)  # the job failed or was cancelled: nothing uploaded
+    elif damage == "run-file-missing":
+        next(shard2.rglob("support-agent-eval-0.json")).unlink()
     else:  # a run file answering other cases (another cases file) in place of shard 2's
         for path in shard2.rglob("support-agent-eval-*.json"):
             run = json.loads(path.read_text(encoding="utf-8"))
@@ -215,6 +217,8 @@ def test_a_missing_or_foreign_shard_fails_the_gate_with_the_rerun_command(
     assert "gh run rerun 4242 --failed --repo octo-org/agents" in comment
     if damage == "missing":
         assert "shard(s) 2 of 4 did not report support-agent" in comment
+    elif damage == "run-file-missing":
+        assert "support-agent-eval-0.json: error: file not found" in comment
     else:
         assert "suite\\_digest is '" + "0" * 64 + "', but " in comment
         assert "shards of one run need the same prompts, cases and settings" in comment
