@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import posixpath
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -107,9 +107,9 @@ def prompt_history(
     changes = _with_other_branches(config, prompt, on_default) if all_branches else on_default
     changes = changes[:limit] if limit is not None else changes
     tokens = _tokens_by_blob(config, changes)
-    versions = [_version(c, numbers.get(c.commit), tokens) for c in changes]
+    notes = _notes(config, changes)
     deployed = on_default[0].commit if on_default and on_default[0].blob else None
-    versions = _annotated(config, changes, versions, deployed)
+    versions = [_version(c, numbers.get(c.commit), tokens, notes, deployed) for c in changes]
     steps = _rollout_steps(config, prompt.name, logs[rollout_file])
     return PromptHistory(prompt.id, prompt.rel_path, branch.name, len(on_default), versions, steps)
 
@@ -150,10 +150,19 @@ def _tokens_by_blob(config: Config, changes: list[FileChange]) -> dict[str, int]
     known = cached_token_counts(wanted)
     blobs = read_blobs(config.root, [b for b in wanted if b not in known])
     texts = {blob: data.decode("utf-8", errors="replace") for blob, data in blobs.items()}
-    return {**known, **count_tokens_by_version(texts)}
+    return {**known, **count_tokens_by_version(texts)} if texts else known
 
 
-def _version(change: FileChange, number: int | None, tokens: dict[str, int]) -> PromptVersion:
+def _version(
+    change: FileChange,
+    number: int | None,
+    tokens: dict[str, int],
+    notes: dict[str, dict[str, Any]],
+    deployed: str | None,
+) -> PromptVersion:
+    """One version with its PR number, its eval note (a merge without its own: the merged
+    branch head's) and whether it is the deployed one."""
+    note = next((notes[sha] for sha in (change.commit, *change.parents[1:]) if sha in notes), None)
     return PromptVersion(
         number=number,
         version_id=change.blob,
@@ -163,6 +172,9 @@ def _version(change: FileChange, number: int | None, tokens: dict[str, int]) -> 
         subject=change.subject,
         path=change.path,
         tokens=tokens.get(change.blob) if change.blob else None,
+        pr_number=pull_request_number(change.subject),
+        eval=note,
+        deployed=change.commit == deployed,
     )
 
 
@@ -178,24 +190,15 @@ def _fetch_notes(config: Config, fetch: bool | None) -> None:
         fetch_notes_when_stale(config.root, max_age_s)
 
 
-def _annotated(
-    config: Config, changes: list[FileChange], versions: list[PromptVersion], deployed: str | None
-) -> list[PromptVersion]:
-    """Versions with their PR number, eval note and deployed flag.
+def _notes(config: Config, changes: list[FileChange]) -> dict[str, dict[str, Any]]:
+    """The eval notes of the changes' commits, and of merged branch heads where needed.
 
     Notes came with the log; a merge without its own note takes the merged branch head's
     (second parent's), which needs one more lookup, only when there is such a merge.
     """
     own = {c.commit: parse_note(c.note) for c in changes}
     merged_heads = {p for c in changes if own[c.commit] is None for p in c.parents[1:]}
-    notes = {**notes_for(config.root, merged_heads), **{k: v for k, v in own.items() if v is not None}}
-    candidates = {c.commit: (c.commit, *c.parents[1:]) for c in changes}
-    out = []
-    for version in versions:
-        note = next((notes[sha] for sha in candidates[version.commit] if sha in notes), None)
-        number = pull_request_number(version.subject)
-        out.append(replace(version, pr_number=number, eval=note, deployed=version.commit == deployed))
-    return out
+    return {**notes_for(config.root, merged_heads), **{k: v for k, v in own.items() if v is not None}}
 
 
 def complete_history(config: Config) -> str | None:
