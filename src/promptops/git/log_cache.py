@@ -14,6 +14,7 @@ or written.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import zlib
@@ -71,14 +72,14 @@ def _read(path: Path, key: dict[str, object]) -> tuple[str, dict[str, list[FileC
 
 
 def _write(path: Path, data: dict[str, object]) -> None:
-    """Atomic replace, so a concurrent reader sees the old or the new file, never half of one."""
-    import tempfile  # only when the walk ran: a hit never writes
-
+    """Atomic replace, so a concurrent reader sees the old or the new file, never half of one
+    (a scratch name of this process rather than `tempfile`, whose import costs more than this)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".file-log-")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
+        with open(tmp, "x", encoding="utf-8") as out:
             json.dump(data, out)
         os.replace(tmp, path)
     except OSError:
-        pass
+        with contextlib.suppress(OSError):  # a cache that cannot be written is skipped
+            tmp.unlink(missing_ok=True)
