@@ -112,4 +112,3 @@ def main(ctx: click.Context, directory: Path) -> None:
     writes improved variants, and proposes them as pull requests.
     """
     ctx.obj = Workspace(start=directory)
-

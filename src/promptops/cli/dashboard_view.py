@@ -41,4 +41,8 @@ def print_dashboard(dashboard: Dashboard, console: Console | None = None) -> Non
 
 def _actions(console: Console, actions: tuple[Action, ...]) -> None:
     for action in actions:
-        console.print(f"  [ ] {escape(action.label)}: [cyan]{escape(action.command)}[/]", highlight=False)
+        console.print(
+            f"  [ ] {escape(action.label)}: [cyan]{escape(action.command)}[/]",
+            highlight=False,
+            soft_wrap=True,
+        )
