@@ -20,7 +20,7 @@ from promptops.bot.context import CiContext
 from promptops.bot.events import CommentEvent, DashboardTickedEvent
 from promptops.dashboard.actions import Action, untick
 from promptops.dashboard.gather import gather_dashboard
-from promptops.dashboard.render import DASHBOARD_MARKER, TITLE, render_markdown
+from promptops.dashboard.render import DASHBOARD_MARKER, TITLE, issue_body
 from promptops.errors import InputError, PromptopsError
 from promptops.github.issues import create_issue, edit_issue_body, find_own_issue, get_issue
 from promptops.github.open_pulls import open_pulls
@@ -47,7 +47,7 @@ def refresh_dashboard(ctx: CiContext) -> None:
 def _refresh(ctx: CiContext) -> None:
     gh = ctx.github()
     dashboard = gather_dashboard(ctx.config, pulls=open_pulls(gh), repository=gh.full_name, fetch=True)
-    body = ctx.redact(render_markdown(dashboard))
+    body = ctx.redact(issue_body(ctx.config, dashboard))
     labels = list(ctx.config.get("github.labels"))
     found = find_own_issue(gh, DASHBOARD_MARKER, labels[0] if labels else None)
     for forged in found.forged:

@@ -63,9 +63,9 @@ def dashboard_command(
     if as_json:
         click.echo(json.dumps(dashboard.to_json(), indent=2))
     elif as_markdown:
-        from promptops.dashboard.render import render_markdown
+        from promptops.dashboard.render import issue_body
 
-        click.echo(render_markdown(dashboard), nl=False)
+        click.echo(issue_body(ws.config, dashboard), nl=False)
     else:
         from promptops.cli.dashboard_view import print_dashboard
 

@@ -5,14 +5,16 @@ ignored), shared by the issue body and `promptops dashboard`'s terminal view, so
 the same thing. Text that people wrote (PR titles, logins) is escaped.
 
 Each prompt's section ends with what `prompt_extras(prompt)` returns: the place for more
-per-prompt blocks (a chart of pass rate and tokens across versions), added by passing one
-function, without touching this layout.
+per-prompt blocks (a chart of pass rate and tokens across versions). `issue_body` is the
+one call both the bot and `promptops dashboard --markdown` make, so such a block is added
+there once, by passing `prompt_extras`, without touching this layout.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from promptops.config import Config
 from promptops.dashboard.model import Dashboard, LastEval, PromptPull, PromptState, RolloutState
 from promptops.markdown import COMMENT_LIMIT, escape_cell, escape_text, inline_code, truncate_to_limit
 from promptops.version_ids import short_id
@@ -114,3 +116,11 @@ def _prompt_section(prompt: PromptState, pulls_note: str | None, extras: PromptE
     if extra:
         section.append(extra)
     return "\n\n".join(section)
+
+
+def issue_body(config: Config, dashboard: Dashboard) -> str:
+    """The dashboard issue's body for `config`'s repository, as the bot writes it and
+    `promptops dashboard --markdown` prints it. `config` is for per-prompt extras that read
+    the repository (e.g. a chart of the prompt's versions): none yet."""
+    del config  # read by the per-prompt extras once there are some
+    return render_markdown(dashboard)
