@@ -24,6 +24,7 @@ LAYERS: list[set[str]] = [
     {"__init__", "errors"},
     {"files"},
     {"version_ids", "markdown", "traffic"},
+    {"charts"},
     {"schemas"},
     {"config"},
     {"git"},
