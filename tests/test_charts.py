@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from promptops.charts import VersionPoint, rollout_chart, version_charts
@@ -116,3 +118,14 @@ def test_a_point_without_a_pass_rate_cannot_carry_an_interval() -> None:
         VersionPoint("v1", None, 0.2, 0.4, 10)
     with pytest.raises(ValueError, match="low <= pass rate <= high"):
         VersionPoint("v1", 0.9, 0.2, 0.4, 10)
+
+
+def test_the_charts_in_the_docs_are_what_mermaid_reads() -> None:
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    text = "\n".join((docs / name).read_text("utf-8") for name in ("commands.md", "github-actions.md"))
+
+    charts = xycharts(text)
+
+    titles = [c["title"] for c in charts]
+    assert "support-agent/system rollout at 25% (step 2 of 4)" in titles
+    assert {"support-agent/system pass rate, v1-v2", "support-agent/system tokens, v1-v2"} <= set(titles)
