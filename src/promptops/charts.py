@@ -51,14 +51,23 @@ class VersionPoint:
             if self.low is not None or self.high is not None:
                 raise ValueError(f"{self.label}: an interval without a pass rate")
             return
-        if any(f is None or not math.isfinite(f) for f in figures):
+        measured = self.measured
+        if measured is None or not all(math.isfinite(f) for f in measured):
             raise ValueError(f"{self.label}: a pass rate needs a finite interval, got {figures}")
-        if not 0.0 <= self.low <= self.pass_rate <= self.high <= 1.0:  # type: ignore[operator]
+        low, rate, high = measured
+        if not 0.0 <= low <= rate <= high <= 1.0:
             raise ValueError(f"{self.label}: expected 0 <= low <= pass rate <= high <= 1, got {figures}")
 
     @property
     def evaluated(self) -> bool:
         return self.pass_rate is not None
+
+    @property
+    def measured(self) -> tuple[float, float, float] | None:
+        """(low, pass rate, high), or None without an eval."""
+        if self.low is None or self.pass_rate is None or self.high is None:
+            return None
+        return self.low, self.pass_rate, self.high
 
 
 # ---------------------------------------------------------------- text and numbers
@@ -154,19 +163,16 @@ def pass_rate_chart(title: str, points: Sequence[VersionPoint]) -> str | None:
     the picture of "no real change". Versions without an eval are left off (their category
     too: a missing sample is not a result, and a 0 % bar would read as a total failure).
     """
-    shown = [p for p in points if p.evaluated]
+    shown = [(p.label, p.measured) for p in points if p.measured is not None]
     if not shown:
         return None
+    series = [[100 * m[i] for _, m in shown if m is not None] for i in range(3)]  # low, rate, high
     return xychart(
         title,
-        [p.label for p in shown],
+        [label for label, _ in shown],
         "pass rate (%)",
         100,
-        [
-            ("bar", [100 * p.pass_rate for p in shown]),  # type: ignore[operator]
-            ("line", [100 * p.low for p in shown]),  # type: ignore[operator]
-            ("line", [100 * p.high for p in shown]),  # type: ignore[operator]
-        ],
+        [("bar", series[1]), ("line", series[0]), ("line", series[2])],
     )
 
 
@@ -177,11 +183,12 @@ def tokens_chart(title: str, points: Sequence[VersionPoint]) -> str | None:
     and percents (0-100) beside token counts (hundreds to thousands) would flatten one of the
     two, while scaling tokens to percents of the largest would hide the unit people compare.
     """
-    shown = [p for p in points if p.tokens is not None]
+    shown = [(p.label, float(p.tokens)) for p in points if p.tokens is not None]
     if not shown:
         return None
-    counts = [float(p.tokens) for p in shown]  # type: ignore[arg-type]
-    return xychart(title, [p.label for p in shown], "tokens", _nice_ceiling(max(counts)), [("bar", counts)])
+    counts = [count for _, count in shown]
+    top = _nice_ceiling(max(counts))
+    return xychart(title, [label for label, _ in shown], "tokens", top, [("bar", counts)])
 
 
 def version_charts(prompt_id: str, points: Sequence[VersionPoint], *, last: int = DEFAULT_LAST) -> str:
