@@ -35,6 +35,7 @@ class CiEnvironment:
     api_url: str | None
     step_summary: Path | None
     run_url: str | None
+    runs_artifact: str | None = None  # the artifact the workflow uploads .promptops/runs/ as
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> CiEnvironment:
@@ -54,6 +55,7 @@ class CiEnvironment:
             run_url=f"{server.rstrip('/')}/{repo}/actions/runs/{run_id}"
             if server and run_id and repo
             else None,
+            runs_artifact=env.get("PROMPTOPS_RUNS_ARTIFACT") or None,
         )
 
 

@@ -15,8 +15,9 @@ evaluates the fork's prompt files only, read as blobs from the head commit.
 from __future__ import annotations
 
 from promptops.bot.context import CiContext
+from promptops.bot.eval_comment import publish_gate
 from promptops.bot.events import PullRequestEvent
-from promptops.bot.gate_report import AgentResult, PullEvaluation, approval_of, fork_waiting, publish_gate
+from promptops.bot.gate_report import AgentResult, PullEvaluation, approval_of, fork_waiting
 from promptops.bot.staleness import check_staleness
 from promptops.config import CONFIG_FILE, Config
 from promptops.errors import PromptopsError
