@@ -20,11 +20,15 @@ from promptops.evals.command import EvalOutcome
 from promptops.evals.gate import APPROVE_COMMAND, EVAL_COMMAND, GateResult
 from promptops.evals.markdown_report import markdown_report
 from promptops.evals.report import measured_on
+from promptops.evals.results import EvalRun
 from promptops.github.retries import GitHubError
 from promptops.markdown import escape_text, inline_code, report_marker
 
 APPROVAL_KEY = "gate-approval"
 _APPROVAL = re.compile(r"<!-- promptops:approval head=([0-9a-f]{40}) by=([\w.\[\]-]+) -->")
+NO_CREDENTIALS = "no model credentials in this run"
+NEW_AGENT = "new agent: no base version to compare with"
+REMOVED = "removed by this pull request; nothing to evaluate"
 _ICONS = {"success": "✅", "neutral": "⚪", "action_required": "⏸️", "failure": "❌"}
 
 
@@ -54,6 +58,15 @@ class PullEvaluation:
     changes_cases: bool = False
     changes_settings: bool = False
     stale: Staleness | None = None  # the base branch changed these agents since the merge base
+
+
+def own_cases_summary(run: EvalRun) -> str:
+    """The head prompts on the PR's own cases, as the report states it (never judged)."""
+    s = run.summary
+    return (
+        f"pass rate {s.pass_rate:.1%} ({s.passed} passed, {s.failed} failed, {s.errors} errors "
+        f"on {s.samples} samples of {s.cases} cases)"
+    )
 
 
 def render_comment(evaluation: PullEvaluation, links: str = "") -> str:

@@ -157,6 +157,8 @@ def eval_note(session: dict[str, Any]) -> dict[str, Any]:
         "headline": verdict["headline"],
         "recommended": is_recommended(session),
         "pass_rate": {"base": overall["base"]["rate"], "variant": overall["candidate"]["rate"]},
+        # the variant's interval, for the pass-rate chart of `promptops history --chart`
+        "pass_interval": {k: overall["candidate"].get(k) for k in ("low", "high", "confidence")},
         "p_value": overall["mcnemar_p"],
         "tokens_change_pct": _change_pct(figures, "tokens"),
         "latency_change_pct": _change_pct(figures, "latency_ms"),
