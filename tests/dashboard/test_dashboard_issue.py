@@ -168,3 +168,27 @@ def test_dashboard_can_be_switched_off(
     commit(s.repo, {}, "no dashboard", push=True)
     schedule(s, monkeypatch)
     assert s.github.issues == {} and s.github.calls("issues/list-for-repo") == []
+
+
+def test_two_boxes_ticked_in_one_edit_each_run_once(
+    scenario: Scenario,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    s = scenario
+    schedule(s, monkeypatch)
+    [number] = own_issues(s)
+    issue = s.github.issues[number]
+    before = issue["body"]
+    issue["body"] = before.replace(f"- [ ] {EVAL_BOX}", f"- [x] {EVAL_BOX}").replace(
+        f"- [ ] {UNIGNORE}", f"- [x] {UNIGNORE}"
+    )
+    payload = payloads.issue_edited(number, issue["body"], before, login="alice", author=s.github.login)
+    run = run_event(s.repo, monkeypatch, s.github, "issues", payload)
+    assert run.result.exit_code == 0, run.err
+    [reply] = [c["body"] for c in s.github.comments.values() if c["issue"] == number]
+    first, second = reply.split("**alice** ticked ")[1:]
+    assert first.startswith("`/promptops eval billing-agent`:")
+    assert "## promptops eval: billing-agent" in first  # the eval report of the default branch
+    assert "| invoice | pass | 1/1 |" in first
+    assert second.startswith("`/promptops unignore support-agent/user_template --goal conciseness`:")
+    assert ignored_goals(s) == {} and "- [x]" not in s.github.issue_body(number)
