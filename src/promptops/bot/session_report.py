@@ -68,9 +68,7 @@ def winner(session: dict[str, Any]) -> dict[str, Any]:
     holdout = session.get("holdout")
     if not holdout:
         summary = (session.get("recommendation") or {}).get("summary") or "no candidate was confirmed"
-        raise InputError(
-            f"session {sid} has no confirmed candidate ({summary}); nothing to publish"
-        )
+        raise InputError(f"session {sid} has no confirmed candidate ({summary}); nothing to publish")
     return next(c for c in session["candidates"] if c["id"] == holdout["candidate"])
 
 
