@@ -244,10 +244,17 @@ def _encode(completion: Completion) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
+_COMPLETION_FIELDS = frozenset(f.name for f in fields(Completion))
+
+
 def _decode(text: str) -> Completion:
-    known = {f.name for f in fields(Completion)}
-    data = {k: v for k, v in json.loads(text).items() if k in known}
-    data["tool_calls"] = tuple(ToolCall(**call) for call in data["tool_calls"])
+    """A stored answer; fields a newer promptops wrote and this one does not know are dropped.
+    (Half the cost of a cached sample once was rebuilding the field set per row.)"""
+    data = json.loads(text)
+    if not _COMPLETION_FIELDS.issuperset(data):
+        data = {k: v for k, v in data.items() if k in _COMPLETION_FIELDS}
+    calls = data.get("tool_calls")
+    data["tool_calls"] = tuple(ToolCall(**call) for call in calls) if calls else ()
     data["cached"] = True
     return Completion(**data)
 
