@@ -56,3 +56,38 @@ def test_config_command_prints_merged_json(repo: Path) -> None:
     result = run_cli(repo, "config", "--json")
     assert result.exit_code == 0
     assert '"max_open_prs": 2' in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "expected"),
+    [
+        ("evals:\n  shards: 0\n", "2:11: error: evals.shards:", "0 is less than the minimum of 1"),
+        ("evals:\n  shards: 300\n", "2:11: error: evals.shards:", "300 is greater than the maximum of 256"),
+        (
+            "evals:\n  shard_samples: many\n",
+            "2:18: error: evals.shard_samples:",
+            "expected ['integer', 'null'], got str 'many'",
+        ),
+        (
+            "evals:\n  shards: 4\n  shard_samples: 500\n",
+            "3:18: error: evals.shard_samples:",
+            "set either evals.shards (a fixed number of shard jobs) or evals.shard_samples",
+        ),
+    ],
+)
+def test_shard_settings_are_checked_in_one_line(repo: Path, text: str, where: str, expected: str) -> None:
+    (repo / ".promptops.yaml").write_text(text)
+    result = run_cli(repo, "config")
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert f".promptops.yaml:{where}" in line
+    assert expected in line
+
+
+def test_shard_settings_default_to_one_job(repo: Path) -> None:
+    cfg = load_config(repo)
+    assert (cfg.get("evals.shards"), cfg.get("evals.shard_samples"), cfg.get("evals.max_shards")) == (
+        1,
+        None,
+        8,
+    )

@@ -45,6 +45,10 @@ DEFAULTS: dict[str, Any] = {
         "judge_model": None,
         "code_assertions": "auto",
         "code_timeout_s": 20.0,
+        # Pull requests on the reusable workflow: shard jobs (docs/github-actions.md, "Sharded evaluation").
+        "shards": 1,
+        "shard_samples": None,
+        "max_shards": 8,
         "embeddings": {"base_url": None, "model": None, "api_key_env": "OPENAI_API_KEY"},
     },
     "decision": {
@@ -111,6 +115,7 @@ def load_config(root: Path) -> Config:
     validate_document(doc, "config")
     data = _merge(DEFAULTS, doc.data or {})
     _check_prompts_dir(root, data["prompts_dir"], doc)
+    _check_shards(data, doc)
     return Config(root=root, data=data, source=path)
 
 
@@ -120,6 +125,7 @@ def config_from_text(root: Path, text: str, source: Path) -> Config:
     validate_document(doc, "config")
     data = _merge(DEFAULTS, doc.data or {})
     _check_prompts_dir(root, data["prompts_dir"], doc)
+    _check_shards(data, doc)
     return Config(root=root, data=data, source=source)
 
 
@@ -127,6 +133,17 @@ def _check_prompts_dir(root: Path, prompts_dir: str, doc: Document) -> None:
     target = (root / prompts_dir).resolve()
     if Path(prompts_dir).is_absolute() or not target.is_relative_to(root.resolve()):
         raise doc.error(["prompts_dir"], "must be a folder inside the repository")
+
+
+def _check_shards(data: dict[str, Any], doc: Document) -> None:
+    """A fixed shard count and an automatic one cannot both be meant."""
+    evals = data["evals"]
+    if evals["shard_samples"] is not None and evals["shards"] != 1:
+        raise doc.error(
+            ["evals", "shard_samples"],
+            "set either evals.shards (a fixed number of shard jobs) or evals.shard_samples "
+            "(one shard job per that many samples), not both",
+        )
 
 
 def find_repo_root(start: Path) -> Path:

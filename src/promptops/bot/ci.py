@@ -91,4 +91,5 @@ def _redacted(report: CiReport, redact: Redactor) -> CiReport:
         summary=[redact(part) for part in report.summary],
         exit_code=report.exit_code,
         error=redact(report.error) if report.error else None,
+        outputs=dict(report.outputs),
     )

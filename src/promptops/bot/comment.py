@@ -14,6 +14,8 @@ spends this repository's key on a fork without handing the fork any code path.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from promptops.bot.commands import HELP, ChatCommand, ChatUsageError, parse_command
 from promptops.bot.context import CiContext
 from promptops.bot.events import CommentEvent
@@ -22,9 +24,10 @@ from promptops.bot.pull_request import changed_agents, judge_pull, settings_chan
 from promptops.config import Config
 from promptops.errors import InputError, NotFoundError, PromptopsError
 from promptops.evals.command import EvalOptions, run_eval_command
+from promptops.evals.gate import GateResult
 from promptops.evals.markdown_report import markdown_report
 from promptops.git.branches import default_branch_ref
-from promptops.git.refs import fetch_pull_head, has_commit, merge_base
+from promptops.git.refs import fetch_pull_head, has_commit, merge_base, remote_branch_tip
 from promptops.llm.errors import MissingAPIKey
 from promptops.markdown import escape_text, fence
 from promptops.repo.agents import list_agents
@@ -102,8 +105,17 @@ def _run(ctx: CiContext, event: CommentEvent, command: ChatCommand) -> str:
     raise PromptopsError(f"unknown command {command.name}")
 
 
-def _pull_revisions(ctx: CiContext, number: int) -> tuple[str, str, bool]:
-    """(merge base, head, from a fork) of PR `number`, the head fetched if the clone lacks it."""
+@dataclass(frozen=True)
+class PullRevisions:
+    base: str  # the merge base: what the PR is compared against
+    head: str
+    fork: bool
+    base_tip: str  # where the base branch is now (the stale-baseline check)
+    base_ref: str
+
+
+def _pull_revisions(ctx: CiContext, number: int) -> PullRevisions:
+    """PR `number` as GitHub and the clone see it now, the head fetched if the clone lacks it."""
     pr = ctx.github().pull(number)
     head_repo = pr.head.repo.full_name if pr.head.repo else None
     fork = head_repo != ctx.github().full_name
@@ -112,19 +124,34 @@ def _pull_revisions(ctx: CiContext, number: int) -> tuple[str, str, bool]:
         fetch_pull_head(ctx.root, number)
     if not has_commit(ctx.root, head):
         raise PromptopsError(f"head commit {head[:12]} of #{number} is not in this clone (fetch-depth: 0?)")
-    return merge_base(ctx.root, pr.base.sha, head), head, fork
+    # The API's base.sha is the base tip as of the PR's last update; the checkout fetched the branch now.
+    tip = remote_branch_tip(ctx.root, pr.base.ref) or pr.base.sha
+    return PullRevisions(merge_base(ctx.root, pr.base.sha, head), head, fork, tip, pr.base.ref)
+
+
+def _judge(ctx: CiContext, number: int, pull: PullRevisions, agents: list[str]) -> tuple[GateResult, str]:
+    return judge_pull(
+        ctx,
+        number,
+        pull.base,
+        pull.head,
+        agents,
+        fork=pull.fork,
+        base_tip=pull.base_tip,
+        base_ref=pull.base_ref,
+    )
 
 
 def _eval_pull(ctx: CiContext, event: CommentEvent, agent: str | None) -> str:
-    base, head, fork = _pull_revisions(ctx, event.issue_number)
-    judge = config_at(ctx.root, base)
+    pull = _pull_revisions(ctx, event.issue_number)
+    judge = config_at(ctx.root, pull.base)
     if agent:
-        _check_agent(judge, agent, base if fork else head)
-    agents = [agent] if agent else changed_agents(judge, base, head)
-    if not agents and not settings_changed(ctx.config, base, head):
+        _check_agent(judge, agent, pull.base if pull.fork else pull.head)
+    agents = [agent] if agent else changed_agents(judge, pull.base, pull.head)
+    if not agents and not settings_changed(ctx.config, pull.base, pull.head):
         return "This pull request changes no agent; nothing to evaluate (name one: `/promptops eval AGENT`)."
-    gate, url = judge_pull(ctx, event.issue_number, base, head, agents, fork=fork)
-    what = "the fork's prompt files of " if fork else ""
+    gate, url = _judge(ctx, event.issue_number, pull, agents)
+    what = "the fork's prompt files of " if pull.fork else ""
     return (
         f"Evaluated {what}{escape_text(', '.join(agents) or 'the settings')}: **{gate.conclusion}** "
         f"({escape_text(gate.title)}). Report: {url}"
@@ -135,13 +162,12 @@ def _approve_gate_change(ctx: CiContext, event: CommentEvent) -> str:
     """Record the commenter's approval for the PR's current head, then judge the PR again."""
     if not event.on_pull_request:
         raise InputError("approve-gate-change works on a pull request")
-    base, head, fork = _pull_revisions(ctx, event.issue_number)
-    record_approval(ctx, event.issue_number, head, event.commenter)
-    judge = config_at(ctx.root, base)
-    agents = changed_agents(judge, base, head)
-    gate, url = judge_pull(ctx, event.issue_number, base, head, agents, fork=fork)
+    pull = _pull_revisions(ctx, event.issue_number)
+    record_approval(ctx, event.issue_number, pull.head, event.commenter)
+    agents = changed_agents(config_at(ctx.root, pull.base), pull.base, pull.head)
+    gate, url = _judge(ctx, event.issue_number, pull, agents)
     return (
-        f"Gate change approved by {escape_text(event.commenter)} for {head[:10]}; "
+        f"Gate change approved by {escape_text(event.commenter)} for {pull.head[:10]}; "
         f"promptops/eval is now **{gate.conclusion}**. Report: {url}"
     )
 

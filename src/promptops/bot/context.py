@@ -35,6 +35,7 @@ class CiEnvironment:
     api_url: str | None
     step_summary: Path | None
     run_url: str | None
+    runs_artifact: str | None = None  # the artifact the workflow uploads .promptops/runs/ as
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> CiEnvironment:
@@ -54,6 +55,7 @@ class CiEnvironment:
             run_url=f"{server.rstrip('/')}/{repo}/actions/runs/{run_id}"
             if server and run_id and repo
             else None,
+            runs_artifact=env.get("PROMPTOPS_RUNS_ARTIFACT") or None,
         )
 
 
@@ -94,6 +96,7 @@ class CiReport:
     summary: list[str] = field(default_factory=list)
     exit_code: int = 0
     error: str | None = None
+    outputs: dict[str, str] = field(default_factory=dict)  # step outputs ($GITHUB_OUTPUT) for later jobs
 
     def say(self, line: str, markdown: str | None = None) -> None:
         """A log line; also a summary paragraph (`markdown`, or the line itself)."""
@@ -138,6 +141,15 @@ class CiContext:
 
     def status(self, sha: str, state: str, description: str) -> None:
         self.github().set_commit_status(sha, state, self.redact(description), self.env.run_url)
+
+
+def append_step_outputs(path: Path, report: CiReport) -> None:
+    """Append the step outputs to `$GITHUB_OUTPUT` (one `name=value` line each: values are one line)."""
+    if not report.outputs:
+        return
+    with path.open("a", encoding="utf-8") as out:
+        for name, value in report.outputs.items():
+            out.write(f"{name}={value}\n")
 
 
 def append_step_summary(path: Path, report: CiReport) -> None:

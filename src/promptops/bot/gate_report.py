@@ -2,7 +2,8 @@
 
 The check (and the status, for tokens without checks permission) is set before the
 comment is written, so a comment that fails to post never leaves a required check
-waiting. A gate-change approval is a comment the bot itself writes when a maintainer
+waiting (`eval_comment.publish_gate` does both, and spares the comment a re-run whose
+results are unchanged). A gate-change approval is a comment the bot itself writes when a maintainer
 comments `/promptops approve-gate-change`; it names the head commit it approves, so a new
 push needs a new approval, and as the bot reads only its own comments nobody can forge one.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from promptops.bot.alerts import run_link
 from promptops.bot.context import CiContext
 from promptops.bot.events import PullRequestEvent
 from promptops.bot.staleness import Staleness, staleness_lines
@@ -20,11 +20,15 @@ from promptops.evals.command import EvalOutcome
 from promptops.evals.gate import APPROVE_COMMAND, EVAL_COMMAND, GateResult
 from promptops.evals.markdown_report import markdown_report
 from promptops.evals.report import measured_on
+from promptops.evals.results import EvalRun
 from promptops.github.retries import GitHubError
 from promptops.markdown import escape_text, inline_code, report_marker
 
 APPROVAL_KEY = "gate-approval"
 _APPROVAL = re.compile(r"<!-- promptops:approval head=([0-9a-f]{40}) by=([\w.\[\]-]+) -->")
+NO_CREDENTIALS = "no model credentials in this run"
+NEW_AGENT = "new agent: no base version to compare with"
+REMOVED = "removed by this pull request; nothing to evaluate"
 _ICONS = {"success": "✅", "neutral": "⚪", "action_required": "⏸️", "failure": "❌"}
 
 
@@ -56,14 +60,24 @@ class PullEvaluation:
     stale: Staleness | None = None  # the base branch changed these agents since the merge base
 
 
-def render_comment(evaluation: PullEvaluation, run_url: str | None = None) -> str:
-    """The sticky comment (also the check's summary): the gate first, then one section per agent."""
+def own_cases_summary(run: EvalRun) -> str:
+    """The head prompts on the PR's own cases, as the report states it (never judged)."""
+    s = run.summary
+    return (
+        f"pass rate {s.pass_rate:.1%} ({s.passed} passed, {s.failed} failed, {s.errors} errors "
+        f"on {s.samples} samples of {s.cases} cases)"
+    )
+
+
+def render_comment(evaluation: PullEvaluation, links: str = "") -> str:
+    """The sticky comment (also the check's summary): the gate first, then one section per agent;
+    `links` (`alerts.run_links`) last."""
     gate = evaluation.gate
     base, head = evaluation.base[:10], evaluation.head[:10]
     lines = [f"## promptops evaluation: {inline_code(head)} vs merge base {inline_code(base)}", ""]
     lines += staleness_lines(evaluation.stale)
     if gate is not None:
-        lines += [f"**promptops/eval: {gate.conclusion}** {_ICONS.get(gate.conclusion, '')}", ""]
+        lines += [conclusion_line(gate), ""]
         lines += [f"- {escape_text(a.agent)}: {a.conclusion}: {escape_text(a.reason)}" for a in gate.agents]
         lines += _changes(evaluation, gate)
     if evaluation.fork:
@@ -74,8 +88,12 @@ def render_comment(evaluation: PullEvaluation, run_url: str | None = None) -> st
     lines.append("")
     for agent in evaluation.agents:
         lines += _agent_section(agent)
-    lines += [run_link(run_url)] if run_url else []
+    lines += [links] if links else []
     return "\n".join(lines) + "\n"
+
+
+def conclusion_line(gate: GateResult) -> str:
+    return f"**promptops/eval: {gate.conclusion}** {_ICONS.get(gate.conclusion, '')}"
 
 
 def _changes(evaluation: PullEvaluation, gate: GateResult) -> list[str]:
@@ -122,16 +140,6 @@ def set_gate(ctx: CiContext, sha: str, conclusion: str, state: str, title: str, 
     ctx.status(sha, state, title)
     kind = "check run and status" if wrote_check else "status (the token may not write checks)"
     ctx.report.say(f"promptops/eval on {sha[:10]}: {conclusion} ({title}) [{kind}]")
-
-
-def publish_gate(ctx: CiContext, number: int, evaluation: PullEvaluation) -> str:
-    """Check and status first, then the comment; returns the comment URL."""
-    gate = evaluation.gate
-    assert gate is not None
-    body = render_comment(evaluation, ctx.env.run_url)
-    ctx.report.summary.append(body)
-    set_gate(ctx, evaluation.head, gate.conclusion, gate.status_state, gate.title, body)
-    return ctx.comment(number, "eval", body)
 
 
 def fork_waiting(ctx: CiContext, event: PullRequestEvent) -> None:

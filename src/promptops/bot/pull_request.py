@@ -15,8 +15,21 @@ evaluates the fork's prompt files only, read as blobs from the head commit.
 from __future__ import annotations
 
 from promptops.bot.context import CiContext
+from promptops.bot.eval_comment import publish_gate
 from promptops.bot.events import PullRequestEvent
-from promptops.bot.gate_report import AgentResult, PullEvaluation, approval_of, fork_waiting, publish_gate
+from promptops.bot.gate_report import (
+    NEW_AGENT,
+    NO_CREDENTIALS,
+    REMOVED,
+    AgentResult,
+    PullEvaluation,
+    approval_of,
+    fork_waiting,
+    own_cases_summary,
+)
+from promptops.bot.shard_job import run_shard
+from promptops.bot.shard_merge import merged_evaluation, read_reports
+from promptops.bot.shard_plan import plan_outputs, shard_count, shard_step
 from promptops.bot.staleness import check_staleness
 from promptops.config import CONFIG_FILE, Config
 from promptops.errors import PromptopsError
@@ -66,7 +79,7 @@ def evaluate_pull(
     at_head = set(list_agents(judge, head)) if not fork else at_base
     for agent in agents:
         if agent not in at_head:
-            result.agents.append(AgentResult(agent, note="removed by this pull request; nothing to evaluate"))
+            result.agents.append(AgentResult(agent, note=REMOVED))
             continue
         if fork and agent not in at_base:
             note = "new agent from a fork: not evaluated (only prompt files the base knows are read)"
@@ -88,10 +101,10 @@ def _evaluate_agent(
     try:
         outcome = run_eval_command(judge, options)
     except MissingAPIKey as exc:
-        return AgentResult(agent, note=f"no model credentials in this run: {exc}", failed=True)
+        return AgentResult(agent, note=f"{NO_CREDENTIALS}: {exc}", failed=True)
     except PromptopsError as exc:
         return AgentResult(agent, note=str(exc), failed=True)
-    return AgentResult(agent, outcome, "" if compare else "new agent: no base version to compare with")
+    return AgentResult(agent, outcome, "" if compare else NEW_AGENT)
 
 
 def gate_of(evaluation: PullEvaluation, config: Config, approved_by: str | None) -> GateResult:
@@ -135,7 +148,7 @@ def _gate_changes(config: Config, judge: Config, evaluation: PullEvaluation) -> 
         found = case_changes(result.agent, base_suite, head_suite)
         evaluation.changes_cases = evaluation.changes_cases or bool(found)
         changes += found
-        if found and head_suite is not None and result.outcome is not None:
+        if found and head_suite is not None and result.outcome is not None and not result.own_cases:
             result.own_cases = _on_own_cases(judge, result.agent, head)
     return changes
 
@@ -146,11 +159,7 @@ def _on_own_cases(judge: Config, agent: str, head: str) -> str:
         run = run_eval_command(judge, EvalOptions(agent_id=agent, ref=head, cases_ref=head)).head
     except PromptopsError as exc:
         return f"could not run them: {escape_text(str(exc))}"
-    s = run.summary
-    return (
-        f"pass rate {s.pass_rate:.1%} ({s.passed} passed, {s.failed} failed, {s.errors} errors "
-        f"on {s.samples} samples of {s.cases} cases)"
-    )
+    return own_cases_summary(run)
 
 
 def judge_pull(
@@ -163,22 +172,30 @@ def judge_pull(
     fork: bool,
     base_tip: str = "",
     base_ref: str = "",
+    evaluation: PullEvaluation | None = None,
 ) -> tuple[GateResult, str]:
     """Evaluate, conclude, set the check and status, then write the comment (its URL is returned).
-    `base_tip`/`base_ref`: the base branch now, to flag a stale comparison (`staleness`)."""
-    evaluation = evaluate_pull(ctx.config, base, head, agents, fork=fork)
+    `base_tip`/`base_ref`: the base branch now, to flag a stale comparison (`staleness`).
+    `evaluation`: already made (the merge of a sharded evaluation); else made here."""
+    if evaluation is None:
+        evaluation = evaluate_pull(ctx.config, base, head, agents, fork=fork)
     evaluation.stale = check_staleness(ctx.config, base, base_tip, base_ref, agents, changed_agents)
     evaluation.gate = gate_of(evaluation, ctx.config, approval_of(ctx, number, head))
     return evaluation.gate, publish_gate(ctx, number, evaluation)
 
 
 def handle_pull_request(ctx: CiContext, event: PullRequestEvent) -> None:
+    step = shard_step(ctx.process_env)
+    if step is not None and step.plan:
+        ctx.report.outputs.update(plan_outputs(1))  # until the plan says more: this job evaluates
     if event.draft and not ctx.config.get("github.run_on_drafts"):
         ctx.report.say(
             f"pull request #{event.number} is a draft; skipped (set github.run_on_drafts to evaluate drafts)"
         )
         return
     if event.from_fork:
+        if step is not None and step.shard is not None:
+            raise PromptopsError("a shard job never evaluates a fork's pull request (it has the model key)")
         fork_waiting(ctx, event)
         return
     base = merge_base(ctx.root, event.base_sha, event.head_sha)
@@ -190,9 +207,18 @@ def handle_pull_request(ctx: CiContext, event: PullRequestEvent) -> None:
             f"{judge.data['prompts_dir']}/; nothing to evaluate"
         )
         return
+    if step is not None and step.shard is not None:
+        run_shard(ctx, judge, base, event.head_sha, agents, step.shard)
+        return
+    if step is not None and step.plan and _fanned_out(ctx, event, judge, base, agents):
+        return
     ctx.report.say(
         f"evaluating {', '.join(agents) or 'settings'} at {event.head_sha[:10]} against {base[:10]}"
     )
+    evaluation, reports = None, None
+    if step is not None and step.runs is not None:
+        reports = read_reports(step.runs, base, event.head_sha, shard_count(judge, base, agents))
+        evaluation = merged_evaluation(ctx, judge, base, event.head_sha, agents, reports)
     judge_pull(
         ctx,
         event.number,
@@ -202,4 +228,23 @@ def handle_pull_request(ctx: CiContext, event: PullRequestEvent) -> None:
         fork=False,
         base_tip=event.base_sha,
         base_ref=event.base_ref,
+        evaluation=evaluation,
     )
+    if reports is not None and reports.incomplete:
+        # red job as well as a failing gate, so "re-run failed jobs" picks the merge up again
+        ctx.report.error = "a shard did not report or was refused: promptops/eval is failure (see comment)"
+        ctx.report.exit_code = 1
+
+
+def _fanned_out(ctx: CiContext, event: PullRequestEvent, judge: Config, base: str, agents: list[str]) -> bool:
+    """The plan step: with N > 1 shard jobs, hand the evaluation to them (pending until the merge)."""
+    count = shard_count(judge, base, agents)
+    if count == 1:
+        return False
+    ctx.report.outputs.update(plan_outputs(count))
+    ctx.status(event.head_sha, "pending", f"evaluating {', '.join(agents)} in {count} shard jobs")
+    ctx.report.say(
+        f"pull request #{event.number}: {', '.join(agents)} evaluated in {count} shard jobs "
+        f"(evals.shards / evals.shard_samples at {base[:10]}); the merge job sets promptops/eval"
+    )
+    return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -26,11 +27,13 @@ def ci_command(ws: Workspace) -> None:
       push               record deployed prompt versions as git notes; run deploy.command
 
     Uses GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL (or github.base_url) and appends
-    to GITHUB_STEP_SUMMARY. Events with nothing to do exit 0 with one line.
-    See docs/github-actions.md.
+    to GITHUB_STEP_SUMMARY (and GITHUB_OUTPUT: the shard plan of a pull request). The
+    reusable workflow's sharded evaluation sets PROMPTOPS_SHARD_PLAN, PROMPTOPS_SHARD or
+    PROMPTOPS_SHARD_RUNS (docs/github-actions.md, "Sharded evaluation"). Events with
+    nothing to do exit 0 with one line. See docs/github-actions.md.
     """
     from promptops.bot.ci import run_ci
-    from promptops.bot.context import CiEnvironment, append_step_summary
+    from promptops.bot.context import CiEnvironment, append_step_outputs, append_step_summary
 
     report = run_ci(ws.config, os.environ)
     for line in report.lines:
@@ -38,6 +41,8 @@ def ci_command(ws: Workspace) -> None:
     summary = CiEnvironment.from_env(os.environ).step_summary
     if summary is not None:
         append_step_summary(summary, report)
+    if os.environ.get("GITHUB_OUTPUT"):
+        append_step_outputs(Path(os.environ["GITHUB_OUTPUT"]), report)
     if report.error:
         click.echo(f"promptops: {report.error}", err=True)
     sys.exit(report.exit_code)

@@ -13,7 +13,7 @@ from pathlib import Path
 import git
 
 from promptops.errors import NotFoundError, PromptopsError
-from promptops.git.repository import find_remote, open_repo, run_raw
+from promptops.git.repository import commit_of, find_remote, open_repo, run_raw
 
 _NULL_SHA = re.compile(r"^0+$")
 
@@ -52,6 +52,20 @@ def has_commit(root: Path, sha: str) -> bool:
         return True
     except git.GitCommandError:
         return False
+    finally:
+        repo.close()
+
+
+def remote_branch_tip(root: Path, branch: str) -> str | None:
+    """The commit the clone's remote-tracking `branch` points at (as fetched at checkout); None
+    when the clone has no such ref (the caller falls back to what the API says). It says where
+    a branch is now, which a pull request's `base.sha` from the API may no longer say."""
+    repo = open_repo(root)
+    try:
+        remote = find_remote(repo)
+        return (commit_of(repo, f"refs/remotes/{remote}/{branch}") or None) if remote else None
+    except PromptopsError:  # several remotes, none `origin`: no telling which is GitHub's
+        return None
     finally:
         repo.close()
 
