@@ -50,7 +50,7 @@ READ_DIRECTLY = [
     "cases:\n  - &x {id: a}\n  - *x\n",
     "? a\n: 1\n? b\n: 2\n",
     "=: equals\n",
-    "1: int key\n'1': str key\n1.5: float key\nnull: null key\ntrue: bool key\n2026-01-01: date key\n",
+    "1: int key\n'1': str key\n1.5: float key\nnull: null key\nfalse: bool key\n2026-01-01: date key\n",
     "explicit: [!!str 12, !!int '7', !!float '1', !!bool 'yes', !!null '', !!timestamp 2026-01-01]\n",
     "binary: !!binary aGVsbG8=\n",
     "!!map {a: !!seq [1]}\n",
@@ -95,6 +95,7 @@ LEFT_TO_THE_TREE = [
     "a: &a {x: 1}\nb: &b {y: 2}\nm: {<<: [*a, *b]}\n",  # and on the order of x and y
     "d: &d {k: 1}\no: &o {<<: *d, k: 2}\nm: {<<: *o}\n",  # merging a mapping that overrode a merge
     "d: 2026-02-30\n",  # a timestamp that is no date
+    "1: a\n1.0: b\n",  # written differently, one key in Python: PyYAML keeps it silently
     "v: !!int abc\n",
 ]
 

@@ -67,16 +67,15 @@ def load_values(text: str) -> Any:
 
 
 class _Mapping:
-    """A mapping being read: its own pairs, what `<<` merged, and the keys seen (for duplicates)."""
+    """A mapping being read: its own pairs, what `<<` merged, and the key awaiting its value."""
 
-    __slots__ = ("anchor", "data", "key", "merged", "seen")
+    __slots__ = ("anchor", "data", "key", "merged")
 
     def __init__(self, anchor: str | None) -> None:
         self.anchor = anchor
         self.data: dict[Any, Any] = {}
         self.key: Any = _OPEN  # _OPEN: the next value is a key; _MERGING: the next value is merged
         self.merged: dict[Any, Any] | None = None  # what `<<` brought, before the mapping's own keys
-        self.seen: set[tuple[str, str]] = set()
 
 
 class _Reader:
@@ -97,18 +96,24 @@ class _Reader:
     def node(self) -> Any:
         """The value of the node that starts with the next event (collections iteratively).
 
-        Keys are always scalars here (a collection or an alias as a key is Unsupported), so
-        every key is hashable. The loop is the hot path of loading a large suite: plain
-        type checks, no calls per event beyond the parser's.
+        This loop is the hot path of loading a large suite, so the common scalar (plain or
+        quoted text without a tag or anchor) is handled inline. A key is refused when the
+        mapping already holds an equal one: stricter than PyYAML's check of the written
+        text (`1` and `1.0` are one key here), which only sends such a file to the node-tree
+        loader, where the written-text rule decides.
         """
         get, stack = self.get, []  # open collections: _Mapping frames, and (anchor, list) pairs
         while True:
             event = get()
             kind = type(event)
             if kind is ScalarEvent:
-                value = self.scalar(event, stack[-1] if stack else None)
-                if value is _MERGING:
-                    continue
+                value = event.value
+                if event.tag is not None or event.anchor is not None or (
+                    event.implicit[0] and (not value or value[0] in _IMPLICIT)
+                ):
+                    value = self.scalar(event, stack[-1] if stack else None)
+                    if value is _MERGING:
+                        continue
             elif kind is AliasEvent:
                 value = self.anchors.get(event.anchor, _OPEN)
                 if value is _OPEN or (stack and type(stack[-1]) is _Mapping and stack[-1].key is _OPEN):
@@ -133,6 +138,8 @@ class _Reader:
             if type(parent) is not _Mapping:
                 parent[1].append(value)
             elif parent.key is _OPEN:
+                if value in parent.data:
+                    raise Unsupported(f"duplicate key {value!r}")
                 parent.key = value
             elif parent.key is _MERGING:
                 self.merge(parent, value)
@@ -189,13 +196,10 @@ class _Reader:
                     if regexp.match(raw):
                         tag = candidate
                         break
-        if type(parent) is _Mapping and parent.key is _OPEN:  # a key: refuse a repeated one
+        if type(parent) is _Mapping and parent.key is _OPEN:  # a key
             if tag == MERGE:
                 parent.key = _MERGING
                 return _MERGING
-            if (tag, raw) in parent.seen:
-                raise Unsupported(f"duplicate key {raw!r}")
-            parent.seen.add((tag, raw))
             if tag == VALUE:
                 tag = STR
         value = raw if tag == STR else self.typed(tag, event)
