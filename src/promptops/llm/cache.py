@@ -70,8 +70,13 @@ def cache_key(provider: str, base_url: str | None, request: CompletionRequest) -
         "params": request.params,
         "sample": request.sample,
     }
-    canonical = json.dumps(material, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical_json(material).encode("utf-8")).hexdigest()
+
+
+# Built once: json.dumps with these options builds a new encoder per call (a cached run keys every sample).
+_canonical_json = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+).encode
 
 
 @dataclass(frozen=True)
