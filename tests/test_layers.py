@@ -1,7 +1,8 @@
 """The package layering, read from the modules' own import statements, so it stays true.
 
-Imports point down the stack: cli -> bot -> (optimize, github) -> evals -> (llm, logs) ->
-(repo, stats) -> git -> config -> schemas -> files -> errors. A package may import those in
+Imports point down the stack: cli -> bot -> dashboard -> (optimize, github) -> evals ->
+(llm, logs) -> (repo, stats) -> git -> config -> schemas -> charts -> (markdown, ...) -> files ->
+errors. A package may import those in
 lower layers only: never one beside it, never one above. Within `src/promptops` no two
 modules import each other, directly or through others (function-level imports count), and
 no module is over 400 lines.
@@ -24,6 +25,7 @@ LAYERS: list[set[str]] = [
     {"__init__", "errors"},
     {"files"},
     {"version_ids", "markdown", "traffic"},
+    {"charts"},
     {"schemas"},
     {"config"},
     {"git"},
@@ -31,6 +33,7 @@ LAYERS: list[set[str]] = [
     {"llm", "logs"},
     {"evals"},
     {"optimize", "github"},
+    {"dashboard"},
     {"bot"},
     {"demo"},
     {"cli"},

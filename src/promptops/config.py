@@ -67,6 +67,7 @@ DEFAULTS: dict[str, Any] = {
         "base_url": None,
         "run_on_drafts": False,
         "not_recommended": "draft",
+        "dashboard": True,
     },
     "schedule": {"prompts": [], "min_pass_rate": None},
     "deploy": {"command": None},

@@ -165,3 +165,29 @@ def workflow_dispatch(inputs: dict[str, Any] | None = None) -> dict[str, Any]:
         "sender": user("alice"),
         "workflow": ".github/workflows/promptops.yml",
     }
+
+
+def issue_edited(
+    number: int, body: str, before: str | None, *, login: str, author: str, title: str = "promptops dashboard"
+) -> dict[str, Any]:
+    """`issues: edited`: `changes.body.from` holds the body before the edit (absent when only
+    the title changed)."""
+    issue = {
+        "url": f"https://api.github.com/repos/{FULL}/issues/{number}",
+        "html_url": f"https://github.com/{FULL}/issues/{number}",
+        "number": number,
+        "title": title,
+        "user": user(author),
+        "state": "open",
+        "labels": [{"name": "promptops"}],
+        "body": body,
+        "author_association": "NONE",
+    }
+    changes = {"body": {"from": before}} if before is not None else {"title": {"from": "old title"}}
+    return {
+        "action": "edited",
+        "issue": issue,
+        "changes": changes,
+        "repository": repository(),
+        "sender": user(login),
+    }

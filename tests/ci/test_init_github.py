@@ -28,6 +28,7 @@ def test_writes_the_caller_workflow(repo: Path) -> None:
     ]
     assert triggers["pull_request"]["paths"] == ["prompts/**", ".promptops.yaml"]
     assert triggers["issue_comment"] == {"types": ["created"]}
+    assert triggers["issues"] == {"types": ["edited"]}  # the dashboard's boxes
     assert triggers["push"]["branches"] == ["main"]
     assert "schedule" in triggers and "workflow_dispatch" in triggers
     assert flow["permissions"] == {}
@@ -35,6 +36,12 @@ def test_writes_the_caller_workflow(repo: Path) -> None:
     assert job["steps"][-1]["uses"] == uses
     assert "startsWith(github.event.comment.body, '/promptops')" in job["if"]
     assert job["steps"][-1]["with"]["anthropic-api-key"] == "${{ secrets.ANTHROPIC_API_KEY }}"
+    dashboard = flow["jobs"]["dashboard"]
+    assert "startsWith(github.event.issue.body, '<!-- promptops:dashboard -->')" in dashboard["if"]
+    assert dashboard["concurrency"] == {
+        "group": "promptops-dashboard-${{ github.event.issue.number }}",
+        "cancel-in-progress": False,
+    }
 
 
 def test_refuses_to_overwrite_and_keeps_an_existing_setup(repo: Path) -> None:

@@ -95,7 +95,7 @@ def test_caller_runs_the_action_pinned_by_commit_in_every_job(repo: Path) -> Non
     flow = yaml.safe_load(written_workflow(repo, "--uses", f"octo-org/promptops@{ACTION_SHA}"))
     assert flow["permissions"] == {}
     jobs = flow["jobs"]
-    assert set(jobs) == {"evaluate", "declined", "command", "deploy", "optimize"}
+    assert set(jobs) == {"evaluate", "declined", "command", "deploy", "optimize", "dashboard"}
     for name, job in jobs.items():
         steps = job["steps"]
         assert steps[0]["with"] == {"fetch-depth": 0, "persist-credentials": False}, name
@@ -103,7 +103,8 @@ def test_caller_runs_the_action_pinned_by_commit_in_every_job(repo: Path) -> Non
     # Least privilege per event: judging a PR cannot push; a deploy record never sees the model key.
     assert jobs["evaluate"]["permissions"]["contents"] == "read"
     assert jobs["evaluate"]["permissions"]["checks"] == "write"
-    assert jobs["deploy"]["permissions"] == {"contents": "write"}
+    assert jobs["deploy"]["permissions"] == {"contents": "write", "issues": "write", "pull-requests": "read"}
+    assert jobs["dashboard"]["permissions"]["issues"] == "write"
     assert "anthropic-api-key" not in jobs["deploy"]["steps"][-1]["with"]
     assert "ANTHROPIC_API_KEY" in jobs["evaluate"]["steps"][-1]["with"]["anthropic-api-key"]
 

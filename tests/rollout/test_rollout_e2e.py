@@ -17,6 +17,7 @@ from promptops.git.notes import read_note
 from promptops.git.refs import commit_trailers
 from tests.conftest import run_cli
 from tests.gitrepo import commit, git
+from tests.mermaid_parse import values, xycharts
 from tests.repo.samples import support_agent
 from tests.rollout.traffic_sim import serve
 from tests.standins.github_server import GitHubStandin, github_standin  # noqa: F401 - pytest fixture
@@ -98,6 +99,14 @@ def test_a_good_candidate_advances_step_by_step_and_is_promoted(
         merge(repo, github_standin, number)
     assert weights == [5, 25, 50]
     assert outcomes == ["advance", "advance", "promote"]
+    # each report shows the traffic steps (Mermaid's parser reads them back), the current one marked
+    charts = xycharts("\n".join(github_standin.pulls[n]["body"] for n in (2, 3, 4)))
+    assert [c["xAxis"]["categories"] for c in charts] == [
+        ["1: 5% now", "2: 25% next", "3: 50%", "4: 100%"],
+        ["1: 5%", "2: 25% now", "3: 50% next", "4: 100%"],
+        ["1: 5%", "2: 25%", "3: 50% now", "4: 100%"],
+    ]
+    assert values(charts[1]) == [("bar", [5, 25, 0, 0]), ("line", [5, 25, 50, 100])]
     assert (repo / SYSTEM).read_text() == CANDIDATE_TEXT
     assert not (repo / ROLLOUT).exists() and not (repo / "prompts/support-agent/system.candidate.md").exists()
     promoted = git(repo, "rev-parse", "origin/promptops/support-agent/system/rollout")

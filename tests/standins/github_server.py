@@ -1,8 +1,8 @@
 """A stateful GitHub REST stand-in on 127.0.0.1 that the real PyGithub talks to.
 
-It keeps pull requests, issue comments, labels, commit statuses, check runs, reactions and
-collaborator permissions in memory; branches and commits come from a local bare repository (the `origin`
-promptops pushes to), so a PR's head sha is whatever was really pushed.
+It keeps pull requests, issues (`github_issues`), issue comments, labels, commit statuses,
+check runs, reactions and collaborator permissions in memory; branches and commits come from a
+local bare repository (the `origin` promptops pushes to), so a PR's head sha is whatever was really pushed.
 
 Honesty: every request body is validated against the operation's request schema, and every
 response body against its response schema, from `github_openapi_subset.json` (GitHub's own
@@ -31,6 +31,7 @@ import git
 import pytest
 
 from tests.standins import openapi
+from tests.standins.github_issues import IssuesMixin
 
 COMMENT_LIMIT = 65536
 DOCS = "https://docs.github.com/rest"
@@ -71,7 +72,7 @@ def _route(method: str, api_path: str, operation: str, handler: Callable[..., Re
 
 
 @dataclass
-class GitHubStandin:
+class GitHubStandin(IssuesMixin):
     bare_repo: Path
     owner: str = "octo-org"
     name: str = "prompts"
@@ -81,6 +82,7 @@ class GitHubStandin:
     path_prefix: str = ""  # "/api/v3" serves the API the way GitHub Enterprise Server does
     collaborators: dict[str, str] = field(default_factory=dict)
     pulls: dict[int, dict[str, Any]] = field(default_factory=dict)
+    issues: dict[int, dict[str, Any]] = field(default_factory=dict)  # issues that are not PRs
     comments: dict[int, dict[str, Any]] = field(default_factory=dict)
     issue_labels: dict[int, list[str]] = field(default_factory=dict)
     statuses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -161,6 +163,10 @@ class GitHubStandin:
             _route("POST", r + "/pulls", "pulls/create", self._create_pull),
             _route("GET", r + "/pulls/{pull_number}", "pulls/get", self._get_pull),
             _route("PATCH", r + "/pulls/{pull_number}", "pulls/update", self._update_pull),
+            _route("GET", r + "/issues", "issues/list-for-repo", self._list_issues),
+            _route("POST", r + "/issues", "issues/create", self._create_issue),
+            _route("GET", r + "/issues/{issue_number}", "issues/get", self._get_issue),
+            _route("PATCH", r + "/issues/{issue_number}", "issues/update", self._update_issue),
             _route("GET", r + "/issues/{issue_number}/comments", "issues/list-comments", self._list_comments),
             _route(
                 "POST", r + "/issues/{issue_number}/comments", "issues/create-comment", self._create_comment

@@ -2,7 +2,8 @@
 
 One entry point for every trigger keeps the workflow file trivial (`run: promptops ci`)
 and puts every decision in tested Python. One module per event: `pull_request`,
-`pr_closed`, `comment`, `push`, `schedule`; what they share is in `context`.
+`pr_closed`, `comment`, `push`, `schedule`, `dashboard_issue` (`issues: edited`); what they
+share is in `context`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import replace
 from promptops.bot.context import CiContext, CiEnvironment, CiReport, Redactor
 from promptops.bot.events import (
     CommentEvent,
+    DashboardTickedEvent,
     Event,
     PullRequestClosedEvent,
     PullRequestEvent,
@@ -71,6 +73,10 @@ def _dispatch(ctx: CiContext, event: Event) -> None:
         from promptops.bot.pr_checkbox import handle_rerun_ticked
 
         handle_rerun_ticked(ctx, event)
+    elif isinstance(event, DashboardTickedEvent):
+        from promptops.bot.dashboard_issue import handle_dashboard_ticked
+
+        handle_dashboard_ticked(ctx, event)
     elif isinstance(event, CommentEvent):
         from promptops.bot.comment import handle_comment
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from promptops.dashboard.actions import Action, newly_ticked
+from promptops.dashboard.render import DASHBOARD_MARKER
 from promptops.errors import InputError
 
 PR_ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review")
@@ -66,6 +68,17 @@ class RerunTickedEvent:
 
 
 @dataclass(frozen=True)
+class DashboardTickedEvent:
+    """`issues: edited` that newly ticked boxes of an issue carrying the dashboard marker (whose
+    author the handler checks: only the bot's own dashboard is acted on)."""
+
+    repository: str
+    number: int
+    editor: str
+    ticked: tuple[Action, ...]
+
+
+@dataclass(frozen=True)
 class CommentEvent:
     repository: str
     issue_number: int
@@ -97,6 +110,7 @@ Event = (
     PullRequestEvent
     | PullRequestClosedEvent
     | RerunTickedEvent
+    | DashboardTickedEvent
     | CommentEvent
     | PushEvent
     | ScheduledEvent
@@ -208,6 +222,26 @@ def _issue_comment(payload: dict[str, Any]) -> Event:
     )
 
 
+def _issues(payload: dict[str, Any]) -> Event:
+    """`issues: edited`: what the edit ticked, compared with the body before it."""
+    issue = payload["issue"]
+    if payload.get("action") != "edited":
+        return Skip(f"issues action {payload.get('action')!r} needs nothing from promptops")
+    body = issue.get("body") or ""
+    if not body.lstrip().startswith(DASHBOARD_MARKER):
+        return Skip(f"issue #{issue['number']} is not the promptops dashboard; nothing to do")
+    before = ((payload.get("changes") or {}).get("body") or {}).get("from")
+    ticked = newly_ticked(before, body)
+    if not ticked:
+        return Skip(f"dashboard issue #{issue['number']} edited without ticking a box; nothing to do")
+    return DashboardTickedEvent(
+        repository=_repo_name(payload),
+        number=int(issue["number"]),
+        editor=(payload.get("sender") or {}).get("login", ""),
+        ticked=tuple(ticked),
+    )
+
+
 def _push(payload: dict[str, Any]) -> Event:
     ref = payload.get("ref", "")
     default = payload["repository"].get("default_branch", "main")
@@ -235,6 +269,7 @@ def _scheduled(trigger: str):  # noqa: ANN202 - a tiny factory for two parsers
 _PARSERS = {
     "pull_request": _pull_request,
     "issue_comment": _issue_comment,
+    "issues": _issues,
     "push": _push,
     "schedule": _scheduled("schedule"),
     "workflow_dispatch": _scheduled("workflow_dispatch"),

@@ -10,27 +10,16 @@ prompt id is a key because two prompts with the same text share a blob.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from promptops.config import Config
 from promptops.git.branches import default_branch_ref
 from promptops.git.notes import fetch_notes, read_note
 from promptops.git.push import write_note
 from promptops.repo.agents import resolve_prompt_id
+from promptops.repo.ignore_notes import Ignore, ignores_in_note
 
-
-@dataclass(frozen=True)
-class Ignore:
-    """Goal `goal` of `prompt_id` at version `version_id` was declined by closing PR `pr`."""
-
-    prompt_id: str
-    goal: str
-    version_id: str
-    pr: int | None
-    by: str
-    at: str
+__all__ = ["Ignore", "current_version", "find_ignore", "now_iso", "record_ignore", "remove_ignore"]
 
 
 def current_version(config: Config, prompt_id: str) -> str:
@@ -51,13 +40,8 @@ def record_ignore(config: Config, ignore: Ignore, *, push: bool = True) -> bool:
 
 def find_ignore(config: Config, prompt_id: str, goal: str, version_id: str) -> Ignore | None:
     """The ignore recorded for `prompt_id`/`goal` at `version_id`; call `fetch_notes` first."""
-    note = read_note(config.root, version_id) or {}
-    entry: Any = ((note.get("ignored") or {}).get(prompt_id) or {}).get(goal)
-    if not isinstance(entry, dict):
-        return None
-    return Ignore(
-        prompt_id, goal, version_id, entry.get("pr"), str(entry.get("by", "")), str(entry.get("at", ""))
-    )
+    found = ignores_in_note(read_note(config.root, version_id), prompt_id, version_id)
+    return next((ignore for ignore in found if ignore.goal == goal), None)
 
 
 def remove_ignore(config: Config, prompt_id: str, goal: str, *, push: bool = True) -> Ignore | None:

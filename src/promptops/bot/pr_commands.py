@@ -29,6 +29,8 @@ def rerun_ticked(body: str | None) -> bool:
 
 def untick(body: str) -> str:
     return _TICKED.sub(f"- [ ] {RERUN_MARKER}", body)
+
+
 _MARKER = re.compile(r"<!-- promptops:pr prompt=(\S+) goal=(\S+) base=([0-9a-f]{4,64}) -->")
 
 

@@ -9,7 +9,7 @@ pushed, so every clone can see what was deployed when.
 
 Then the user's `deploy.command` runs (in a shell, at the repository root) with
 `PROMPTOPS_CHANGED_PROMPTS` (space-separated prompt ids) and `PROMPTOPS_DEPLOY_COMMIT`;
-its failure fails the job.
+its failure fails the job. Last, the dashboard issue is refreshed (`dashboard_issue`).
 """
 
 from __future__ import annotations
@@ -165,3 +165,6 @@ def handle_push(ctx: CiContext, event: PushEvent) -> None:
             "deploy.command succeeded", "deploy.command succeeded:\n\n" + fence(output or "(no output)")
         )
         ctx.report.lines.extend(output.splitlines())
+    from promptops.bot.dashboard_issue import refresh_dashboard
+
+    refresh_dashboard(ctx)  # after the deploy: the dashboard shows the new version as deployed

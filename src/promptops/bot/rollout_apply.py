@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from promptops.bot.pr_commands import rollout_commands, with_commands
 from promptops.bot.rollout import RolloutReport, StartPlan, rollout_branch, rollout_run_id
+from promptops.charts import rollout_chart
 from promptops.config import Config
 from promptops.git.branches import resolve_default_branch
 from promptops.git.commits import commit_files_on_branch, commit_message
@@ -206,6 +207,8 @@ def evidence_markdown(report: RolloutReport, result: ApplyResult | None) -> str:
             "yes" if m.regression else "no",
         ]
         lines.append("| " + " | ".join(cells) + " |")
+    next_weight = check.next_weight if check.outcome == "advance" else None
+    lines += ["", rollout_chart(check.prompt_id, report.rollout.steps, check.weight, next_weight)]
     if result is not None and result.commit:
         lines += [
             "",

@@ -8,7 +8,8 @@ run on record are not guessed at; the summary says they were not checked. Before
 optimization the open promptops PRs are counted; at `github.max_open_prs` the run stops
 and says which targets it left for next time. A goal declined by closing its PR unmerged
 is skipped until the prompt changes (`schedule_filters`); a goal for a prompt that already
-has an open optimize PR for another goal waits (`prompt_lock`).
+has an open optimize PR for another goal waits (`prompt_lock`). Last, the dashboard issue
+is refreshed (`dashboard_issue`), so it shows the PRs this run opened.
 """
 
 from __future__ import annotations
@@ -82,6 +83,14 @@ def _main_prompt(config: Config, agent_id: str) -> str | None:
 
 
 def handle_schedule(ctx: CiContext, event: ScheduledEvent) -> None:
+    """Check rollouts, optimize the targets, then refresh the dashboard issue (whatever happened)."""
+    from promptops.bot.dashboard_issue import refresh_dashboard
+
+    _optimize_scheduled(ctx, event)
+    refresh_dashboard(ctx)
+
+
+def _optimize_scheduled(ctx: CiContext, event: ScheduledEvent) -> None:
     from promptops.bot.ci_publish import optimize_prompt
     from promptops.bot.rollout_ci import check_rollouts
 

@@ -68,9 +68,7 @@ def winner(session: dict[str, Any]) -> dict[str, Any]:
     holdout = session.get("holdout")
     if not holdout:
         summary = (session.get("recommendation") or {}).get("summary") or "no candidate was confirmed"
-        raise InputError(
-            f"session {sid} has no confirmed candidate ({summary}); nothing to publish"
-        )
+        raise InputError(f"session {sid} has no confirmed candidate ({summary}); nothing to publish")
     return next(c for c in session["candidates"] if c["id"] == holdout["candidate"])
 
 
@@ -159,6 +157,8 @@ def eval_note(session: dict[str, Any]) -> dict[str, Any]:
         "headline": verdict["headline"],
         "recommended": is_recommended(session),
         "pass_rate": {"base": overall["base"]["rate"], "variant": overall["candidate"]["rate"]},
+        # the variant's interval, for the pass-rate chart of `promptops history --chart`
+        "pass_interval": {k: overall["candidate"].get(k) for k in ("low", "high", "confidence")},
         "p_value": overall["mcnemar_p"],
         "tokens_change_pct": _change_pct(figures, "tokens"),
         "latency_change_pct": _change_pct(figures, "latency_ms"),

@@ -34,6 +34,7 @@ COMMANDS = {
     "cache": ("cache_cmd", "cache_group"),
     "ci": ("ci_cmd", "ci_command"),
     "config": ("config_cmd", "config_command"),
+    "dashboard": ("dashboard_cmd", "dashboard_command"),
     "demo": ("demo_cmd", "demo_command"),
     "eval": ("eval_cmd", "eval_command"),
     "eval-merge": ("eval_merge_cmd", "eval_merge_command"),
@@ -111,4 +112,3 @@ def main(ctx: click.Context, directory: Path) -> None:
     writes improved variants, and proposes them as pull requests.
     """
     ctx.obj = Workspace(start=directory)
-

@@ -17,6 +17,11 @@ from promptops.version_ids import short_id
 @click.option("--all-branches", is_flag=True, help="Also show commits on other local and remote branches.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Show only the newest N versions.")
 @click.option(
+    "--chart",
+    is_flag=True,
+    help="Print Mermaid charts (pass rate with its interval, tokens) instead of the table.",
+)
+@click.option(
     "--fetch/--no-fetch",
     default=None,
     help="Fetch origin's eval notes first / never (default: when the last fetch is older than "
@@ -24,7 +29,13 @@ from promptops.version_ids import short_id
 )
 @pass_workspace
 def history_command(
-    ws: Workspace, prompt_id: str, as_json: bool, all_branches: bool, limit: int | None, fetch: bool | None
+    ws: Workspace,
+    prompt_id: str,
+    as_json: bool,
+    all_branches: bool,
+    limit: int | None,
+    chart: bool,
+    fetch: bool | None,
 ) -> None:
     """Show the versions of a prompt, newest first.
 
@@ -36,8 +47,15 @@ def history_command(
     as a git note (refs/notes/promptops; origin's notes are fetched when the last fetch is
     older than history.notes_max_age_minutes, default 60, or always with --fetch).
 
+    With --chart, prints the newest versions on the default branch as Mermaid xychart-beta
+    blocks (paste them into an issue or comment; GitHub draws them): the pass rate of each
+    version's eval with its interval, and tokens. Versions without an eval are left off the
+    pass-rate chart, not drawn as 0%.
+
     Example: promptops history support-agent/system --limit 5
     """
+    if chart and as_json:
+        raise click.UsageError("--chart and --json are two different outputs; pick one")
     # Imported here so other commands and --help do not pay for it.
     from promptops.repo.eval_notes import describe_note
     from promptops.repo.history import complete_history, prompt_history
@@ -48,6 +66,11 @@ def history_command(
     history = prompt_history(ws.config, prompt_id, all_branches=all_branches, limit=limit, fetch=fetch)
     if as_json:
         click.echo(json.dumps(history.to_json(), indent=2))
+        return
+    if chart:
+        from promptops.bot.version_points import history_charts
+
+        click.echo(history_charts(history))
         return
     click.echo(f"{history.prompt_id} ({history.path}): {history.total} versions on {history.branch}")
     rows = [

@@ -38,8 +38,13 @@ def halving_schedule(candidates: int, first: int, total: int) -> Schedule:
 
 
 def plan_selection(
-    calls_left: int, per_sample: int, candidates: int, dev_cases: int, all_cases: int,
-    first_batch: int, screen_share: float,
+    calls_left: int,
+    per_sample: int,
+    candidates: int,
+    dev_cases: int,
+    all_cases: int,
+    first_batch: int,
+    screen_share: float,
 ) -> Schedule:
     """The selection schedule for `calls_left` calls (see the module docstring); at least
     the smallest one, which `minimum_search_calls` checked is affordable."""

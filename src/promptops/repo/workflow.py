@@ -107,15 +107,36 @@ JOBS: tuple[Job, ...] = (
         False,
         model_key=False,
     ),
-    # Every push is its own deployment record: keyed by SHA, never cancelled.
+    # Every push is its own deployment record: keyed by SHA, never cancelled. Then the
+    # dashboard issue is refreshed (issues: write, and reading the open PRs it lists), as the
+    # same identity that opens it on schedule (the App token when there is one).
     Job(
         "deploy",
         "github.event_name == 'push'",
-        (("contents", "write"),),
+        (("contents", "write"), ("issues", "write"), ("pull-requests", "read")),
         "promptops-deploy-${{ github.sha }}",
         False,
-        False,
+        True,
         model_key=False,
+    ),
+    # A box ticked in the dashboard issue runs as the /promptops command it names (optimize
+    # opens a PR: a command's permissions). Only edits of an issue whose body starts with the
+    # dashboard marker start it; promptops checks the issue's author and the editor's
+    # permission through the API. Ticks of one issue run one after the other.
+    Job(
+        "dashboard",
+        "github.event_name == 'issues' && github.event.action == 'edited' "
+        "&& startsWith(github.event.issue.body, '<!-- promptops:dashboard -->')",
+        (
+            ("contents", "write"),
+            ("checks", "write"),
+            ("statuses", "write"),
+            ("pull-requests", "write"),
+            ("issues", "write"),
+        ),
+        "promptops-dashboard-${{ github.event.issue.number }}",
+        False,
+        True,
     ),
     Job(
         "optimize",
@@ -135,7 +156,8 @@ JOBS: tuple[Job, ...] = (
 
 _HEADER = """\
 # promptops: evaluates prompt changes on pull requests, runs /promptops commands from
-# comments, records deployments on pushes to {branch}, and optimizes prompts on a schedule.
+# comments and from the boxes of its dashboard issue, records deployments on pushes to
+# {branch}, and optimizes prompts on a schedule.
 # Written by `promptops init --github`. Reference: docs/github-actions.md ("Security model").
 # Needs the repository secret ANTHROPIC_API_KEY (Settings > Secrets and variables > Actions).
 # Optional: a GitHub App (secrets PROMPTOPS_APP_ID and PROMPTOPS_APP_PRIVATE_KEY) so the
@@ -151,6 +173,8 @@ on:
       - ".promptops.yaml"
   issue_comment:
     types: [created]
+  issues:
+    types: [edited]  # a box ticked in the promptops dashboard issue
   push:
     branches: [{branch}]
     paths:

@@ -1,0 +1,224 @@
+"""Gather the dashboard from the repository (and, when given, GitHub's open pull requests).
+
+Every figure comes from git: agents and prompts as on the default branch, `vN` and tokens
+from the prompt's history, the last eval from the eval notes (`refs/notes/promptops`) of
+that history, the last deploy from the commit that deployed the current version (and
+whether `promptops ci` recorded it), rollouts from `rollout.yaml`, ignored suggestions from
+the ignore notes on the current version. Pull requests come from the caller: `None` means
+"not known" (no token), which the dashboard says rather than showing none.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+
+from promptops.config import GOALS, Config
+from promptops.dashboard.actions import Action
+from promptops.dashboard.model import (
+    AgentState,
+    Dashboard,
+    IgnoredGoal,
+    LastDeploy,
+    LastEval,
+    PromptPull,
+    PromptState,
+    RolloutState,
+)
+from promptops.errors import PromptopsError
+from promptops.git.branches import no_commits_yet, resolve_default_branch
+from promptops.git.commits import variant_branch
+from promptops.git.notes import fetch_notes, notes_for
+from promptops.github.open_pulls import OpenPull
+from promptops.repo.agents import Prompt, load_all_agents
+from promptops.repo.eval_notes import describe_note
+from promptops.repo.history import PromptVersion, prompt_history
+from promptops.repo.ignore_notes import read_ignores
+from promptops.repo.rollouts import Rollout, load_agent_rollout, step_started
+from promptops.repo.tokens import count_tokens_by_version
+from promptops.stats.intervals import wilson_interval
+
+# Branch goals that are not optimize goals: PRs the bot opens for rollbacks and rollouts.
+OTHER_BRANCH_GOALS = ("rollback", "rollout")
+
+
+def gather_dashboard(
+    config: Config,
+    *,
+    pulls: Sequence[OpenPull] | None,
+    repository: str | None = None,
+    pulls_note: str | None = None,
+    fetch: bool = False,
+) -> Dashboard:
+    """The dashboard of the default branch. `pulls`: the repository's open PRs, or None when
+    they are unknown (then `pulls_note` says why). `fetch` brings origin's notes in first."""
+    branch = resolve_default_branch(config.root, config)
+    if branch.rev is None or branch.commit is None:
+        raise no_commits_yet(config.root, branch.name)
+    if fetch:
+        with contextlib.suppress(PromptopsError):  # no remote or offline: the notes we have
+            fetch_notes(config.root)
+    agents = load_all_agents(config, branch.rev)
+    by_branch = _branches(config, [p for a in agents for p in a.prompts.values()])
+    mine = _promptops_pulls(config, pulls or [], by_branch)
+    known = {pid for agent in agents for pid in (p.id for p in agent.prompts.values())}
+    states = []
+    for agent in agents:
+        rollout = load_agent_rollout(config, agent.id, branch.rev)
+        prompts = tuple(
+            _prompt_state(config, prompt, branch.rev, rollout, mine.get(prompt.id, []))
+            for prompt in agent.prompts.values()
+        )
+        states.append(AgentState(agent.id, prompts, (Action("eval", agent.id, None, "re-evaluate now"),)))
+    others = tuple(p for pid, found in mine.items() if pid not in known for p in found)
+    return Dashboard(
+        repository=repository,
+        branch=branch.name,
+        commit=branch.commit,
+        agents=tuple(states),
+        pulls_known=pulls is not None,
+        pulls_note=None if pulls is not None else pulls_note or "pull requests not read",
+        other_pulls=others,
+    )
+
+
+def _branches(config: Config, prompts: list[Prompt]) -> dict[str, tuple[str, str]]:
+    """head branch -> (prompt id, goal) for every branch the bot would use for these prompts."""
+    prefix = config.get("github.branch_prefix") or "promptops"
+    return {
+        variant_branch(p.agent, p.name, goal, prefix): (p.id, goal)
+        for p in prompts
+        for goal in (*GOALS, *OTHER_BRANCH_GOALS)
+    }
+
+
+def _promptops_pulls(
+    config: Config, pulls: Sequence[OpenPull], by_branch: dict[str, tuple[str, str]]
+) -> dict[str, list[PromptPull]]:
+    """prompt id -> its open promptops PRs (oldest first); PRs under the branch prefix that
+    match no current prompt are kept under their branch name."""
+    prefix = (config.get("github.branch_prefix") or "promptops").rstrip("/") + "/"
+    ours = [p for p in pulls if p.head in by_branch or p.head.startswith(prefix)]
+    notes = notes_for(config.root, [p.head_sha for p in ours if p.head_sha])
+    found: dict[str, list[PromptPull]] = {}
+    for pr in sorted(ours, key=lambda p: p.number):
+        prompt_id, goal = by_branch.get(pr.head, (pr.head, "?"))
+        note = notes.get(pr.head_sha)
+        verdict = _verdict(note) if note else f"no eval note on {pr.head_sha[:10] or 'its head'} yet"
+        found.setdefault(prompt_id, []).append(
+            PromptPull(pr.number, pr.url, pr.title, goal, verdict, pr.draft)
+        )
+    return found
+
+
+def _verdict(note: dict) -> str:
+    said = describe_note(note)
+    return said if note.get("recommended", True) else f"not recommended: {said}"
+
+
+def _prompt_state(
+    config: Config, prompt: Prompt, rev: str, rollout: Rollout | None, pulls: list[PromptPull]
+) -> PromptState:
+    history = prompt_history(config, prompt.id, fetch=False)
+    on_branch = [v for v in history.versions if v.number is not None]
+    current = next((v for v in on_branch if v.version_id == prompt.version_id), None)
+    tokens = current.tokens if current and current.tokens is not None else None
+    if tokens is None:
+        tokens = count_tokens_by_version({prompt.version_id: prompt.text})[prompt.version_id]
+    lock = next((p.number for p in pulls if p.goal in GOALS), None)
+    ignored = tuple(
+        IgnoredGoal(i.goal, i.pr, i.by, i.at) for i in read_ignores(config.root, prompt.id, prompt.version_id)
+    )
+    return PromptState(
+        prompt_id=prompt.id,
+        type=prompt.type,
+        path=prompt.rel_path,
+        version=current.number if current else None,
+        version_id=prompt.version_id,
+        tokens=tokens,
+        last_eval=_last_eval(on_branch),
+        last_deploy=_last_deploy(current),
+        rollout=_rollout_state(config, rollout, rev) if rollout and rollout.prompt.id == prompt.id else None,
+        pulls=tuple(pulls),
+        lock=lock,
+        ignored=ignored,
+        actions=_actions(config, prompt.id, pulls, lock, ignored),
+    )
+
+
+def _last_eval(versions: list[PromptVersion]) -> LastEval | None:
+    """The newest version on the default branch whose eval note has a pass rate for it."""
+    for version in versions:
+        note = version.eval or {}
+        rates = note.get("pass_rate")
+        if not isinstance(rates, dict):
+            continue
+        side = "base" if note.get("base_version") == version.version_id else "variant"
+        rate = rates.get(side)
+        if not isinstance(rate, int | float):
+            continue
+        cases, repeats = int(note.get("cases") or 0), int(note.get("repeats") or 1)
+        samples = cases * repeats
+        low, high = wilson_interval(round(rate * samples), samples) if samples else (0.0, 1.0)
+        return LastEval(
+            version=version.number,
+            commit=version.commit,
+            date=version.date,
+            pass_rate=float(rate),
+            low=low,
+            high=high,
+            cases=cases,
+            repeats=repeats,
+            model=str(note.get("model") or "unknown model"),
+            verdict=note.get("verdict"),
+            goal=note.get("goal"),
+        )
+    return None
+
+
+def _last_deploy(current: PromptVersion | None) -> LastDeploy | None:
+    if current is None:
+        return None
+    recorded = bool((current.eval or {}).get("deployment"))
+    return LastDeploy(current.number, current.commit, current.date, current.pr_number, recorded)
+
+
+def _rollout_state(config: Config, rollout: Rollout, rev: str) -> RolloutState:
+    try:
+        since: str | None = step_started(config, rollout, rev).timestamp
+    except PromptopsError:  # rollout.yaml not committed as read: the step's start is unknown
+        since = None
+    steps = tuple(rollout.steps)
+    return RolloutState(
+        candidate=rollout.candidate_rel,
+        candidate_version=rollout.candidate_version,
+        weight=rollout.weight,
+        step=steps.index(rollout.weight) + 1 if rollout.weight in steps else None,
+        steps=steps,
+        since=since,
+    )
+
+
+def _actions(
+    config: Config,
+    prompt_id: str,
+    pulls: list[PromptPull],
+    lock: int | None,
+    ignored: tuple[IgnoredGoal, ...],
+) -> tuple[Action, ...]:
+    """Optimize boxes for the goals this repository optimizes for (`optimizer.goal` and the
+    prompt's `schedule.prompts` goals) that are neither declined, nor open, nor locked out;
+    an un-ignore box per declined goal."""
+    default = config.get("optimizer.goal")
+    listed = [e.get("goal") or default for e in config.get("schedule.prompts") if e["prompt"] == prompt_id]
+    declined = {i.goal for i in ignored}
+    open_goals = {p.goal for p in pulls}
+    actions = [
+        Action("optimize", prompt_id, goal, f"optimize for {goal} now")
+        for goal in dict.fromkeys([default, *listed])
+        if goal not in declined and goal not in open_goals and lock is None
+    ]
+    for ignore in ignored:
+        by = f" in #{ignore.pr}" if ignore.pr else ""
+        actions.append(Action("unignore", prompt_id, ignore.goal, f"un-ignore {ignore.goal} (declined{by})"))
+    return tuple(actions)
