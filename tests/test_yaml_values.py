@@ -197,3 +197,24 @@ def test_places_are_found_without_a_tree_kept_from_loading() -> None:
     assert "node" not in doc.__dict__  # nothing composed while loading
     assert doc.locate(["cases", 1, "vars", "x", 1]) == (4, 19)
     assert str(doc.error(["cases", 1, "id"], "bad")) == "cases.yaml:3:9: error: cases[1].id: bad"
+
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+STORED = sorted(
+    p
+    for pattern in ("*.yaml", "*.yml", "*.json")
+    for p in REPOSITORY.rglob(pattern)
+    if not {".venv", "node_modules", ".promptops", ".git"} & set(p.relative_to(REPOSITORY).parts)
+)
+
+
+def test_every_yaml_and_json_file_of_this_repository_loads_as_through_the_node_tree() -> None:
+    """Workflows, the dogfooded agent, the promptfoo corpus, the JSON Schemas."""
+    assert len(STORED) > 30
+    for path in STORED:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".json":
+            assert outcome(parse_yaml, text) == outcome(parse_yaml_tree, text), path
+            assert parse_document(text, path).data is not None
+        else:
+            assert same(parse_yaml(text, path).data, parse_yaml_tree(text, path).data), path
