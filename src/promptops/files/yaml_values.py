@@ -108,8 +108,10 @@ class _Reader:
             kind = type(event)
             if kind is ScalarEvent:
                 value = event.value
-                if event.tag is not None or event.anchor is not None or (
-                    event.implicit[0] and (not value or value[0] in _IMPLICIT)
+                if (
+                    event.tag is not None
+                    or event.anchor is not None
+                    or (event.implicit[0] and (not value or value[0] in _IMPLICIT))
                 ):
                     value = self.scalar(event, stack[-1] if stack else None)
                     if value is _MERGING:
