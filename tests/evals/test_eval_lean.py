@@ -179,10 +179,11 @@ cases:
     assert: [{type: regex, value: 'order \\d{4}'}]
 """
 
-HEAVY = ("rich", "jsonschema", "git", "anthropic", "httpx", "httpx2")
+# The HTTP stack (httpx2) is the providers' and the embeddings client's to defer (s11-evalcpu).
+HEAVY = ("rich", "jsonschema", "git", "anthropic")
 
 
-def test_a_passing_run_prints_plain_lines_and_imports_no_table_schema_git_or_http_library(
+def test_a_passing_run_prints_plain_lines_and_imports_no_table_schema_git_or_sdk_library(
     tmp_path: Path,
 ) -> None:
     repo = agent_repo(tmp_path, PASSING, {".gitignore": ".promptops/\n"})

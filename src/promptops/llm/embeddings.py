@@ -10,13 +10,13 @@ from __future__ import annotations
 import asyncio
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+
+import httpx2
 
 from promptops.config import Config
 from promptops.llm.errors import CallTimeout, ConnectionFailed, LLMError
-
-if TYPE_CHECKING:  # the HTTP stack loads with the first `similar` call: every eval imports this module
-    import httpx2
+from promptops.llm.providers.openai_compat import backoff_seconds, retry_after_seconds
+from promptops.llm.providers.tls import shared_ssl_context
 
 
 class EmbeddingsUnavailable(LLMError):
@@ -75,10 +75,6 @@ class EmbeddingClient:
         return [self._vectors[(model, t)] for t in texts]
 
     async def _request(self, texts: list[str], model: str) -> list[list[float]]:
-        import httpx2
-
-        from promptops.llm.providers.openai_compat import backoff_seconds, retry_after_seconds
-
         where = f"embeddings server ({self.settings.base_url}, model {model})"
         failure: LLMError = LLMError(f"{where}: no attempt made")
         for attempt in range(self.settings.max_retries + 1):
@@ -108,10 +104,6 @@ class EmbeddingClient:
 
     def _http(self) -> httpx2.AsyncClient:
         if self._client is None:
-            import httpx2
-
-            from promptops.llm.providers.tls import shared_ssl_context
-
             key_env = self.settings.api_key_env
             key = os.environ.get(key_env, "").strip() if key_env else ""
             self._client = httpx2.AsyncClient(
