@@ -10,6 +10,7 @@ import pytest
 from promptops.version_ids import version_id
 from tests.conftest import run_cli
 from tests.dashboard.scenario import SYSTEM_V2, Scenario, scenario  # noqa: F401 - the fixture
+from tests.mermaid_parse import xycharts
 
 
 def test_json_without_a_token_has_everything_but_pull_requests(scenario: Scenario) -> None:  # noqa: F811
@@ -100,3 +101,22 @@ def test_terminal_view_and_help(scenario: Scenario) -> None:  # noqa: F811
     assert "Pull requests are read from GitHub only with a token" in helped.stdout
     both = run_cli(scenario.repo, "dashboard", "--json", "--markdown")
     assert both.exit_code == 2 and "exclusive" in both.stderr
+
+
+def test_a_prompt_with_versions_gets_its_charts_and_an_unevaluated_version_is_not_drawn_as_zero(
+    scenario: Scenario,  # noqa: F811
+) -> None:
+    body = run_cli(scenario.repo, "dashboard", "--markdown").stdout
+    system = body.split("### `support-agent/system`")[1].split("\n### ")[0]
+
+    charts = {c["title"]: c for c in xycharts(system)}
+
+    rate = charts["support-agent/system pass rate, v1-v2"]
+    assert rate["xAxis"]["categories"] == ["v2"]  # v1 had no eval: left out, not 0 %
+    bar, low, high = (dict(plot["data"]) for plot in rate["plots"])
+    assert bar == {"v2": 93.8} and low["v2"] < 93.8 < high["v2"]
+    tokens = charts["support-agent/system tokens, v1-v2"]
+    assert tokens["xAxis"]["categories"] == ["v1", "v2"]
+    assert "Not drawn, no eval: v1." in system
+    one_version = body.split("### `billing-agent/user_template`")[1].split("\n### ")[0]
+    assert "```mermaid" not in one_version  # one version: the table says it all

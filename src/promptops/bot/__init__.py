@@ -16,7 +16,6 @@ publishes a variant or a rollback as a pull request.
 | `rollback` | restore a prompt version as a PR (or `--direct`) |
 | `pr_report` | the markdown of a PR body and sticky comment |
 | `session_report` | the report data read from a session file |
-| `version_points` | a prompt's history as chart points (`history --chart`, the dashboard) |
 
 Git goes through `promptops.git`, GitHub through `promptops.github`; markdown safety
 (escaping model text, fences, size limits) is `promptops.markdown`.

@@ -47,7 +47,7 @@ def refresh_dashboard(ctx: CiContext) -> None:
 def _refresh(ctx: CiContext) -> None:
     gh = ctx.github()
     dashboard = gather_dashboard(ctx.config, pulls=open_pulls(gh), repository=gh.full_name, fetch=True)
-    body = ctx.redact(issue_body(ctx.config, dashboard))
+    body = ctx.redact(issue_body(dashboard))
     labels = list(ctx.config.get("github.labels"))
     found = find_own_issue(gh, DASHBOARD_MARKER, labels[0] if labels else None)
     for forged in found.forged:

@@ -65,7 +65,7 @@ def dashboard_command(
     elif as_markdown:
         from promptops.dashboard.render import issue_body
 
-        click.echo(issue_body(ws.config, dashboard), nl=False)
+        click.echo(issue_body(dashboard), nl=False)
     else:
         from promptops.cli.dashboard_view import print_dashboard
 

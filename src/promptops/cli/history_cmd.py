@@ -68,7 +68,7 @@ def history_command(
         click.echo(json.dumps(history.to_json(), indent=2))
         return
     if chart:
-        from promptops.bot.version_points import history_charts
+        from promptops.dashboard.version_points import history_charts
 
         click.echo(history_charts(history))
         return

@@ -25,6 +25,7 @@ from promptops.dashboard.model import (
     PromptState,
     RolloutState,
 )
+from promptops.dashboard.version_points import version_points
 from promptops.errors import PromptopsError
 from promptops.git.branches import no_commits_yet, resolve_default_branch
 from promptops.git.commits import variant_branch
@@ -143,6 +144,7 @@ def _prompt_state(
         lock=lock,
         ignored=ignored,
         actions=_actions(config, prompt.id, pulls, lock, ignored),
+        points=tuple(version_points(history)),
     )
 
 

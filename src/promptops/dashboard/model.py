@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from promptops.charts import VersionPoint
 from promptops.dashboard.actions import Action
 
 
@@ -91,6 +92,7 @@ class PromptState:
     lock: int | None  # the open optimize PR that keeps other goals of this prompt waiting
     ignored: tuple[IgnoredGoal, ...]
     actions: tuple[Action, ...]
+    points: tuple[VersionPoint, ...] = ()  # newest versions on the default branch, oldest first
 
 
 @dataclass(frozen=True)

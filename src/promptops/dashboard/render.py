@@ -4,24 +4,20 @@
 ignored), shared by the issue body and `promptops dashboard`'s terminal view, so both say
 the same thing. Text that people wrote (PR titles, logins) is escaped.
 
-Each prompt's section ends with what `prompt_extras(prompt)` returns: the place for more
-per-prompt blocks (a chart of pass rate and tokens across versions). `issue_body` is the
-one call both the bot and `promptops dashboard --markdown` make, so such a block is added
-there once, by passing `prompt_extras`, without touching this layout.
+Each prompt with two or more versions ends with the charts of its newest versions on the default branch
+(pass rate with its interval, and tokens: `promptops.charts`), the same blocks
+`promptops history --chart` prints; GitHub draws them in the issue.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from promptops.config import Config
+from promptops.charts import version_charts
 from promptops.dashboard.model import Dashboard, LastEval, PromptPull, PromptState, RolloutState
 from promptops.markdown import COMMENT_LIMIT, escape_cell, escape_text, inline_code, truncate_to_limit
 from promptops.version_ids import short_id
 
 DASHBOARD_MARKER = "<!-- promptops:dashboard -->"
 TITLE = "promptops dashboard"
-PromptExtras = Callable[[PromptState], str | None]
 
 
 def _pct(value: float) -> str:
@@ -81,7 +77,7 @@ def facts(prompt: PromptState, pulls_note: str | None) -> list[tuple[str, str]]:
     ]
 
 
-def render_markdown(dashboard: Dashboard, prompt_extras: PromptExtras | None = None) -> str:
+def render_markdown(dashboard: Dashboard) -> str:
     """The dashboard issue's body: the marker first, then one section per agent and prompt."""
     where = f" of `{escape_text(dashboard.repository)}`" if dashboard.repository else ""
     parts = [
@@ -97,7 +93,7 @@ def render_markdown(dashboard: Dashboard, prompt_extras: PromptExtras | None = N
         parts.append(f"## {escape_text(agent.agent_id)}")
         parts.append("\n".join(a.box() for a in agent.actions))
         for prompt in agent.prompts:
-            parts.append(_prompt_section(prompt, dashboard.pulls_note, prompt_extras))
+            parts.append(_prompt_section(prompt, dashboard.pulls_note))
     if dashboard.other_pulls:
         rows = [
             f"- #{p.number} {escape_text(p.title)}: {escape_text(p.verdict)}" for p in dashboard.other_pulls
@@ -106,21 +102,20 @@ def render_markdown(dashboard: Dashboard, prompt_extras: PromptExtras | None = N
     return truncate_to_limit("\n\n".join(parts) + "\n", COMMENT_LIMIT)
 
 
-def _prompt_section(prompt: PromptState, pulls_note: str | None, extras: PromptExtras | None) -> str:
+def _prompt_section(prompt: PromptState, pulls_note: str | None) -> str:
     rows = "\n".join(f"| {label} | {escape_cell(text)} |" for label, text in facts(prompt, pulls_note))
     title = f"### {inline_code(prompt.prompt_id)} ({prompt.type}, {inline_code(prompt.path)})"
     section = [title, f"| | |\n| --- | --- |\n{rows}"]
     if prompt.actions:
         section.append("\n".join(a.box() for a in prompt.actions))
-    extra = extras(prompt) if extras else None
-    if extra:
-        section.append(extra)
+    # One version is a fact the table already states; a chart starts with two.
+    charts = version_charts(prompt.prompt_id, list(prompt.points)) if len(prompt.points) > 1 else ""
+    if charts:
+        section.append(charts.rstrip("\n"))
     return "\n\n".join(section)
 
 
-def issue_body(config: Config, dashboard: Dashboard) -> str:
-    """The dashboard issue's body for `config`'s repository, as the bot writes it and
-    `promptops dashboard --markdown` prints it. `config` is for per-prompt extras that read
-    the repository (e.g. a chart of the prompt's versions): none yet."""
-    del config  # read by the per-prompt extras once there are some
+def issue_body(dashboard: Dashboard) -> str:
+    """The dashboard issue's body, as the bot writes it and `promptops dashboard --markdown`
+    prints it."""
     return render_markdown(dashboard)
