@@ -15,7 +15,8 @@ Rows and targets (issue 15):
 - 10,000 cases with the free echo provider (no network, so it runs in seconds): peak memory
   growth <= 10 KB per case (peak RSS at 10,000 cases minus at 100, over 9,900)
 
-Wall, CPU and peak RSS are the command's own (os.wait4), not the stand-in's. Interleaved:
+Wall, CPU and peak RSS are the command's own (os.wait4), not the stand-in's. The source tree
+is byte-compiled first, as pip compiles an installed package. Interleaved:
 each repetition runs promptops then promptfoo on the same stand-in; medians are printed.
 
 Usage: python bench/eval_throughput.py [--quick] [--runs N] [--no-promptfoo] [--profile]
@@ -26,6 +27,7 @@ Usage: python bench/eval_throughput.py [--quick] [--runs N] [--no-promptfoo] [--
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import math
 import os
@@ -393,6 +395,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="CPU by package at concurrency 32")
     args = parser.parse_args()
     runs = args.runs or (1 if args.quick else 3)
+    # pip compiles an installed package's modules; a checkout run with PYTHONDONTWRITEBYTECODE
+    # (as CI images often set) would otherwise recompile promptops in every timed command.
+    compileall.compile_dir(ROOT / "src", quiet=1)
     pf, pf_status = (None, "skipped (--no-promptfoo)") if args.no_promptfoo else promptfoo_command()
     proc, url = start_standin()
     try:

@@ -1,4 +1,8 @@
-"""What `promptops eval` prints and writes: rich tables, the summary, exports, the exit status."""
+"""What `promptops eval` prints and writes: the summary, the cases that need a look, exports, the exit status.
+
+Plain text unless there is a table to draw: a cached run whose cases all pass prints a few
+lines, and importing rich for them cost more than the lines (see `eval_tables` for the tables).
+"""
 
 from __future__ import annotations
 
@@ -11,21 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from promptops.cli.workspace import EXIT_INTERRUPTED
 from promptops.errors import PromptopsError
 from promptops.evals.command import EvalOutcome
-from promptops.evals.junit import junit_xml
-from promptops.evals.markdown_report import markdown_report
-from promptops.evals.report import ECHO_NOTE, case_rows, comparison_rows, measured_on, repeat_consistency
+from promptops.evals.report import ECHO_NOTE, case_rows, measured_on, repeat_consistency
 from promptops.evals.results import EvalRun
-from promptops.stats import Verdict
-
-STATUS_STYLE = {"pass": "green", "fail": "red", "error": "yellow"}
 
 
 @contextmanager
@@ -34,6 +29,9 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     if not enabled:
         yield None
         return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("eval"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("eval", total=None)
@@ -47,79 +45,42 @@ def print_outcome(outcome: EvalOutcome, *, to_stderr: bool = False, all_cases: b
     that need a look unless --all-cases asks for all (a 2,000-row table took longer to
     draw than a cached run took to compute).
     """
-    console = Console(file=sys.stderr if to_stderr else sys.stdout, soft_wrap=True, highlight=False)
+    out = sys.stderr if to_stderr else sys.stdout
     if outcome.comparison is None:
-        table, shown, total = case_table(outcome.head, all_cases=all_cases)
+        rows = case_rows(outcome.head)
+        shown = rows if all_cases else [row for row in rows if row[1] != "pass"]
         if shown:
-            console.print(table)
-        if shown < total:
-            note = f"all {total} cases passed" if not shown else f"{total - shown} passing cases not shown"
-            console.print(f"{escape(outcome.head.agent)}: {note} (--all-cases shows every row)")
+            from promptops.cli.eval_tables import print_case_table
+
+            print_case_table(outcome.head, shown, out)
+        if len(shown) < len(rows):
+            hidden = len(rows) - len(shown)
+            note = f"all {len(rows)} cases passed" if not shown else f"{hidden} passing cases not shown"
+            click.echo(f"{outcome.head.agent}: {note} (--all-cases shows every row)", file=out)
     else:
-        console.print(comparison_table(outcome, all_cases=all_cases))
-        console.print(verdict_text(outcome.comparison.verdict))
-    for run in outcome.runs:
-        console.print(summary_text(run))
+        from promptops.cli.eval_tables import print_comparison
+
+        print_comparison(outcome, out, all_cases=all_cases)
+    click.echo("\n".join(outcome_lines(outcome)), file=out)
+
+
+def outcome_lines(outcome: EvalOutcome) -> list[str]:
+    """The lines under the table: summaries, shard and merge notes, usage, the saved files."""
+    lines = [summary_text(run) for run in outcome.runs]
     if outcome.head.shard is not None:
         shard = outcome.head.shard
-        console.print(
+        lines.append(
             f"shard {shard['index']}/{shard['count']}: {len(shard['cases'])} cases of the suite, "
             "no verdict or gate here; merge the shards' run files with `promptops eval-merge`"
         )
     if outcome.head.merged_from:
-        console.print(
-            f"merged from {len(outcome.head.merged_from)} shards: {', '.join(outcome.head.merged_from)}"
-        )
+        merged = outcome.head.merged_from
+        lines.append(f"merged from {len(merged)} shards: {', '.join(merged)}")
     if outcome.head.provider == "echo":
-        console.print(f"note: {ECHO_NOTE}")
-    console.print(f"model calls (judge included): {outcome.usage.summary()}")
-    console.print("saved: " + ", ".join(str(p) for p in outcome.saved))
-
-
-def case_table(run: EvalRun, *, all_cases: bool = False) -> tuple[Table, int, int]:
-    """The table of cases (only those not passing unless `all_cases`), rows shown, cases in all."""
-    rows = case_rows(run)
-    shown = rows if all_cases else [row for row in rows if row[1] != "pass"]
-    table = Table(title=escape(f"{run.agent} ({run.ref or 'working tree'})"))
-    for column in ("case", "result", "passed", "reason"):
-        table.add_column(column, overflow="fold")
-    for case_id, status, passed, reason in shown:
-        table.add_row(escape(case_id), f"[{STATUS_STYLE[status]}]{status}[/]", passed, escape(reason))
-    return table, len(shown), len(rows)
-
-
-def comparison_table(outcome: EvalOutcome, *, all_cases: bool = False) -> Table:
-    """Cases whose status changed or that fail in head (every case with `all_cases`), then the figures."""
-    cmp, base, head = outcome.comparison, outcome.base, outcome.head
-    assert cmp is not None and base is not None
-    table = Table(title=escape(f"{head.agent}: {base.ref} (base) vs {head.ref or 'working tree'} (head)"))
-    for column in ("case", "base", "head", "change"):
-        table.add_column(column)
-    shown = [c for c in cmp.cases if all_cases or c.base != c.head or c.head != "pass"]
-    for c in shown:
-        change = {("pass", "fail"): "[red]newly failing[/]", ("fail", "pass"): "[green]newly passing[/]"}.get(
-            (c.base, c.head), "" if c.base == c.head else f"{c.base} -> {c.head}"
-        )
-        table.add_row(
-            escape(c.case_id),
-            f"{c.base} {c.base_passed}/{c.samples}",
-            f"{c.head} {c.head_passed}/{c.samples}",
-            change,
-        )
-    if len(shown) < len(cmp.cases):
-        table.add_row(f"({len(cmp.cases) - len(shown)} unchanged passing cases)", "", "", "")
-    table.add_section()
-    for label, b, h, d in comparison_rows(cmp):
-        table.add_row(label, b, h, d)
-    return table
-
-
-def verdict_text(verdict: Verdict) -> str:
-    """The decision first, then the reasons (interval, p-value, what it was measured on)."""
-    style = {"improvement": "green", "regression": "red"}.get(verdict.outcome, "yellow")
-    lines = [f"[bold {style}]verdict ({verdict.goal}): {escape(verdict.headline)}[/]"]
-    lines += [f"  {escape(reason)}" for reason in verdict.reasons]
-    return "\n".join(lines)
+        lines.append(f"note: {ECHO_NOTE}")
+    lines.append(f"model calls (judge included): {outcome.usage.summary()}")
+    lines.append("saved: " + ", ".join(str(p) for p in outcome.saved))
+    return lines
 
 
 def summary_text(run: EvalRun) -> str:
@@ -135,20 +96,26 @@ def summary_text(run: EvalRun) -> str:
     )
     if flakiness := repeat_consistency(run):
         text += f"\n  {flakiness}"
-    return escape(text)
+    return text
 
 
 def write_exports(
     outcome: EvalOutcome, json_path: str | None, junit_path: Path | None, markdown_path: Path | None
 ) -> None:
-    """--json (`-` for stdout), --junit and --markdown files; parent folders are created."""
-    if json_path == "-":
-        click.echo(json.dumps(export_data(outcome), indent=2, ensure_ascii=False))
-    elif json_path:
-        _write(Path(json_path), json.dumps(export_data(outcome), indent=2, ensure_ascii=False) + "\n")
+    """--json (`-` for stdout), --junit and --markdown files (every case); parent folders are created."""
+    if json_path:  # compact, as the run file: read by programs (`python -m json.tool` indents it)
+        text = json.dumps(export_data(outcome), separators=(",", ":"), ensure_ascii=False)
+        if json_path == "-":
+            click.echo(text)
+        else:
+            _write(Path(json_path), text + "\n")
     if junit_path:
+        from promptops.evals.junit import junit_xml
+
         _write(junit_path, junit_xml(outcome.runs))
     if markdown_path:
+        from promptops.evals.markdown_report import markdown_report
+
         _write(markdown_path, markdown_report(outcome.head, outcome.base, outcome.comparison))
 
 

@@ -64,11 +64,25 @@ def _compile(schema: Any, root: dict[str, Any]) -> Check:
         return lambda v: True
     if not isinstance(schema, dict):
         raise _Unsupported(schema)
-    checks = [_keyword(key, value, schema, root) for key, value in schema.items() if key not in _IGNORED]
+    object_keys = [key for key in schema if key in _OBJECT_KEYWORDS]
+    checks = [
+        _keyword(key, value, schema, root)
+        for key, value in schema.items()
+        if key not in _IGNORED and key not in _OBJECT_KEYWORDS
+    ]
+    if object_keys:
+        checks.append(_object(schema, root))
     checks = [c for c in checks if c is not None]
     if len(checks) == 1:
         return checks[0]
-    return lambda v: all(check(v) for check in checks)
+
+    def every(v: Any) -> bool:  # a loop, not all(genexpr): this runs for every value of every case
+        for check in checks:  # noqa: SIM110 - the generator costs a frame per call
+            if not check(v):
+                return False
+        return True
+
+    return every
 
 
 def _keyword(key: str, value: Any, schema: dict[str, Any], root: dict[str, Any]) -> Check | None:
@@ -79,8 +93,6 @@ def _keyword(key: str, value: Any, schema: dict[str, Any], root: dict[str, Any])
         return lambda v: not inner(v)
     if key == "type":
         return _type(value)
-    if key in ("properties", "additionalProperties", "required", "propertyNames", "minProperties"):
-        return _object_keyword(key, value, schema, root)
     if key in ("items", "uniqueItems", "minItems", "maxItems"):
         return _array_keyword(key, value, root)
     if key in _SCALAR_KEYWORDS:
@@ -120,33 +132,57 @@ def _type(value: Any) -> Check:
     return lambda v: any(test(v) for test in tests)
 
 
-def _object_keyword(key: str, value: Any, schema: dict[str, Any], root: dict[str, Any]) -> Check | None:
-    if key == "properties":
-        props = {name: _compile(sub, root) for name, sub in value.items()}
-        return lambda v: not isinstance(v, dict) or all(props[k](item) for k, item in v.items() if k in props)
-    if key == "required":
-        names = tuple(value)
-        return lambda v: not isinstance(v, dict) or all(n in v for n in names)
-    if key == "propertyNames":
-        names_ok = _compile(value, root)
-        return lambda v: not isinstance(v, dict) or all(names_ok(k) for k in v)
-    if key == "minProperties":
-        return lambda v: not isinstance(v, dict) or len(v) >= value
-    if value is True:
-        return None
-    if "patternProperties" in schema:
-        raise _Unsupported(key)
-    known = frozenset(schema.get("properties", {}))
-    if value is False:  # additionalProperties: false
-        return lambda v: not isinstance(v, dict) or known.issuperset(v)
-    extra_ok = _compile(value, root)  # additionalProperties: a schema for the other keys' values
-    return lambda v: not isinstance(v, dict) or all(extra_ok(item) for k, item in v.items() if k not in known)
+_OBJECT_KEYWORDS = frozenset(
+    {"properties", "additionalProperties", "required", "propertyNames", "minProperties"}
+)
+
+
+def _object(schema: dict[str, Any], root: dict[str, Any]) -> Check:
+    """The object keywords of one schema as one check: one pass over the mapping's items."""
+    props = {name: _compile(sub, root) for name, sub in schema.get("properties", {}).items()}
+    required = tuple(schema.get("required", ()))
+    names_ok = _compile(schema["propertyNames"], root) if "propertyNames" in schema else None
+    min_properties = schema.get("minProperties", 0)
+    extra = schema.get("additionalProperties", True)
+    if extra is not True and "patternProperties" in schema:
+        raise _Unsupported("patternProperties")
+    extra_ok = None if extra is True or extra is False else _compile(extra, root)
+    closed = extra is False
+
+    def check(v: Any) -> bool:
+        if not isinstance(v, dict):
+            return True
+        if len(v) < min_properties:
+            return False
+        for name in required:
+            if name not in v:
+                return False
+        for key, item in v.items():
+            prop = props.get(key)
+            if prop is None:
+                if closed or (extra_ok is not None and not extra_ok(item)):
+                    return False
+            elif not prop(item):
+                return False
+            if names_ok is not None and not names_ok(key):
+                return False
+        return True
+
+    return check
 
 
 def _array_keyword(key: str, value: Any, root: dict[str, Any]) -> Check | None:
     if key == "items":
         item_ok = _compile(value, root)
-        return lambda v: not isinstance(v, list) or all(item_ok(item) for item in v)
+
+        def items(v: Any) -> bool:
+            if isinstance(v, list):
+                for item in v:
+                    if not item_ok(item):
+                        return False
+            return True
+
+        return items
     if key == "minItems":
         return lambda v: not isinstance(v, list) or len(v) >= value
     if key == "maxItems":

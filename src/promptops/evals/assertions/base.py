@@ -14,8 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import jsonschema
-
 from promptops.llm.types import Completion, ToolSpec
 
 NEGATION = "not-"
@@ -128,6 +126,8 @@ def optional_schema(value: Any) -> dict[str, Any] | None:
         return None
     if not isinstance(value, dict):
         raise ValueError(f"value must be a JSON Schema object, got {type(value).__name__} {value!r}")
+    import jsonschema  # only suites with is-json schemas pay for it (~0.07 s)
+
     try:
         jsonschema.Draft202012Validator.check_schema(value)
     except jsonschema.SchemaError as exc:
@@ -140,6 +140,8 @@ def schema_problem(data: Any, schema: dict[str, Any] | None) -> str | None:
     """The most relevant reason `data` is not valid against `schema`, or None."""
     if schema is None:
         return None
+    import jsonschema
+
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(data))
     if error is None:
         return None

@@ -1,8 +1,10 @@
 """Reading the YAML and JSON files users write, with errors that point into them.
 
-Every loader keeps the parsed YAML node tree next to the data so a later schema
-violation can be reported at the line and column of the offending value, the way a
-compiler would, instead of as a bare JSON path.
+A document keeps its text next to the data; when a later check (a schema violation, a
+bad regex in an assertion) needs the line and column of a value, the node tree is
+composed from that text then, so an error is reported the way a compiler would, while a
+valid file never pays for a tree (see `yaml_values`: a tree kept for a 10,000-case suite
+cost ~25 KB per case).
 
 This is the one loader for everything a user writes (agent.yaml, eval cases, examples,
 .promptops.yaml, `extract` configurations), and it is strict where YAML is lenient: a
@@ -16,24 +18,35 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from promptops.errors import InputError
+from promptops.files.yaml_values import Unsupported, load_values
 
 BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
 class Document:
-    """A parsed file: its data, and the node tree that knows where each value was."""
+    """A parsed file: its data, and its text, from which the node tree that knows where each
+    value was is composed when a position is first asked for."""
 
     path: Path
     data: Any
-    node: yaml.Node | None
-    text: str = field(default="", repr=False)  # what was parsed (BOM dropped), for exact excerpts
+    text: str = field(default="", repr=False)  # what was parsed (BOM dropped), for places and excerpts
+
+    @cached_property
+    def node(self) -> yaml.Node | None:
+        """The YAML node tree of the text (None when YAML cannot compose it, e.g. a JSON file
+        with tabs before a key: places then fall back to the start of the file)."""
+        try:
+            return _compose(self.text, self.path)
+        except InputError:
+            return None
 
     def locate(self, json_path: Sequence[str | int]) -> tuple[int, int]:
         """1-based (line, column) of the value at `json_path`, or of its nearest parent."""
@@ -111,10 +124,28 @@ def decode_text(raw: bytes, path: Path) -> str:
 
 
 def parse_yaml(text: str, path: Path) -> Document:
-    """Parse YAML (JSON is a subset) keeping the node tree; errors carry path:line:col."""
+    """Parse YAML (JSON is a subset); errors carry path:line:col.
+
+    Values are read straight from the parser's events; a text that reader does not take
+    (any error, or a rare feature) goes through `parse_yaml_tree`, which reports the problem
+    at its place or gives the data, exactly as before.
+    """
+    text = text.removeprefix(BOM)
+    try:
+        return Document(path=path, data=load_values(text), text=text)
+    except Unsupported:
+        return parse_yaml_tree(text, path)
+
+
+def parse_yaml_tree(text: str, path: Path) -> Document:
+    """Parse YAML through PyYAML's node tree, checking duplicate keys on it: the reference
+    `parse_yaml` must agree with, and the source of every error message."""
+    text = text.removeprefix(BOM)
     node = _compose(text, path)
     _check_duplicate_keys(node, path)
-    return Document(path=path, data=_construct(node, path), node=node, text=text.removeprefix(BOM))
+    doc = Document(path=path, data=_construct(node, path), text=text)
+    doc.__dict__["node"] = node  # composed already: fill the cached_property
+    return doc
 
 
 def _compose(text: str, path: Path) -> yaml.Node | None:
@@ -152,9 +183,12 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _check_duplicate_keys(root: yaml.Node | None, path: Path) -> None:
-    """Refuse a mapping that names a key twice, at the second one (merge keys `<<` may override)."""
+    """Refuse a mapping that names a key twice, at the second one (merge keys `<<` may override).
+
+    Of several duplicates, the one written first in the file is reported."""
     seen_nodes: set[int] = set()
     stack = [root] if root is not None else []
+    found: list[tuple[yaml.Node, yaml.Node]] = []
     while stack:
         node = stack.pop()
         if id(node) in seen_nodes:  # an alias shares its anchor's node; check it once
@@ -166,10 +200,12 @@ def _check_duplicate_keys(root: yaml.Node | None, path: Path) -> None:
                 if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
                     earlier = first.setdefault((key.tag, key.value), key)
                     if earlier is not key:
-                        raise _duplicate_key(path, key, earlier)
+                        found.append((key, earlier))
                 stack.extend((key, value))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
+    if found:
+        raise _duplicate_key(path, *min(found, key=lambda pair: pair[0].start_mark.index))
 
 
 def _duplicate_key(path: Path, key: yaml.Node, earlier: yaml.Node) -> InputError:
@@ -205,18 +241,9 @@ def _parse_json(text: str, path: Path) -> Document:
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}:{exc.lineno}:{exc.colno}: error: {exc.msg}") from exc
     except _DuplicateJsonKey as exc:
-        _compose_checked(text, path)  # raises at the duplicate's line when YAML can place it
+        _check_duplicate_keys(Document(path=path, data=None, text=text).node, path)  # at its line if YAML can
         raise InputError(f"{path}:1:1: error: duplicate key {exc.args[0]!r}") from None
-    return Document(path=path, data=data, node=_compose_checked(text, path), text=text)
-
-
-def _compose_checked(text: str, path: Path) -> yaml.Node | None:
-    try:
-        node = _compose(text, path)
-    except InputError:
-        return None
-    _check_duplicate_keys(node, path)
-    return node
+    return Document(path=path, data=data, text=text)
 
 
 class _DuplicateJsonKey(Exception):
