@@ -25,7 +25,7 @@ from promptops.github.connection import connect_for, no_token_message
 from promptops.github.retries import GitHubError, MissingToken
 from promptops.logs.rollout_analysis import fmt_figure
 from promptops.markdown import escape_text, inline_code
-from promptops.repo.history import pull_request_number
+from promptops.repo.pull_requests import pull_request_number
 from promptops.repo.rollouts import render_rollout, rollout_fields, yaml_number
 
 ROLLOUT_LABELS = ("promptops", "rollout")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import traceback
 from pathlib import Path
 
 import click
@@ -82,7 +81,8 @@ class PromptopsGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except Exception:
-            import tempfile  # only on a crash: it costs start-up time on every run otherwise
+            import tempfile  # only on a crash: they cost start-up time on every run otherwise
+            import traceback
 
             from promptops.bot.context import Redactor
 

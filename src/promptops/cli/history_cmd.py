@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from promptops.cli.table import format_table
 from promptops.cli.workspace import Workspace, pass_workspace
 from promptops.version_ids import short_id
+
+if TYPE_CHECKING:
+    from promptops.repo.history import PromptHistory
 
 
 @click.command("history")
@@ -93,19 +97,15 @@ def history_command(
         deployed = next((v for v in history.versions if v.deployed), None)
         if deployed is not None:
             click.echo(f"* deployed: v{deployed.number}, the tip of {history.branch}")
-    _print_rollout_steps(ws, history.prompt_id)
+    _print_rollout_steps(history)
 
 
-def _print_rollout_steps(ws: Workspace, prompt_id: str) -> None:
+def _print_rollout_steps(history: PromptHistory) -> None:
     """The canary rollouts of the prompt on the default branch, step by step, if it had any."""
-    from promptops.git.branches import resolve_default_branch
-    from promptops.repo.rollouts import rollout_steps
-
-    branch = resolve_default_branch(ws.root, ws.config)
-    steps = rollout_steps(ws.config, prompt_id, branch.rev) if branch.rev else []
+    steps = history.rollout_steps
     if not steps:
         return
-    click.echo(f"\nrollout steps of {prompt_id} on {branch.name}:")
+    click.echo(f"\nrollout steps of {history.prompt_id} on {history.branch}:")
     rows = [
         (
             s.date[:10],

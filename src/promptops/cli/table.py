@@ -10,7 +10,7 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
     cells = [[str(c) for c in headers]] + [["-" if c is None else str(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     numeric = [
-        all(isinstance(row[i], int | float) for row in rows) and bool(rows) for i in range(len(headers))
+        all(isinstance(row[i], (int, float)) for row in rows) and bool(rows) for i in range(len(headers))
     ]
     lines = []
     for row in cells:

@@ -8,45 +8,75 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-import git
+from typing import TYPE_CHECKING
 
 from promptops.config import Config
 from promptops.errors import NotFoundError, PromptopsError
-from promptops.git.repository import find_remote, open_repo, ref_exists
+from promptops.git.process import git_dir, git_text, pick_remote, remote_names, run_git_raw
+
+if TYPE_CHECKING:
+    import git
+
+REF_FORMAT = "--format=%(refname)%00%(objectname)%00%(symref)"
 
 
 def default_branch_name(repo: git.Repo, configured: str | None = None, remote: str | None = None) -> str:
     """Config `default_branch`, else what `<remote>/HEAD` points at, else `main` or `master`."""
+    return _find_default_branch(Path(str(repo.working_tree_dir)), configured, remote)[0]
+
+
+def _find_default_branch(
+    root: Path, configured: str | None, remote: str | None
+) -> tuple[str, dict[str, str]]:
+    """The default branch's name and {refname: commit} of the refs that could name it.
+
+    One `git for-each-ref` answers in the usual case (the name is configured, is what
+    `<remote>/HEAD` points at among main/master, or is main/master); a second one only when
+    `<remote>/HEAD` points at another branch.
+    """
+    candidates = [configured] if configured else ["main", "master"]
+    refs = _refs(root, [f"refs/remotes/{remote}/HEAD"] if remote else [], candidates, remote)
     if configured:
-        return configured
-    if remote:
-        try:
-            target = repo.git.symbolic_ref(f"refs/remotes/{remote}/HEAD")
-            return target.removeprefix(f"refs/remotes/{remote}/")
-        except git.GitCommandError:
-            pass
-    for name in ("main", "master"):
-        if ref_exists(repo, f"refs/heads/{name}") or (
-            remote and ref_exists(repo, f"refs/remotes/{remote}/{name}")
-        ):
-            return name
-    unborn = _unborn_branch(repo)
+        return configured, refs
+    head = refs.get(f"symref:refs/remotes/{remote}/HEAD", "") if remote else ""
+    if head.startswith(f"refs/remotes/{remote}/"):
+        name = head.removeprefix(f"refs/remotes/{remote}/")
+        return name, refs if name in candidates else _refs(root, [], [name], remote)
+    for name in candidates:
+        if f"refs/heads/{name}" in refs or (remote and f"refs/remotes/{remote}/{name}" in refs):
+            return name, refs
+    unborn = _unborn_branch(root)
     if unborn:  # right after `git init`: HEAD names a branch that has no commit yet
-        return unborn
+        return unborn, {}
     raise PromptopsError(
         "cannot tell the default branch (no origin/HEAD, no main or master); "
         "set `default_branch` in .promptops.yaml"
     )
 
 
-def _unborn_branch(repo: git.Repo) -> str | None:
+def _refs(root: Path, extra: list[str], names: list[str], remote: str | None) -> dict[str, str]:
+    """{refname: commit} of refs/heads/NAME and refs/remotes/REMOTE/NAME (and `extra`) that
+    exist; a symbolic ref also as {"symref:" + refname: its target}."""
+    patterns = [*extra, *(f"refs/heads/{n}" for n in names)]
+    patterns += [f"refs/remotes/{remote}/{n}" for n in names] if remote else []
+    out = git_text(root, ["for-each-ref", REF_FORMAT, *patterns], "reading the branches")
+    refs: dict[str, str] = {}
+    for line in out.splitlines():
+        refname, commit, symref = line.split("\0")
+        refs[refname] = commit
+        if symref:
+            refs[f"symref:{refname}"] = symref
+    return refs
+
+
+def _unborn_branch(root: Path) -> str | None:
     """The branch HEAD names when it has no commit yet (a new repository), else None."""
-    try:
-        target = repo.git.symbolic_ref("-q", "HEAD")
-    except git.GitCommandError:
+    status, out, _ = run_git_raw(root, ["symbolic-ref", "-q", "HEAD"])
+    if status != 0:
         return None
-    return target.removeprefix("refs/heads/") if not ref_exists(repo, target) else None
+    target = out.decode().strip()
+    exists = run_git_raw(root, ["rev-parse", "--verify", "--quiet", target])[0] == 0
+    return target.removeprefix("refs/heads/") if not exists else None
 
 
 def no_commits_yet(root: Path, name: str) -> NotFoundError:
@@ -67,21 +97,15 @@ class DefaultBranch:
 
 
 def resolve_default_branch(root: Path, config: Config) -> DefaultBranch:
-    """The default branch (named as `default_branch_name` decides) and a
-    revision for it: the local branch, else the remote's. One `for-each-ref` call.
+    """The default branch (named as `default_branch_name` decides) and a revision for it:
+    the local branch, else the remote's. Two small git processes (`remote`, `for-each-ref`).
     """
-    repo = open_repo(root)
+    git_dir(root)  # not a repository: that error, as it is
     try:
-        remote = find_remote(repo) or "origin"
-        name = default_branch_name(repo, config.get("default_branch"), remote)
-        out = repo.git.for_each_ref(
-            "--format=%(refname)%00%(objectname)", f"refs/heads/{name}", f"refs/remotes/{remote}/{name}"
-        )
+        remote = pick_remote(remote_names(root)) or "origin"
+        name, commits = _find_default_branch(root, config.get("default_branch"), remote)
     except PromptopsError as exc:
         raise NotFoundError(f"{root}: error: {exc}") from exc
-    finally:
-        repo.close()
-    commits = dict(line.split("\0") for line in out.splitlines() if line)
     rev = next((r for r in (f"refs/heads/{name}", f"refs/remotes/{remote}/{name}") if r in commits), None)
     return DefaultBranch(name, rev, commits.get(rev) if rev else None)
 

@@ -15,9 +15,8 @@ import os
 import tempfile
 from pathlib import Path
 
-import git
-
-from promptops.git.repository import open_repo
+from promptops.git.log import on_first_parent_chain
+from promptops.git.process import git_dir, git_text
 from promptops.git.shallow import refuse_shallow
 
 CACHE_FORMAT = 1
@@ -31,38 +30,23 @@ def change_counts(root: Path, commit: str, folder: str) -> dict[str, int]:
     look up only files that exist.
     """
     refuse_shallow(root, "version numbers")  # a cut history numbers every version wrong
-    repo = open_repo(root)
-    try:
-        cache_file = Path(repo.common_dir) / "promptops" / "change-counts.json"
-        cache = _read_cache(cache_file)
-        entry = cache.get(folder or ".")
-        if entry and entry["commit"] == commit:
-            return dict(entry["counts"])
-        base = entry["commit"] if entry and _first_parent_ancestor(repo, entry["commit"], commit) else None
-        counts = dict(entry["counts"]) if base else {}
-        _count_changes(repo, f"{base}..{commit}" if base else commit, folder, counts)
-    finally:
-        repo.close()
+    cache_file = git_dir(root) / "promptops" / "change-counts.json"
+    cache = _read_cache(cache_file)
+    entry = cache.get(folder or ".")
+    if entry and entry["commit"] == commit:
+        return dict(entry["counts"])
+    base = entry["commit"] if entry and on_first_parent_chain(root, entry["commit"], commit) else None
+    counts = dict(entry["counts"]) if base else {}
+    _count_changes(root, f"{base}..{commit}" if base else commit, folder, counts)
     cache[folder or "."] = {"commit": commit, "counts": counts}
     _write_cache(cache_file, cache)
     return counts
 
 
-def _first_parent_ancestor(repo: git.Repo, base: str, tip: str) -> bool:
-    """True when `base` lies on `tip`'s first-parent chain (then base..tip extends the counts)."""
-    try:
-        out = repo.git.rev_list("--first-parent", "--parents", f"{base}..{tip}")
-    except git.GitCommandError:
-        return False
-    lines = out.splitlines()
-    return bool(lines) and lines[-1].split()[1:2] == [base]
-
-
-def _count_changes(repo: git.Repo, revs: str, folder: str, counts: dict[str, int]) -> None:
+def _count_changes(root: Path, revs: str, folder: str, counts: dict[str, int]) -> None:
     """Add one per file per first-parent commit in `revs` that changed it (oldest first)."""
-    out = repo.git.log(
-        "--first-parent", "--reverse", "--name-status", "-M", "-z", "--format=%x1e", revs, "--", folder or "."
-    )
+    args = ["log", "--first-parent", "--reverse", "--name-status", "-M", "-z", "--format=%x1e", revs]
+    out = git_text(root, [*args, "--", folder or "."], "counting the changes of every prompt")
     for chunk in out.split("\x1e")[1:]:
         tokens = [t for t in chunk.lstrip("\0\n").split("\0") if t]
         i = 0

@@ -1,27 +1,25 @@
 """Eval summaries kept as git notes under `refs/notes/promptops`: reading, adding, merging.
 
 `promptops pr` attaches one to the variant commit it pushes; `promptops history` shows it
-next to the version that commit deployed. Reading many is one `git notes list` plus one
-`git cat-file` process for all notes, however long the history. Other runs note other
-commits, so the remote's notes are merged with ours (ours win on the same commit).
+next to the version that commit deployed (reading them is `git.note_reading`, without
+GitPython). Other runs note other commits, so the remote's notes are merged with ours
+(ours win on the same commit).
 """
 
 from __future__ import annotations
 
 import json
 import tempfile
-import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import git
 
+from promptops.git.note_reading import FETCH_STAMP, NOTES_REF, notes_fetched_within
+from promptops.git.note_reading import notes_for as notes_for
+from promptops.git.note_reading import parse_note as parse_note
 from promptops.git.repository import commit_of, find_remote, identity_args, ls_remote, open_repo, run, run_git
-from promptops.git.tree import read_blobs
-
-NOTES_REF = "refs/notes/promptops"
-
 
 REMOTE_NOTES = "refs/promptops/remote-notes"  # scratch ref: the remote's notes, fetched for merging
 
@@ -36,23 +34,17 @@ def read_note(repo_root: Path | str, commit: str) -> dict[str, Any] | None:
     return parse_note(text)
 
 
-FETCH_STAMP = "promptops/notes-fetched"  # under the git dir: when origin's notes were last fetched
-
-
 def fetch_notes_when_stale(repo_root: Path | str, max_age_s: float) -> bool:
     """Fetch origin's notes unless they were fetched less than `max_age_s` ago; True if fetched.
 
     `promptops history` runs often and notes change rarely: a network round trip on every
     call cost more than the whole local history. Failures propagate (the caller decides).
     """
+    if notes_fetched_within(repo_root, max_age_s):
+        return False
     repo = open_repo(repo_root)
     try:
         stamp = Path(repo.common_dir) / FETCH_STAMP
-        try:
-            if time.time() - stamp.stat().st_mtime < max_age_s:
-                return False
-        except FileNotFoundError:
-            pass
         name = find_remote(repo)
         if name is None:
             return False
@@ -115,43 +107,3 @@ def merge_remote_notes(repo: git.Repo) -> None:
         ],
         "merging notes",
     )
-
-
-def parse_note(text: str | None) -> dict[str, Any] | None:
-    """A note's JSON object, or None when there is none or it is not a JSON object."""
-    if not text:
-        return None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def notes_for(root: Path, commits: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """The JSON note of each of `commits` that has one (notes that are not JSON objects are skipped)."""
-    wanted = set(commits)
-    if not wanted:
-        return {}
-    repo = open_repo(root)
-    try:
-        listing = repo.git.notes(f"--ref={NOTES_REF}", "list")
-    except git.GitCommandError:  # no notes ref yet
-        return {}
-    finally:
-        repo.close()
-    blob_of = {}
-    for line in listing.splitlines():
-        blob, _, commit = line.partition(" ")
-        if commit in wanted:
-            blob_of[commit] = blob
-    blobs = read_blobs(root, blob_of.values())
-    notes = {}
-    for commit, blob in blob_of.items():
-        try:
-            data = json.loads(blobs[blob])
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            continue
-        if isinstance(data, dict):
-            notes[commit] = data
-    return notes

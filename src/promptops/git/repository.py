@@ -1,7 +1,8 @@
 """Opening a repository, its remote, and running git in it.
 
-Every other module of `promptops.git` runs git through `run`/`run_raw` here, so a failure
-always becomes one readable line naming what promptops was doing, never a traceback.
+The modules of `promptops.git` that write run git through `run`/`run_raw` here (the read
+paths of `history` and `list` through `process`, which spares them GitPython's import), so
+a failure always becomes one readable line naming what promptops was doing, never a traceback.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from pathlib import Path
 
 import git
 
-from promptops.errors import InputError, PromptopsError
+from promptops.errors import PromptopsError
+from promptops.git.process import last_lines as last_lines
+from promptops.git.process import not_a_repository, pick_remote
 
 FALLBACK_IDENTITY = {"user.name": "promptops", "user.email": "promptops@users.noreply.github.com"}
 
@@ -20,21 +23,12 @@ def open_repo(repo_root: Path | str) -> git.Repo:
     try:
         return git.Repo(repo_root)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
-        raise InputError(f"{repo_root}: error: not a git repository (run `git init` or clone one)") from exc
+        raise not_a_repository(repo_root) from exc
 
 
 def find_remote(repo: git.Repo) -> str | None:
     """`origin` if present, else the only remote, else None (a repository with no remote)."""
-    names = [r.name for r in repo.remotes]
-    if "origin" in names:
-        return "origin"
-    if len(names) == 1:
-        return names[0]
-    if names:
-        raise PromptopsError(
-            f"several git remotes ({', '.join(names)}) and none is `origin`; name one origin"
-        )
-    return None
+    return pick_remote([r.name for r in repo.remotes])
 
 
 def remote_url(repo_root: Path | str, remote: str | None = None) -> str | None:
@@ -89,8 +83,3 @@ def run(repo: git.Repo, args: list[str], doing: str) -> str:
 def run_raw(repo: git.Repo, args: list[str]) -> tuple[int, str, str]:
     status, out, err = repo.git.execute(["git", *args], with_extended_output=True, with_exceptions=False)
     return int(status or 0), str(out), str(err)
-
-
-def last_lines(text: str) -> str:
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("hint:")]
-    return "; ".join(lines[-3:])

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from promptops.errors import PromptopsError
-from promptops.git.repository import find_remote, open_repo, run_raw
+from promptops.git.process import git_dir, pick_remote, remote_names, run_git_raw
 
 FIX = (
     "fetch the full history (`git fetch --unshallow`), or check out with `fetch-depth: 0` (actions/checkout)"
@@ -29,11 +29,7 @@ def is_shallow(root: Path) -> bool:
     Git records a shallow clone's cut-off commits in `<common git dir>/shallow` and
     answers from that file alone; reading it spares every `list` and `history` a process.
     """
-    repo = open_repo(root)
-    try:
-        return (Path(repo.common_dir) / "shallow").is_file()
-    finally:
-        repo.close()
+    return (git_dir(root) / "shallow").is_file()
 
 
 def require_full_history(root: Path, needed_for: str) -> str | None:
@@ -43,19 +39,17 @@ def require_full_history(root: Path, needed_for: str) -> str | None:
     """
     if not is_shallow(root):
         return None
-    repo = open_repo(root)
-    try:
-        remote = find_remote(repo)
-        if remote is None:
-            raise ShallowCloneError(
-                f"{root}: error: this is a shallow clone with no remote to deepen it from, so "
-                f"{needed_for} would be wrong; {FIX}"
-            )
-        status, out, err = run_raw(repo, ["fetch", "--quiet", "--unshallow", remote])
-    finally:
-        repo.close()
+    remote = pick_remote(remote_names(root))
+    if remote is None:
+        raise ShallowCloneError(
+            f"{root}: error: this is a shallow clone with no remote to deepen it from, so "
+            f"{needed_for} would be wrong; {FIX}"
+        )
+    status, out, err = run_git_raw(root, ["fetch", "--quiet", "--unshallow", remote])
     if status != 0 or is_shallow(root):
-        reason = (err or out).strip().splitlines()[-1:] or ["history still incomplete"]
+        reason = (err or out).decode("utf-8", errors="replace").strip().splitlines()[-1:] or [
+            "history still incomplete"
+        ]
         raise ShallowCloneError(
             f"{root}: error: this is a shallow clone and `git fetch --unshallow {remote}` failed "
             f"({reason[0]}), so {needed_for} would be wrong; {FIX}"

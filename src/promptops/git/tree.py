@@ -1,21 +1,20 @@
-"""Files as they were at a git ref, read through GitPython without touching the working tree.
+"""Files as they were at a git ref, read without touching the working tree.
 
 `promptops.repo` loads agents from here when a command is given `--ref` (or compares a
 branch with the default branch), so the same loader serves the working tree and history.
+`RefTree` walks trees with GitPython, imported only when one is opened: `history` and
+`list` read blobs and tree listings through plain `git` processes (`git.process`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-import git
-from gitdb.exc import BadName, BadObject
-
 from promptops.errors import NotFoundError
-from promptops.git.repository import open_repo
+from promptops.git.process import git_text
+from promptops.git.process import read_blobs as read_blobs
 from promptops.git.shallow import missing_history_hint
 
 SYMLINK_MODE = 0o120000
@@ -38,6 +37,11 @@ class RefTree:
     """The tree of the commit `ref` points at; one open repository for many reads."""
 
     def __init__(self, root: Path, ref: str) -> None:
+        import git
+        from gitdb.exc import BadName, BadObject
+
+        from promptops.git.repository import open_repo
+
         self.ref = ref
         self._repo = open_repo(root)
         try:
@@ -101,11 +105,7 @@ def list_tree(root: Path, ref: str, folder: str) -> list[str]:
 
 def tree_blobs(root: Path, rev: str, folder: str) -> dict[str, str]:
     """Blob id of every file under `folder` at `rev`, in one `git ls-tree -r` call."""
-    repo = open_repo(root)
-    try:
-        out = repo.git.ls_tree("-r", "-z", "--full-tree", rev, "--", folder or ".")
-    finally:
-        repo.close()
+    out = git_text(root, ["ls-tree", "-r", "-z", "--full-tree", rev, "--", folder or "."], f"listing {rev}")
     blobs = {}
     for record in out.split("\0"):
         if record:
@@ -114,15 +114,3 @@ def tree_blobs(root: Path, rev: str, folder: str) -> dict[str, str]:
             if kind == "blob":
                 blobs[path] = blob
     return blobs
-
-
-def read_blobs(root: Path, blob_ids: Iterable[str]) -> dict[str, bytes]:
-    """Contents of the given blobs, through one persistent `git cat-file` process."""
-    blob_ids = list(blob_ids)
-    if not blob_ids:
-        return {}
-    repo = open_repo(root)
-    try:
-        return {blob: repo.odb.stream(bytes.fromhex(blob)).read() for blob in dict.fromkeys(blob_ids)}
-    finally:
-        repo.close()

@@ -8,7 +8,6 @@ agent names is checked to stay inside its folder before it is read.
 from __future__ import annotations
 
 import copy
-import difflib
 import posixpath
 import re
 from dataclasses import dataclass, field, replace
@@ -121,6 +120,8 @@ class Agent:
 
 def closest(wanted: str, known: list[str], limit: int = 3) -> list[str]:
     """The known names most like `wanted`: near the best match only, so a typo names one."""
+    import difflib  # only for an error message: every command that loads an agent would pay for it
+
     scored = sorted(((difflib.SequenceMatcher(None, wanted, k).ratio(), k) for k in known), reverse=True)
     if not scored:
         return []

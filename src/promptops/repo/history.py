@@ -8,26 +8,35 @@ Each version also carries what the deploying commit says about itself: the pull 
 number (from GitHub's merge or squash subject), the eval summary promptops attached as a
 git note (read in the same `git log` process; origin's notes are fetched only when the
 last fetch is older than `history.notes_max_age_minutes`, or when asked), and whether it
-is the version deployed now.
+is the version deployed now. The same `git log` walk reads the agent's rollout.yaml, so
+the rollout steps cost no second walk of a long history, and the walk's result is kept in
+the git directory until the branch or the notes move (`git.log_cache`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
-from dataclasses import asdict, dataclass, replace
+import posixpath
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from promptops.config import Config
 from promptops.errors import InputError, NotFoundError, PromptopsError
 from promptops.git.branches import no_commits_yet, resolve_default_branch
 from promptops.git.log import FileChange, file_log
-from promptops.git.notes import NOTES_REF, fetch_notes_when_stale, notes_for, parse_note
+from promptops.git.log_cache import cached_files_log
+from promptops.git.note_reading import NOTES_REF, notes_fetched_within, notes_for, parse_note
+from promptops.git.process import read_blobs
 from promptops.git.shallow import refuse_shallow, require_full_history
-from promptops.git.tree import read_blobs
 from promptops.repo.agents import Prompt, resolve_prompt_id
+from promptops.repo.prompt_lookup import find_prompt
+from promptops.repo.pull_requests import pull_request_number
+from promptops.repo.sources import ROLLOUT_FILE, prompts_rel
 from promptops.repo.tokens import cached_token_counts, count_tokens_by_version
+
+if TYPE_CHECKING:
+    from promptops.repo.rollouts import RolloutStep
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,7 @@ class PromptHistory:
     branch: str
     total: int
     versions: list[PromptVersion]
+    rollout_steps: list[RolloutStep] = field(default_factory=list)  # oldest first; not in to_json
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -89,21 +99,34 @@ def prompt_history(
     rev = branch.rev
     prompt = _find_prompt(config, prompt_id, rev)
     _fetch_notes(config, fetch)
-    on_default = file_log(config.root, [rev], prompt.rel_path, notes_ref=NOTES_REF)
+    rollout_file = posixpath.join(prompts_rel(config), prompt.agent, ROLLOUT_FILE)
+    assert branch.commit is not None  # resolved with the revision
+    logs = cached_files_log(config.root, branch.commit, [prompt.rel_path, rollout_file], notes_ref=NOTES_REF)
+    on_default = logs[prompt.rel_path]
     numbers = {c.commit: len(on_default) - i for i, c in enumerate(on_default)}
     changes = _with_other_branches(config, prompt, on_default) if all_branches else on_default
     changes = changes[:limit] if limit is not None else changes
     tokens = _tokens_by_blob(config, changes)
-    versions = [_version(c, numbers.get(c.commit), tokens) for c in changes]
+    notes = _notes(config, changes)
     deployed = on_default[0].commit if on_default and on_default[0].blob else None
-    versions = _annotated(config, changes, versions, deployed)
-    return PromptHistory(prompt.id, prompt.rel_path, branch.name, len(on_default), versions)
+    versions = [_version(c, numbers.get(c.commit), tokens, notes, deployed) for c in changes]
+    steps = _rollout_steps(config, prompt.name, logs[rollout_file])
+    return PromptHistory(prompt.id, prompt.rel_path, branch.name, len(on_default), versions, steps)
+
+
+def _rollout_steps(config: Config, name: str, log: list[FileChange]) -> list[RolloutStep]:
+    """The prompt's rollout steps from its agent's rollout.yaml log (most prompts never had one)."""
+    if not log:
+        return []
+    from promptops.repo.rollouts import steps_from_log  # only then: it is a large module
+
+    return steps_from_log(config, name, log)
 
 
 def _find_prompt(config: Config, prompt_id: str, rev: str) -> Prompt:
     """The prompt in the working tree, or as on the default branch if it is gone here."""
     try:
-        return resolve_prompt_id(config, prompt_id)
+        return find_prompt(config, prompt_id)
     except NotFoundError as first:
         try:
             return resolve_prompt_id(config, prompt_id, ref=rev)
@@ -127,10 +150,19 @@ def _tokens_by_blob(config: Config, changes: list[FileChange]) -> dict[str, int]
     known = cached_token_counts(wanted)
     blobs = read_blobs(config.root, [b for b in wanted if b not in known])
     texts = {blob: data.decode("utf-8", errors="replace") for blob, data in blobs.items()}
-    return {**known, **count_tokens_by_version(texts)}
+    return {**known, **count_tokens_by_version(texts)} if texts else known
 
 
-def _version(change: FileChange, number: int | None, tokens: dict[str, int]) -> PromptVersion:
+def _version(
+    change: FileChange,
+    number: int | None,
+    tokens: dict[str, int],
+    notes: dict[str, dict[str, Any]],
+    deployed: str | None,
+) -> PromptVersion:
+    """One version with its PR number, its eval note (a merge without its own: the merged
+    branch head's) and whether it is the deployed one."""
+    note = next((notes[sha] for sha in (change.commit, *change.parents[1:]) if sha in notes), None)
     return PromptVersion(
         number=number,
         version_id=change.blob,
@@ -140,46 +172,33 @@ def _version(change: FileChange, number: int | None, tokens: dict[str, int]) -> 
         subject=change.subject,
         path=change.path,
         tokens=tokens.get(change.blob) if change.blob else None,
+        pr_number=pull_request_number(change.subject),
+        eval=note,
+        deployed=change.commit == deployed,
     )
-
-
-_MERGE_SUBJECT = re.compile(r"^Merge pull request #(\d+) from ")
-_SQUASH_SUBJECT = re.compile(r"\(#(\d+)\)\s*$")
-
-
-def pull_request_number(subject: str) -> int | None:
-    """The PR a commit deployed, from GitHub's merge (`Merge pull request #N from ...`) or
-    squash (`Title (#N)`) subject."""
-    found = _MERGE_SUBJECT.match(subject) or _SQUASH_SUBJECT.search(subject)
-    return int(found.group(1)) if found else None
 
 
 def _fetch_notes(config: Config, fetch: bool | None) -> None:
     if fetch is False:
         return
     max_age_s = 0.0 if fetch else float(config.get("history.notes_max_age_minutes")) * 60
+    if notes_fetched_within(config.root, max_age_s):  # the usual case: no GitPython, no network
+        return
+    from promptops.git.notes import fetch_notes_when_stale
+
     with contextlib.suppress(PromptopsError):  # offline or no access: show the notes we have
         fetch_notes_when_stale(config.root, max_age_s)
 
 
-def _annotated(
-    config: Config, changes: list[FileChange], versions: list[PromptVersion], deployed: str | None
-) -> list[PromptVersion]:
-    """Versions with their PR number, eval note and deployed flag.
+def _notes(config: Config, changes: list[FileChange]) -> dict[str, dict[str, Any]]:
+    """The eval notes of the changes' commits, and of merged branch heads where needed.
 
     Notes came with the log; a merge without its own note takes the merged branch head's
     (second parent's), which needs one more lookup, only when there is such a merge.
     """
     own = {c.commit: parse_note(c.note) for c in changes}
     merged_heads = {p for c in changes if own[c.commit] is None for p in c.parents[1:]}
-    notes = {**notes_for(config.root, merged_heads), **{k: v for k, v in own.items() if v is not None}}
-    candidates = {c.commit: (c.commit, *c.parents[1:]) for c in changes}
-    out = []
-    for version in versions:
-        note = next((notes[sha] for sha in candidates[version.commit] if sha in notes), None)
-        number = pull_request_number(version.subject)
-        out.append(replace(version, pr_number=number, eval=note, deployed=version.commit == deployed))
-    return out
+    return {**notes_for(config.root, merged_heads), **{k: v for k, v in own.items() if v is not None}}
 
 
 def complete_history(config: Config) -> str | None:

@@ -15,14 +15,14 @@ from typing import Any
 from promptops.config import Config
 from promptops.errors import InputError, NotFoundError
 from promptops.files import Document, decode_text, parse_document
-from promptops.git.log import file_log
+from promptops.git.log import FileChange, file_log
 from promptops.git.tree import read_blobs
 from promptops.repo.agents import AgentLoader, Prompt, check_agent_id, split_prompt_id
-from promptops.repo.sources import open_source
+from promptops.repo.pull_requests import pull_request_number
+from promptops.repo.sources import ROLLOUT_FILE, open_source
 from promptops.schemas import validate_document
 from promptops.version_ids import version_id
 
-ROLLOUT_FILE = "rollout.yaml"
 METRICS = ("success_rate", "latency_ms", "total_tokens", "score")
 DEFAULT_STEPS = (5, 25, 50, 100)
 DEFAULT_MIN_SAMPLES = 400
@@ -293,12 +293,10 @@ class RolloutStep:
     pr_number: int | None
 
 
-def rollout_steps(config: Config, prompt_id: str, branch_rev: str) -> list[RolloutStep]:
-    """The steps of every rollout of `prompt_id` on the first-parent history of `branch_rev`."""
-    from promptops.repo.history import pull_request_number
-
-    agent_id, name = split_prompt_id(prompt_id)
-    changes = list(reversed(file_log(config.root, [branch_rev], rollout_path(config, agent_id))))
+def steps_from_log(config: Config, name: str, log: list[FileChange]) -> list[RolloutStep]:
+    """The rollout steps of prompt `name` in its agent's rollout.yaml log (newest first, as
+    `file_log` gives it): `history` reads that log in the same `git log` as the prompt's."""
+    changes = list(reversed(log))
     blobs = read_blobs(config.root, [c.blob for c in changes if c.blob])
     steps: list[RolloutStep] = []
     previous: float | None = None

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # GitPython (~0.08 s to import) only when a ref is read, not 
 
 MAX_SYMLINK_HOPS = 8
 AGENT_FILE = "agent.yaml"
+ROLLOUT_FILE = "rollout.yaml"  # a canary rollout beside agent.yaml (`repo.rollouts`)
 
 
 class FileSource(Protocol):

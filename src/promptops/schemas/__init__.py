@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from promptops.files import Document
@@ -22,6 +21,8 @@ if TYPE_CHECKING:
 @cache
 def load_schema(name: str) -> dict[str, Any]:
     """The schema `name` (file `<name>.schema.json` in this package)."""
+    from importlib import resources  # only when a document is checked: not every command does
+
     text = resources.files(__package__).joinpath(f"{name}.schema.json").read_text("utf-8")
     return json.loads(text)
 
