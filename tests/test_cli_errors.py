@@ -10,6 +10,7 @@ import pytest
 from promptops.cli import main
 from promptops.errors import InputError
 from tests.conftest import run_cli
+from tests.gitrepo import make_repo
 
 
 @pytest.fixture
@@ -68,3 +69,28 @@ def test_the_crash_log_is_redacted(
     log.unlink()
     assert "x-access-token:***@github.com" in text
     assert "ghs_crashSECRET0123456789" not in text and "SECRET" not in text
+
+
+def test_a_reader_that_went_away_ends_the_command_quietly_with_gits_status(tmp_path: Path) -> None:
+    """`promptops list | head -1` once head has exited: no crash log, no traceback, exit 141
+    (128 + SIGPIPE). The pipe's read end is closed before promptops writes, so the first
+    write meets the cut whatever the pipe's capacity."""
+    import os
+    import subprocess
+    import sys
+
+    work = make_repo(tmp_path)
+    run_cli(work, "init")
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "promptops", "-C", str(work), "list"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+
+    assert (done.returncode, done.stderr.decode()) == (141, "")  # not "internal error; traceback ..."

@@ -17,6 +17,7 @@ import click
 from promptops import __version__
 from promptops.cli.workspace import (
     DIRECTORY_HELP,
+    EXIT_BROKEN_PIPE,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     Workspace,
@@ -71,7 +72,14 @@ class PromptopsGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> object:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # here, so a reader that went away is seen below, not at exit
+            return result
+        except BrokenPipeError:
+            # `promptops history X | head`: the reader has what it wanted. Quiet, as git is,
+            # with git's status (128 + SIGPIPE), so `set -o pipefail` still sees the cut.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_BROKEN_PIPE)
         except PromptopsError as exc:
             click.echo(f"promptops: {exc}", err=True)
             sys.exit(exc.exit_code)

@@ -15,6 +15,7 @@ from promptops.config import Config, find_repo_root, load_config
 
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 3
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as git and the shell report a cut pipe
 
 
 @dataclass
