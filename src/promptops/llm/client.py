@@ -102,6 +102,8 @@ class LLMClient:
             self.ledger.record_error(self.provider.name)
             exc.succeeded_calls = self.ledger.calls
             raise
+        if completion.provider and completion.model:
+            return completion
         return replace(
             completion,
             provider=completion.provider or self.provider.name,

@@ -58,12 +58,19 @@ class ProcessLimit:
 
     def _grant_free_slots(self) -> None:
         # Called with the lock held: hand free slots to waiters in arrival order.
+        # A waiter of the running loop (the usual case: one loop, the next call waiting for
+        # this one's slot) is woken directly; another loop's through its self-pipe.
         while self._waiters and self.in_use < self.size:
             loop, future = self._waiters.popleft()
-            try:
-                loop.call_soon_threadsafe(self._wake, future)
-            except RuntimeError:  # that loop is closed; its waiter is gone
-                continue
+            if loop is asyncio._get_running_loop():
+                if future.done():  # cancelled while waiting: its task gives up, the slot goes on
+                    continue
+                future.set_result(None)
+            else:
+                try:
+                    loop.call_soon_threadsafe(self._wake, future)
+                except RuntimeError:  # that loop is closed; its waiter is gone
+                    continue
             self.in_use += 1
 
     def _wake(self, future: asyncio.Future[None]) -> None:

@@ -49,9 +49,13 @@ class UsageLedger(UsageTotals):
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def record(self, completion: Completion) -> None:
+        name = completion.provider or "unknown"
         with self._lock:
             self.add(completion)
-            self.by_provider.setdefault(completion.provider or "unknown", UsageTotals()).add(completion)
+            totals = self.by_provider.get(name)
+            if totals is None:
+                totals = self.by_provider[name] = UsageTotals()
+            totals.add(completion)
 
     def record_error(self, provider: str) -> None:
         with self._lock:
