@@ -108,6 +108,16 @@ def test_repeats_are_samples_with_their_own_index(tmp_path: Path) -> None:
     assert run.results[0].output == "hello refund sample 0"
 
 
+def test_a_run_prints_short_whatever_its_size(tmp_path: Path) -> None:
+    # asyncio.run formats the finished main task's result (the runs) when it restores the
+    # SIGINT handler: a repr holding every sample made the end of a 2,000-case run wait.
+    _, agent, suite = setup(tmp_path)
+    client, _ = scripted_client(lambda r: "hello refund " + "x" * 500)
+    run = asyncio.run(run_eval(client, agent, suite, repeat=40))
+    assert len(run.results) == 80 and run.results[0].output.endswith("x" * 500)
+    assert "x" * 500 not in repr(run) and len(repr(run)) < 2000
+
+
 def test_weights_and_threshold_decide_a_case(tmp_path: Path) -> None:
     cases = """\
 defaults: {vars: {customer_message: x}}
