@@ -7,10 +7,12 @@ those into a single stderr line and an exit code.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -58,6 +60,15 @@ class PromptopsGroup(click.Group):
     Commands are loaded on demand from COMMANDS (click's documented lazy-group pattern), each
     given `-C DIR` after its name as it is loaded.
     """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # A command is a short-lived process that builds a few hundred thousand objects that
+        # live to its end (modules, a parsed cases file, a record per sample) and makes few
+        # cycles. At Python's default (a young collection every 700 allocations) a 2,000-case
+        # eval ran ~400 collections, 3 of them full, ~0.4 s of its ~1.9 s of CPU; at 50,000,
+        # 4 collections and ~0.1 s, for at most a few MB of cyclic garbage kept a little longer.
+        gc.set_threshold(50_000, 20, 100)
+        return super().main(*args, **kwargs)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*COMMANDS, *self.commands})
