@@ -207,9 +207,18 @@ def _handler_class(standin: StandinServer) -> type[BaseHTTPRequestHandler]:
                 self._send(400, standin.render_error(Reply(status=400, error_type="invalid_request_error")))
                 return
             standin._enter(request, headers)
+            self._in_flight = True
             try:
                 self._answer(request)
             finally:
+                self._leave()
+
+        def _leave(self) -> None:
+            # A request stops being in flight when its answer starts: a client reading the
+            # answer at once can send its next request before this thread runs again, and
+            # must not be counted twice (peak_in_flight checks concurrency limits).
+            if self._in_flight:
+                self._in_flight = False
                 standin._leave()
 
         def _authorized(self) -> bool:
@@ -234,6 +243,7 @@ def _handler_class(standin: StandinServer) -> type[BaseHTTPRequestHandler]:
         def _answer(self, request: dict[str, Any]) -> None:
             reply = standin._next_reply(request)
             standin._wait(standin.delay_s + reply.delay_s)
+            self._leave()
             if reply.drop:
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
