@@ -65,8 +65,8 @@ class PromptopsGroup(click.Group):
         # A command is a short-lived process that builds a few hundred thousand objects that
         # live to its end (modules, a parsed cases file, a record per sample) and makes few
         # cycles. At Python's default (a young collection every 700 allocations) a 2,000-case
-        # eval ran ~400 collections, 3 of them full, ~0.4 s of its ~1.9 s of CPU; at 50,000,
-        # 4 collections and ~0.1 s, for at most a few MB of cyclic garbage kept a little longer.
+        # eval ran ~400 collections, 3 of them full, 0.4-0.5 s of its ~1.9 s of CPU; at 50,000,
+        # ~50 and none full, 0.1-0.2 s, for at most a few MB of cyclic garbage kept longer.
         gc.set_threshold(50_000, 20, 100)
         return super().main(*args, **kwargs)
 
