@@ -179,8 +179,8 @@ cases:
     assert: [{type: regex, value: 'order \\d{4}'}]
 """
 
-# The HTTP stack (httpx2) is the providers' and the embeddings client's to defer (s11-evalcpu).
-HEAVY = ("rich", "jsonschema", "git", "anthropic")
+# The HTTP stack loads with a provider's or the embeddings client's first request.
+HEAVY = ("rich", "jsonschema", "git", "anthropic", "httpx2", "httpcore2")
 
 
 def test_a_passing_run_prints_plain_lines_and_imports_no_table_schema_git_or_sdk_library(
