@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 import promptops.files
 from promptops.config import load_config
@@ -20,6 +21,9 @@ from promptops.evals.cases import Suite, load_suite
 from promptops.files.yaml_values import Unsupported
 from tests.conftest import run_cli
 from tests.evals.support import AGENT_DIR, agent_at, agent_repo
+from tests.standins.anthropic_server import AnthropicStandin
+from tests.standins.base import Reply
+from tests.standins.fixtures import anthropic_provider_config
 
 HEADER = """\
 # Support agent regression suite (exported from promptfoo, then edited by hand)
@@ -179,8 +183,8 @@ cases:
     assert: [{type: regex, value: 'order \\d{4}'}]
 """
 
-# The HTTP stack (httpx2) is the providers' and the embeddings client's to defer (s11-evalcpu).
-HEAVY = ("rich", "jsonschema", "git", "anthropic")
+# The HTTP stack loads with a provider's or the embeddings client's first request.
+HEAVY = ("rich", "jsonschema", "git", "anthropic", "httpx2", "httpcore2")
 
 
 def test_a_passing_run_prints_plain_lines_and_imports_no_table_schema_git_or_sdk_library(
@@ -224,3 +228,31 @@ def test_the_files_keep_every_case_while_the_terminal_shows_the_failing_one(tmp_
     assert all(f'name="{name}#0"' in junit for name in ("mentions-policy", "echoes-message", "too-polite"))
     markdown = (out / "run.md").read_text()
     assert "| mentions-policy | pass | 1/1 |" in markdown and "| too-polite | fail | 0/1 |" in markdown
+
+
+def test_a_cached_rerun_on_the_anthropic_provider_loads_no_sdk_and_prints_the_same(
+    tmp_path: Path, anthropic_standin: AnthropicStandin
+) -> None:
+    anthropic_standin.reply = lambda request: Reply(text="Per our refund policy, order 1234 can be returned.")
+    config = yaml.safe_dump({"provider": anthropic_provider_config(anthropic_standin)})
+    repo = agent_repo(tmp_path, PASSING, {".promptops.yaml": config, ".gitignore": ".promptops/\n"})
+    script = (
+        "import sys\nfrom promptops.cli import main\n"
+        "try:\n    main(['-C', sys.argv[1], 'eval', 'support-agent'])\n"
+        "except SystemExit as exit:\n    code = exit.code\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY)!r}), code, file=sys.stderr)\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", script, str(repo)], capture_output=True, text=True)
+        for _ in range(2)
+    ]
+    assert runs[0].stderr.strip() == "['anthropic', 'httpcore2', 'httpx2'] 0"  # it called the model
+    assert anthropic_standin.request_count == 2
+    assert runs[1].stderr.strip() == "[] 0"  # every answer from the response cache
+    assert anthropic_standin.request_count == 2
+    first, again = (run.stdout.splitlines() for run in runs)
+    assert (
+        again[:2] == first[:2]
+        and again[0] == "support-agent: all 2 cases passed (--all-cases shows every row)"
+    )
+    assert "2 from the response cache" in runs[1].stdout

@@ -20,8 +20,6 @@ from promptops.evals.assertions import (
     error,
     evaluate,
 )
-from promptops.evals.code_run import run_code
-from promptops.evals.judge import grade
 from promptops.llm.client import LLMClient
 from promptops.llm.embeddings import EmbeddingClient, EmbeddingSettings
 from promptops.llm.errors import LLMError
@@ -39,11 +37,15 @@ class Assessor:
     ) -> AssertionOutcome:
         mode = REGISTRY[spec.type].mode
         if mode == "judge":
+            from promptops.evals.judge import grade  # loaded by the first judged assertion
+
             model = spec.provider or judge_model
             return await grade(self.client, spec, context.prompt, output.text, model, context.vars)
         if mode == "embedding":
             return await self._similar(spec, output)
         if mode == "code":
+            from promptops.evals.code_run import run_code
+
             return await run_code(spec, output, context)
         if mode == "set":
             return await self._set(spec, output, context, judge_model)

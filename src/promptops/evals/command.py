@@ -13,21 +13,23 @@ import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from promptops.config import GOALS, Config
 from promptops.errors import InputError
 from promptops.evals.cases import Suite, check_template_vars, load_suite, load_suite_at
-from promptops.evals.compare import RunComparison, compare_runs
 from promptops.evals.results import EvalRun, save_run
 from promptops.evals.runner import Progress, PromptSet, run_evals
 from promptops.evals.shards import Shard, load_shard_runs, merge_shards
 from promptops.files import read_text
-from promptops.llm.batches import ProgressCallback
 from promptops.llm.budget import Budget
 from promptops.llm.client import LLMClient, client_from_config
 from promptops.llm.usage import UsageLedger
 from promptops.repo.agents import EMPTY_PROMPT, Agent, load_agent
-from promptops.stats import DecisionSettings
+
+if TYPE_CHECKING:
+    from promptops.evals.compare import RunComparison
+    from promptops.llm.batches import ProgressCallback
 
 SPLIT_CHOICES = ("dev", "holdout", "all")
 
@@ -141,8 +143,7 @@ def run_eval_command(
     base, head = (runs[0], runs[1]) if options.compare else (None, runs[0])
     comparison = None
     if base is not None and options.shard is None:  # a shard's verdict would judge part of the suite
-        settings = DecisionSettings.from_config(config)
-        comparison = compare_runs(base, head, goal=options.goal, settings=settings)
+        comparison = _compare(config, base, head, options.goal)
     return EvalOutcome(head=head, base=base, comparison=comparison, saved=saved, usage=client.ledger)
 
 
@@ -159,10 +160,16 @@ def run_merge_command(config: Config, paths: Sequence[Path], goal: str = "accura
                          "merge one run (or one base and one head) at a time")  # fmt: skip
     saved = [save_run(run, config.root) for run in runs]
     base, head = (runs[0], runs[1]) if len(runs) == 2 else (None, runs[0])
-    comparison = None
-    if base is not None:
-        comparison = compare_runs(base, head, goal=goal, settings=DecisionSettings.from_config(config))
+    comparison = _compare(config, base, head, goal) if base is not None else None
     return EvalOutcome(head=head, base=base, comparison=comparison, saved=saved)
+
+
+def _compare(config: Config, base: EvalRun, head: EvalRun, goal: str) -> RunComparison:
+    """The verdict on base vs head; the statistics load only for a comparison (not a plain run)."""
+    from promptops.evals.compare import compare_runs
+    from promptops.stats import DecisionSettings
+
+    return compare_runs(base, head, goal=goal, settings=DecisionSettings.from_config(config))
 
 
 async def _run(

@@ -5,8 +5,12 @@ writers share these so they never disagree.
 
 from __future__ import annotations
 
-from promptops.evals.compare import RunComparison
+from typing import TYPE_CHECKING
+
 from promptops.evals.results import CaseResult, EvalRun
+
+if TYPE_CHECKING:
+    from promptops.evals.compare import RunComparison
 
 ECHO_NOTE = "provider echo: outputs are the rendered prompts, not a model's answers"
 

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from promptops.config import Config
-from promptops.errors import ConfigError
 from promptops.llm.batch_state import PendingBatches
 from promptops.llm.budget import Budget
 from promptops.llm.cache import ResponseCache
@@ -29,7 +28,6 @@ from promptops.llm.errors import BudgetExceeded, LLMError
 from promptops.llm.pricing import BATCH_PRICE_FACTOR
 from promptops.llm.types import Completion, CompletionRequest
 
-BATCH_MODES = ("auto", "always", "never")
 API_MAX_REQUESTS = 100_000  # Anthropic: requests per batch
 API_MAX_BYTES = 256 * 1024 * 1024  # Anthropic: bytes per batch-creation request
 ENVELOPE_BYTES = 64 * 1024  # room for the JSON around the requests
@@ -319,16 +317,6 @@ class BatchQueue:
                     item.future.cancel()
             else:
                 self._reject(key, exc)
-
-
-def resolve_batch_mode(configured: str, requested: bool | None, *, waiting_ok: bool) -> str:
-    """The mode a run uses: `--batch`/`--no-batch` win over `provider.batch`; `auto` batches
-    only where the caller says waiting for results is acceptable (a scheduled run)."""
-    if requested is not None:
-        return "always" if requested else "never"
-    if configured not in BATCH_MODES:
-        raise ConfigError(f"provider.batch must be one of {', '.join(BATCH_MODES)}, got {configured!r}")
-    return "never" if configured == "auto" and not waiting_ok else configured
 
 
 def batch_settings(config: Config, mode: str) -> BatchSettings:

@@ -15,22 +15,24 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from promptops.config import Config
 from promptops.errors import ConfigError
-from promptops.llm.batch_state import PendingBatches, batch_state_folder
-from promptops.llm.batches import BatchQueue, ProgressCallback, batch_settings, resolve_batch_mode
 from promptops.llm.budget import Budget, CallMeter, metered
 from promptops.llm.cache import ResponseCache, cache_key, open_cache
 from promptops.llm.errors import CallTimeout, LLMError, UnknownProvider
 from promptops.llm.limits import ProcessLimit, shared_limit
 from promptops.llm.pricing import PriceTable
-from promptops.llm.providers import Provider, batch_api, make_provider
+from promptops.llm.providers import Provider, make_provider
 from promptops.llm.providers.echo import render_transcript
-from promptops.llm.settings import configured_models, provider_settings
+from promptops.llm.settings import configured_models, provider_settings, resolve_batch_mode
 from promptops.llm.types import DEFAULT_MAX_TOKENS, Completion, CompletionRequest
 from promptops.llm.usage import UsageLedger
 from promptops.repo.tokens import count_tokens
+
+if TYPE_CHECKING:
+    from promptops.llm.batches import BatchQueue, ProgressCallback
 
 __all__ = ["LLMClient", "UsageLedger", "client_from_config"]
 
@@ -187,6 +189,10 @@ def _batch_queue(
     config: Config, client: LLMClient, mode: str, on_batch: ProgressCallback | None, section: str
 ) -> BatchQueue | None:
     """The client's BatchQueue; None for a free provider (echo: nothing to save, no wait)."""
+    from promptops.llm.batch_state import PendingBatches, batch_state_folder
+    from promptops.llm.batches import BatchQueue, batch_settings
+    from promptops.llm.providers import batch_api
+
     api = batch_api(client.provider)
     if api is None:
         if getattr(client.provider, "is_free", False):

@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import os
 from dataclasses import dataclass, field
-
-import httpx2
+from typing import TYPE_CHECKING
 
 from promptops.config import Config
 from promptops.llm.errors import CallTimeout, ConnectionFailed, LLMError
-from promptops.llm.providers.openai_compat import backoff_seconds, retry_after_seconds
-from promptops.llm.providers.tls import shared_ssl_context
+from promptops.llm.providers.retry import backoff_seconds, retry_after_seconds
+
+if TYPE_CHECKING:
+    import httpx2
 
 
 class EmbeddingsUnavailable(LLMError):
@@ -75,6 +76,8 @@ class EmbeddingClient:
         return [self._vectors[(model, t)] for t in texts]
 
     async def _request(self, texts: list[str], model: str) -> list[list[float]]:
+        import httpx2  # the HTTP stack loads with the first request, not with every suite
+
         where = f"embeddings server ({self.settings.base_url}, model {model})"
         failure: LLMError = LLMError(f"{where}: no attempt made")
         for attempt in range(self.settings.max_retries + 1):
@@ -103,6 +106,10 @@ class EmbeddingClient:
         raise failure
 
     def _http(self) -> httpx2.AsyncClient:
+        import httpx2
+
+        from promptops.llm.providers.tls import shared_ssl_context
+
         if self._client is None:
             key_env = self.settings.api_key_env
             key = os.environ.get(key_env, "").strip() if key_env else ""

@@ -13,6 +13,8 @@ from typing import Any
 from promptops.config import Config
 from promptops.errors import ConfigError
 
+BATCH_MODES = ("auto", "always", "never")  # provider.batch
+
 
 @dataclass(frozen=True)
 class ProviderSettings:
@@ -59,3 +61,13 @@ def configured_models(config: Config) -> list[str]:
     if isinstance(optimizer, dict):
         names.append(optimizer.get("model"))
     return sorted({name for name in names if name})
+
+
+def resolve_batch_mode(configured: str, requested: bool | None, *, waiting_ok: bool) -> str:
+    """The mode a run uses: `--batch`/`--no-batch` win over `provider.batch`; `auto` batches
+    only where the caller says waiting for results is acceptable (a scheduled run)."""
+    if requested is not None:
+        return "always" if requested else "never"
+    if configured not in BATCH_MODES:
+        raise ConfigError(f"provider.batch must be one of {', '.join(BATCH_MODES)}, got {configured!r}")
+    return "never" if configured == "auto" and not waiting_ok else configured

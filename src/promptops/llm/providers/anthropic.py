@@ -16,10 +16,8 @@ import logging
 import os
 import time
 import weakref
-from typing import Any
-
-import anthropic
-from anthropic.resources.messages import AsyncMessages
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from promptops.llm.budget import current_meter
 from promptops.llm.errors import (
@@ -35,22 +33,34 @@ from promptops.llm.providers.retry import backoff_seconds, retry_after_seconds, 
 from promptops.llm.providers.tls import shared_ssl_context
 from promptops.llm.types import DEFAULT_MAX_TOKENS, Completion, CompletionRequest, ToolCall
 
+if TYPE_CHECKING:
+    import anthropic
+
+# The SDK (about 1.5 s to import, most of it building its types) loads with the first
+# request: a run answered from the response cache never needs it.
+
 DEFAULT_BASE_URL = "https://api.anthropic.com"
-# Params this SDK version takes as named arguments of `messages.create` (the set changes
-# between versions: 2.x dropped `temperature`); any other param is sent in `extra_body`.
-NAMED_PARAMS = frozenset(inspect.signature(AsyncMessages.create).parameters) - {
-    "self",
-    "model",
-    "messages",
-    "max_tokens",
-    "system",
-    "tools",
-    "stream",
-    "extra_headers",
-    "extra_query",
-    "extra_body",
-    "timeout",
-}
+
+
+@cache
+def named_params() -> frozenset[str]:
+    """Params this SDK version takes as named arguments of `messages.create` (the set changes
+    between versions: 2.x dropped `temperature`); any other param is sent in `extra_body`."""
+    from anthropic.resources.messages import AsyncMessages
+
+    return frozenset(inspect.signature(AsyncMessages.create).parameters) - {
+        "self",
+        "model",
+        "messages",
+        "max_tokens",
+        "system",
+        "tools",
+        "stream",
+        "extra_headers",
+        "extra_query",
+        "extra_body",
+        "timeout",
+    }
 
 
 def quiet_sdk_debug_log() -> None:
@@ -100,6 +110,8 @@ class AnthropicProvider:
         return f"AnthropicProvider(base_url={self.base_url!r})"
 
     def _client(self) -> anthropic.AsyncAnthropic:
+        import anthropic
+
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)
         if client is None:
@@ -114,6 +126,8 @@ class AnthropicProvider:
         return client
 
     async def complete(self, request: CompletionRequest) -> Completion:
+        import anthropic
+
         started = time.perf_counter()
         arguments = message_arguments(request)
         for attempt in range(self.max_retries + 1):
@@ -161,6 +175,8 @@ class AnthropicProvider:
         )
 
     def _error(self, exc: anthropic.APIError, model: str) -> LLMError | UnknownProvider:
+        import anthropic
+
         where = f"anthropic ({self.base_url}, model {model})"
         retries = f"after {self.max_retries} retries"
         if isinstance(exc, anthropic.APITimeoutError):
@@ -204,7 +220,7 @@ def message_arguments(request: CompletionRequest) -> dict[str, Any]:
             {"name": t.name, "description": t.description, "input_schema": t.input_schema}
             for t in request.tools
         ]
-    for name in NAMED_PARAMS & params.keys():
+    for name in named_params() & params.keys():
         arguments[name] = params.pop(name)
     if params:
         arguments["extra_body"] = params
@@ -213,6 +229,8 @@ def message_arguments(request: CompletionRequest) -> dict[str, Any]:
 
 def _retry_delay(exc: anthropic.APIError) -> float | None:
     """None: do not retry; -1: retry after the exponential backoff; else the seconds asked for."""
+    import anthropic
+
     if isinstance(exc, anthropic.APIConnectionError):  # timeouts included
         return -1.0
     if not isinstance(exc, anthropic.APIStatusError):

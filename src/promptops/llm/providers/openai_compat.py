@@ -15,9 +15,7 @@ import json
 import os
 import time
 import weakref
-from typing import Any
-
-import httpx2
+from typing import TYPE_CHECKING, Any
 
 from promptops.llm.budget import current_meter
 from promptops.llm.errors import CallTimeout, ConnectionFailed, LLMError, RateLimited, UnknownProvider
@@ -25,6 +23,9 @@ from promptops.llm.pricing import PriceTable
 from promptops.llm.providers.retry import backoff_seconds, retry_after_seconds, retryable_status
 from promptops.llm.providers.tls import shared_ssl_context
 from promptops.llm.types import Completion, CompletionRequest, ToolCall
+
+if TYPE_CHECKING:
+    import httpx2
 
 STOP_REASONS = {
     "stop": "end_turn",
@@ -62,6 +63,8 @@ class OpenAICompatProvider:
         return f"OpenAICompatProvider(base_url={self.base_url!r})"
 
     def _client(self) -> httpx2.AsyncClient:
+        import httpx2  # loaded with the first request: a cached run never needs it
+
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)
         if client is None:
@@ -73,6 +76,8 @@ class OpenAICompatProvider:
         return client
 
     async def complete(self, request: CompletionRequest) -> Completion:
+        import httpx2
+
         started = time.perf_counter()
         body = chat_body(request)
         failure: LLMError = LLMError("no attempt made")

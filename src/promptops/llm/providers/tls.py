@@ -11,9 +11,9 @@ from __future__ import annotations
 import ssl
 from functools import cache
 
-import httpcore2
-
 
 @cache
 def shared_ssl_context() -> ssl.SSLContext:
+    import httpcore2  # with the first client: a cached run never loads the HTTP stack
+
     return httpcore2.default_ssl_context()
