@@ -2,8 +2,9 @@
 
 A test supplies `reply(request_json) -> str | Reply`; faults are replies too (a 429, a
 dropped connection, a slow answer), either returned by that function or queued with
-`queue(...)` for the next requests whatever they ask. The server counts requests and the
-peak number in flight, so a test can check what promptops sent and how many at once.
+`queue(...)` for the next requests whatever they ask. The server counts requests, the
+peak number in flight and the TCP connections it accepted, so a test can check what
+promptops sent, how many at once, and that connections are kept alive.
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ class StandinServer:
         self.request_headers: list[dict[str, str]] = []
         self.in_flight = 0
         self.peak_in_flight = 0
+        self.connections = 0  # TCP connections accepted: keep-alive reuse shows as few
         self._queued: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._closing = threading.Event()
@@ -183,10 +185,20 @@ def _handler_class(standin: StandinServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             return None
 
+        def setup(self) -> None:
+            super().setup()
+            with standin._lock:
+                standin.connections += 1
+
         def do_GET(self) -> None:
             # For a stand-in run in another process (the benchmark): what reached it.
             if self.path == "/_standin/stats":
-                self._send(200, {"requests": standin.request_count, "peak_in_flight": standin.peak_in_flight})
+                stats = {
+                    "requests": standin.request_count,
+                    "peak_in_flight": standin.peak_in_flight,
+                    "connections": standin.connections,
+                }
+                self._send(200, stats)
             elif not self._routed("GET", b""):
                 self._send(404, {"error": {"type": "not_found_error", "message": f"no route {self.path}"}})
 
