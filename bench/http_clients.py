@@ -18,6 +18,7 @@ the stand-in's CPU is not counted. A warm-up round of each client comes first, t
 clients run interleaved, 3 repeats by default; medians are printed.
 
 Usage: python bench/http_clients.py [--quick] [--calls N] [--repeats N] [--delay S]
+(aiohttp is not a dependency: `pip install aiohttp` first, else its rows are left out.)
 (--quick: 500 calls, one repeat.)
 """
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib.util
 import os
 import statistics
 import subprocess
@@ -165,6 +167,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.calls, args.repeats = 500, 1
+    if importlib.util.find_spec("aiohttp") is None:  # a candidate, not a dependency of promptops
+        print("aiohttp is not installed (`pip install aiohttp` into this venv): its rows are left out")
+        for name in [n for n in CLIENTS if n.startswith("aiohttp")]:
+            del CLIENTS[name]
     proc, url = start_standin(args.delay)
     try:
         for name in CLIENTS:  # warm-up: imports, TLS context, the stand-in's threads
