@@ -4,6 +4,9 @@ without a token (it says there is no PR data) and with one (real PyGithub, the s
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -120,3 +123,31 @@ def test_a_prompt_with_versions_gets_its_charts_and_an_unevaluated_version_is_no
     assert "Not drawn, no eval: v1." in system
     one_version = body.split("### `billing-agent/user_template`")[1].split("\n### ")[0]
     assert "```mermaid" not in one_version  # one version: the table says it all
+
+
+def test_every_prompts_history_comes_from_one_git_log_walk(
+    scenario: Scenario,  # noqa: F811
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Four prompts, one walk: the dashboard does not read the history once per prompt (the
+    running rollout's step start is one more walk, of its rollout.yaml alone)."""
+    trace = tmp_path_factory.mktemp("trace") / "git.trace"
+    rm_cached = ["rm", "-rf", str(scenario.repo / ".git" / "promptops" / "file-logs")]
+    subprocess.run(rm_cached, check=True)  # a fresh clone: nothing kept from earlier runs
+    done = subprocess.run(
+        [sys.executable, "-m", "promptops", "-C", str(scenario.repo), "dashboard", "--json", "--no-fetch"],
+        env={**os.environ, "GIT_TRACE": str(trace)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    prompts = [p for a in json.loads(done.stdout)["agents"] for p in a["prompts"]]
+    assert len(prompts) >= 4 and all(p["version"] for p in prompts)
+    logs = [line for line in trace.read_text().splitlines() if "trace: built-in: git log" in line]
+    walked = [line.split(" -- ", 1)[1].split() for line in logs]
+    histories = [paths for paths in walked if paths != ["prompts/billing-agent/rollout.yaml"]]
+    assert len(histories) == 1, logs
+    assert {p["path"] for p in prompts} <= set(histories[0])
+    assert len(logs) == 2, logs  # + the step start of the one running rollout

@@ -33,7 +33,7 @@ from promptops.git.notes import fetch_notes, notes_for
 from promptops.github.open_pulls import OpenPull
 from promptops.repo.agents import Prompt, load_all_agents
 from promptops.repo.eval_notes import describe_note
-from promptops.repo.history import PromptVersion, prompt_history
+from promptops.repo.history import PromptHistory, PromptVersion, prompt_histories
 from promptops.repo.ignore_notes import read_ignores
 from promptops.repo.rollouts import Rollout, load_agent_rollout, step_started
 from promptops.repo.tokens import count_tokens_by_version
@@ -63,11 +63,12 @@ def gather_dashboard(
     by_branch = _branches(config, [p for a in agents for p in a.prompts.values()])
     mine = _promptops_pulls(config, pulls or [], by_branch)
     known = {pid for agent in agents for pid in (p.id for p in agent.prompts.values())}
+    histories = prompt_histories(config, [p for agent in agents for p in agent.prompts.values()])
     states = []
     for agent in agents:
         rollout = load_agent_rollout(config, agent.id, branch.rev)
         prompts = tuple(
-            _prompt_state(config, prompt, branch.rev, rollout, mine.get(prompt.id, []))
+            _prompt_state(config, prompt, histories[prompt.id], branch.rev, rollout, mine.get(prompt.id, []))
             for prompt in agent.prompts.values()
         )
         states.append(AgentState(agent.id, prompts, (Action("eval", agent.id, None, "re-evaluate now"),)))
@@ -118,9 +119,13 @@ def _verdict(note: dict) -> str:
 
 
 def _prompt_state(
-    config: Config, prompt: Prompt, rev: str, rollout: Rollout | None, pulls: list[PromptPull]
+    config: Config,
+    prompt: Prompt,
+    history: PromptHistory,
+    rev: str,
+    rollout: Rollout | None,
+    pulls: list[PromptPull],
 ) -> PromptState:
-    history = prompt_history(config, prompt.id, fetch=False)
     on_branch = [v for v in history.versions if v.number is not None]
     current = next((v for v in on_branch if v.version_id == prompt.version_id), None)
     tokens = current.tokens if current and current.tokens is not None else None

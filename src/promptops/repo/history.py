@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import posixpath
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from promptops.config import Config
 from promptops.errors import InputError, NotFoundError, PromptopsError
-from promptops.git.branches import no_commits_yet, resolve_default_branch
+from promptops.git.branches import DefaultBranch, no_commits_yet, resolve_default_branch
 from promptops.git.log import FileChange, file_log
 from promptops.git.log_cache import cached_files_log
 from promptops.git.note_reading import NOTES_REF, notes_fetched_within, notes_for, parse_note
@@ -92,17 +93,56 @@ def prompt_history(
     the last fetch is older than `history.notes_max_age_minutes`. An unreachable origin is
     skipped quietly: the notes we have are shown.
     """
+    branch = _checked_default_branch(config)
+    assert branch.rev is not None  # _checked_default_branch raised otherwise
+    prompt = _find_prompt(config, prompt_id, branch.rev)
+    _fetch_notes(config, fetch)
+    found = prompt_histories(config, [prompt], branch=branch, all_branches=all_branches, limit=limit)
+    return found[prompt.id]
+
+
+def prompt_histories(
+    config: Config,
+    prompts: Sequence[Prompt],
+    *,
+    branch: DefaultBranch | None = None,
+    all_branches: bool = False,
+    limit: int | None = None,
+) -> dict[str, PromptHistory]:
+    """The histories of `prompts` (by id) from one `git log` walk for all of them: the
+    dashboard shows every prompt, and a walk per prompt would read the history that often.
+    `branch`: the default branch as `_checked_default_branch` gave it (else resolved here)."""
+    branch = branch or _checked_default_branch(config)
+    assert branch.commit is not None  # resolved with the revision
+    rollout_files = {p.id: posixpath.join(prompts_rel(config), p.agent, ROLLOUT_FILE) for p in prompts}
+    paths = list(dict.fromkeys([*(p.rel_path for p in prompts), *rollout_files.values()]))
+    logs = cached_files_log(config.root, branch.commit, paths, notes_ref=NOTES_REF)
+    return {
+        p.id: _history(
+            config, branch.name, p, logs[p.rel_path], logs[rollout_files[p.id]], all_branches, limit
+        )
+        for p in prompts
+    }
+
+
+def _checked_default_branch(config: Config) -> DefaultBranch:
+    """The default branch of a full clone with commits (else the error that says so)."""
     branch = resolve_default_branch(config.root, config)
     if branch.rev is None:
         raise no_commits_yet(config.root, branch.name)
     refuse_shallow(config.root, "version numbers")  # a cut history numbers every version wrong
-    rev = branch.rev
-    prompt = _find_prompt(config, prompt_id, rev)
-    _fetch_notes(config, fetch)
-    rollout_file = posixpath.join(prompts_rel(config), prompt.agent, ROLLOUT_FILE)
-    assert branch.commit is not None  # resolved with the revision
-    logs = cached_files_log(config.root, branch.commit, [prompt.rel_path, rollout_file], notes_ref=NOTES_REF)
-    on_default = logs[prompt.rel_path]
+    return branch
+
+
+def _history(
+    config: Config,
+    branch: str,
+    prompt: Prompt,
+    on_default: list[FileChange],
+    rollout_log: list[FileChange],
+    all_branches: bool,
+    limit: int | None,
+) -> PromptHistory:
     numbers = {c.commit: len(on_default) - i for i, c in enumerate(on_default)}
     changes = _with_other_branches(config, prompt, on_default) if all_branches else on_default
     changes = changes[:limit] if limit is not None else changes
@@ -110,8 +150,8 @@ def prompt_history(
     notes = _notes(config, changes)
     deployed = on_default[0].commit if on_default and on_default[0].blob else None
     versions = [_version(c, numbers.get(c.commit), tokens, notes, deployed) for c in changes]
-    steps = _rollout_steps(config, prompt.name, logs[rollout_file])
-    return PromptHistory(prompt.id, prompt.rel_path, branch.name, len(on_default), versions, steps)
+    steps = _rollout_steps(config, prompt.name, rollout_log)
+    return PromptHistory(prompt.id, prompt.rel_path, branch, len(on_default), versions, steps)
 
 
 def _rollout_steps(config: Config, name: str, log: list[FileChange]) -> list[RolloutStep]:
