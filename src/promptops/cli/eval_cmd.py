@@ -19,6 +19,7 @@ from promptops.cli.options import (
     saving_raw_replies,
 )
 from promptops.cli.workspace import Workspace, pass_workspace
+from promptops.config import GOALS
 from promptops.errors import InputError
 
 SPLIT_CHOICES = ("dev", "holdout", "all")  # as promptops.evals.command.SPLIT_CHOICES, without importing it
@@ -53,7 +54,7 @@ def parse_prompt_option(values: tuple[str, ...]) -> list[tuple[str, Path]]:
 )
 @click.option(
     "--goal",
-    type=click.Choice(["accuracy", "conciseness", "clarity", "safety", "speed"]),
+    type=click.Choice(GOALS),
     default="accuracy",
     show_default=True,
     help="What the --compare verdict judges; a significant pass-rate drop is a regression for any goal.",

@@ -11,13 +11,14 @@ from pathlib import Path
 import click
 
 from promptops.cli.workspace import Workspace, pass_workspace
+from promptops.config import GOALS
 
 
 @click.command("eval-merge")
 @click.argument("run_files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--goal",
-    type=click.Choice(["accuracy", "conciseness", "clarity", "safety", "speed"]),
+    type=click.Choice(GOALS),
     default="accuracy",
     show_default=True,
     help="What the verdict judges when the shards hold base and head runs (eval --compare).",
