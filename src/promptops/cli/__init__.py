@@ -12,7 +12,14 @@ from typing import Any
 
 def __getattr__(name: str) -> Any:
     if name == "main":
+        import sys
+
+        from promptops.cli.history_early import start_early
+
+        start_early(sys.argv[1:])  # `history`'s git walk runs while click and the commands load
         from promptops.cli.app import main
+
+        globals()["main"] = main  # `from promptops.cli import main` looks twice: start once
 
         return main
     raise AttributeError(f"module 'promptops.cli' has no attribute {name!r}")
