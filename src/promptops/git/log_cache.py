@@ -130,7 +130,7 @@ def _write(path: Path, data: dict[str, object]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "x", encoding="utf-8") as out:
-            json.dump(data, out)
+            out.write(json.dumps(data))  # the C encoder: json.dump streams through the Python one
         os.replace(tmp, path)
     except OSError:
         with contextlib.suppress(OSError):  # a cache that cannot be written is skipped
