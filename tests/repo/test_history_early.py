@@ -17,16 +17,18 @@ from promptops.cli.history_early import HistoryArgs, parse_history_args
 from tests.conftest import run_cli
 from tests.gitrepo import commit, git, make_repo, write_files
 from tests.repo.samples import AGENT_YAML, support_agent
-from tests.repo.test_history_lean import git_commands
+from tests.repo.test_history_lean import git_commands, imported
 
 SYSTEM_PATH = "prompts/support-agent/system.md"
 PROMPT = "support-agent/system"
 
 
-def promptops(cwd: Path, *args: str, trace: Path | None = None) -> subprocess.CompletedProcess[str]:
+def promptops(
+    cwd: Path, *args: str, trace: Path | None = None, python: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     """`python -m promptops ARGS` as a user runs it (so through the early start)."""
     env = {**os.environ, **({"GIT_TRACE": str(trace)} if trace else {})}
-    cmd = [sys.executable, "-m", "promptops", *args]
+    cmd = [sys.executable, *python, "-m", "promptops", *args]
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
 
 
@@ -42,9 +44,11 @@ def test_the_command_takes_the_walk_started_before_click(edited_repo: Path, tmp_
     expected = run_cli(edited_repo, "history", PROMPT, "--json").stdout  # in-process: no early start
     shutil.rmtree(edited_repo / ".git" / "promptops" / "file-logs")  # so the next run walks
 
-    walked = promptops(edited_repo, "history", PROMPT, "--json", trace=tmp_path / "walk.trace")
+    trace = tmp_path / "walk.trace"
+    walked = promptops(edited_repo, "history", PROMPT, "--json", trace=trace, python=("-X", "importtime"))
     assert walked.returncode == 0, walked.stderr
     assert walked.stdout == expected
+    assert "tiktoken" not in imported(walked.stderr)  # counts were kept: no tokenizer to load
     # One ref lookup and one walk: the command used what the early start found and began.
     commands = git_commands(tmp_path / "walk.trace")
     assert [commands.count(c) for c in ("remote", "for-each-ref", "log")] == [1, 1, 1], commands

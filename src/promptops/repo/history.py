@@ -90,7 +90,6 @@ class StartedHistory:
     prompt: Prompt
     branch: DefaultBranch
     logs: KeptLogs
-    fetch: bool | None
 
     def cancel(self) -> None:
         """Stop the walk (it was started for arguments the command did not get after all)."""
@@ -105,7 +104,7 @@ def start_history(config: Config, prompt_id: str, *, fetch: bool | None = None) 
     prompt = _find_prompt(config, prompt_id, branch.rev)
     notes = None if _fetch_notes(config, fetch) else branch.also.get(NOTES_REF, "")  # fetched: read again
     logs = _start_logs(config, [prompt], branch, notes)
-    return StartedHistory(config, prompt, branch, logs, fetch)
+    return StartedHistory(config, prompt, branch, logs)
 
 
 def prompt_history(
