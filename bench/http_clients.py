@@ -123,9 +123,35 @@ async def aiohttp_client(base_url: str, proxies: str) -> tuple[Post, Callable[[]
     return post, session.close
 
 
+async def promptops_transport(base_url: str) -> tuple[Post, Callable[[], Awaitable[None]]]:
+    """The provider's own transport: a free list of httpcore2 connections on asyncio streams."""
+    import json
+
+    import httpcore2
+
+    from promptops.llm.providers.http_transport import open_transport
+    from promptops.llm.providers.openai_compat import request_headers
+
+    url = httpcore2.URL(base_url + "/chat/completions")
+    transport = open_transport(url)
+    headers = request_headers(base_url, "")
+    timeouts = {"timeout": dict.fromkeys(("connect", "read", "write", "pool"), 60.0)}
+
+    async def post(payload: dict[str, Any]) -> dict[str, Any]:
+        content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        response = await transport.request(
+            b"POST", url, headers=headers, content=content, extensions=timeouts
+        )
+        assert response.status == 200, response.status
+        return json.loads(response.content)
+
+    return post, transport.aclose
+
+
 CLIENTS: dict[str, Callable[[str], Awaitable[tuple[Post, Callable[[], Awaitable[None]]]]]] = {
     "httpx2 (provider's settings)": lambda url: httpx2_client(url, None),
     "httpx2, 32 kept alive": lambda url: httpx2_client(url, CONCURRENCY),
+    "promptops (httpcore2 conns)": promptops_transport,
     "aiohttp, trust_env=True": lambda url: aiohttp_client(url, "trust_env"),
     "aiohttp, env proxy read once": lambda url: aiohttp_client(url, "once"),
     "aiohttp, no env at all": lambda url: aiohttp_client(url, "none"),
