@@ -19,6 +19,7 @@ from promptops.llm.errors import CallTimeout, ConnectionFailed
 from promptops.llm.providers.tls import shared_ssl_context
 from tests.llm.helpers import ask, write_config
 from tests.llm.http_servers import ForwardProxy, HangUpServer, TLSFront, certificates
+from tests.standins import Reply
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
@@ -151,6 +152,13 @@ def test_a_connection_the_server_closed_while_idle_is_not_reused(tmp_path):
         server.stop()
     assert done == ["echo: a", "echo: b", "echo: c"]  # no retries allowed: none was needed
     assert server.connections == 3
+
+
+def test_an_answer_with_connection_close_is_followed_by_a_new_connection(openai_standin, tmp_path):
+    openai_standin.queue(Reply(text="last on this one", headers={"connection": "close"}))
+    done = complete_all(client_at(tmp_path, openai_standin.base_url), ["a", "b", "c"])
+    assert done == ["last on this one", "echo: b", "echo: c"]  # max_retries 0: nothing failed
+    assert (openai_standin.request_count, openai_standin.connections) == (3, 2)
 
 
 def test_closing_the_client_closes_its_kept_alive_connections(tmp_path):
