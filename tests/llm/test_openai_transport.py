@@ -16,6 +16,7 @@ import pytest
 from promptops.errors import ConfigError
 from promptops.llm.client import client_from_config
 from promptops.llm.errors import CallTimeout, ConnectionFailed
+from promptops.llm.providers import http_transport
 from promptops.llm.providers.tls import shared_ssl_context
 from tests.llm.helpers import ask, write_config
 from tests.llm.http_servers import ForwardProxy, HangUpServer, TLSFront, certificates
@@ -184,6 +185,29 @@ def test_closing_the_client_closes_its_kept_alive_connections(tmp_path):
         server.stop()
     assert server.connections == 1
     assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+def test_connections_left_idle_when_fewer_calls_run_are_closed_once_expired(tmp_path, monkeypatch):
+    monkeypatch.setattr(http_transport, "KEEPALIVE_EXPIRY_S", 0.3)
+    server = HangUpServer(hang_up=False)
+    client = client_at(tmp_path, server.base_url)
+
+    async def run():
+        try:
+            await asyncio.gather(*(client.complete(ask(f"burst {i}", model="llama3.2")) for i in range(4)))
+            for i in range(12):  # one call at a time for 0.6 s: one connection, reused well within 0.3 s
+                await client.complete(ask(f"slow {i}", model="llama3.2"))
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.05)
+            return server.closed_by_client
+        finally:
+            await client.aclose()
+
+    try:
+        closed_during_the_run = asyncio.run(run())
+    finally:
+        server.stop()
+    assert server.connections == 4 and closed_during_the_run == 3
 
 
 def test_a_compressed_answer_is_decoded(tmp_path):

@@ -96,8 +96,13 @@ class KeptAliveConnections:
         # is dropped; after aclose() none is kept.
         if self._closed:
             await connection.aclose()
-        elif not connection.is_closed():
+            return
+        if not connection.is_closed():
             self._idle.append(connection)
+        # The least recently used one, left over when fewer calls run at once, is closed once
+        # it expires rather than held open (in CLOSE_WAIT once the server gave up on it).
+        if len(self._idle) > 1 and self._idle[0].has_expired():
+            await self._idle.popleft().aclose()
 
     async def aclose(self) -> None:
         self._closed = True
