@@ -109,6 +109,20 @@ def test_proxy_credentials_come_from_the_proxy_url(openai_standin, tmp_path, mon
     assert proxy.requests == [f"POST {openai_standin.base_url}/chat/completions"]  # let in: it answered
 
 
+def test_an_https_proxy_is_reached_over_verified_tls(openai_standin, tmp_path, monkeypatch):
+    certs = certificates(tmp_path, "proxy")
+    shared_ssl_context().load_verify_locations(certs.ca)
+    proxy = ForwardProxy()
+    front = TLSFront(address(proxy.url), certs)  # https://proxy -> the proxy
+    monkeypatch.setenv("HTTP_PROXY", front.url)
+    try:
+        assert complete_all(client_at(tmp_path, openai_standin.base_url), ["hi"]) == ["echo: hi"]
+    finally:
+        front.stop()
+        proxy.stop()
+    assert proxy.requests == [f"POST {openai_standin.base_url}/chat/completions"]
+
+
 def test_https_goes_through_the_proxy_in_a_connect_tunnel(openai_standin, tmp_path, monkeypatch):
     certs = certificates(tmp_path, "tunnel")
     shared_ssl_context().load_verify_locations(certs.ca)

@@ -146,7 +146,10 @@ def environment_proxy(url: httpcore2.URL) -> httpcore2.Proxy | None:
         )
     auth = (unquote(parts.username), unquote(parts.password or "")) if parts.username else None
     netloc = parts.netloc.rpartition("@")[2]
-    return httpcore2.Proxy(f"{parts.scheme}://{netloc}", auth=auth)
+    # An https:// proxy is verified like a server (httpcore2 would read the CA bundle again).
+    return httpcore2.Proxy(
+        f"{parts.scheme}://{netloc}", auth=auth, ssl_context=_tls_context(parts.scheme.encode())
+    )
 
 
 def _bypassed(host: str, port: int | None) -> bool:
