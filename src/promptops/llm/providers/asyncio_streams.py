@@ -80,8 +80,10 @@ class AsyncioStream(httpcore2.AsyncNetworkStream):
 
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":
-            # Asked of an idle kept-alive connection before it is reused: the server has
-            # closed it (or sent what it should not have) if anything arrived since.
+            # Asked of an idle kept-alive connection before it is reused: has the server
+            # closed it? (Bytes a server sends unasked before closing, such as a 408, are
+            # already in asyncio's buffer and not seen here: h11 reads them as the next
+            # answer, which the provider handles like any other; a 408 is retried.)
             return self._reader.at_eof() or self._writer.transport.is_closing()
         if info in ("ssl_object", "socket"):
             return self._writer.get_extra_info(info)
