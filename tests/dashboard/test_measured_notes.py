@@ -53,6 +53,7 @@ def wilson(rate: float) -> tuple[float, float]:
 class Case:
     note: str
     v3: tuple[float, float, float] | None  # (rate, low, high) measured for v3, or None
+    repeats: int = REPEATS
     # What the dashboard's last eval is then: v3's figure, else v2's own (below).
 
 
@@ -78,6 +79,15 @@ CASES_BY_NAME = {
     "perfect score": Case(
         note(V2, V3, (0.8, 1.0), pass_interval={"low": 0.97, "high": 1.0, "confidence": 0.95}),
         (1.0, 0.97, 1.0),
+    ),
+    # every sample failed: 0 % is a rate, and an interval starting at it is around it
+    "zero": Case(
+        note(V2, V3, (0.8, 0.0), pass_interval={"low": 0.0, "high": 0.03, "confidence": 0.95}),
+        (0.0, 0.0, 0.03),
+    ),
+    # no repeats recorded: one run of each case
+    "repeats not recorded": Case(
+        note(V2, V3, (0.8, 0.9), repeats=None), (0.9, *wilson_interval(36, CASES)), repeats=1
     ),
     # a note written before notes carried the interval: Wilson over cases x repeats
     "missing interval": Case(note(V2, V3, (0.8, 0.9)), (0.9, *wilson(0.9))),
@@ -117,14 +127,19 @@ def test_the_dashboard_and_the_chart_show_the_side_that_measured_the_version(
     [system] = [p for a in json.loads(board.stdout)["agents"] for p in a["prompts"] if p["path"] == SYSTEM]
     last = system["last_eval"]
     version, (rate, low, high) = ("v3", case.v3) if case.v3 else ("v2", V2_FIGURE)
-    assert (f"v{last['version']}", last["cases"], last["repeats"]) == (version, CASES, REPEATS)
+    repeats = case.repeats if case.v3 else REPEATS
+    assert (f"v{last['version']}", last["cases"], last["repeats"]) == (version, CASES, repeats)
     assert (last["pass_rate"], last["low"], last["high"]) == (rate, low, high)
     older = "" if version == "v3" else " (current is v3)"
     row = f"| last eval | {pct(rate)} pass (95% CI {pct(low)}–{pct(high)}) on {version}{older}, "
     assert row in markdown.stdout
 
     drawn = {"v2": V2_FIGURE, **({"v3": case.v3} if case.v3 else {})}
-    points = {p["label"]: (p["pass_rate"], p["low"], p["high"]) for p in system["points"] if p["pass_rate"]}
+    points = {
+        p["label"]: (p["pass_rate"], p["low"], p["high"])
+        for p in system["points"]
+        if p["pass_rate"] is not None
+    }
     assert points == drawn
     [rates, _tokens] = xycharts(chart.stdout)
     assert rates["xAxis"]["categories"] == list(drawn)  # v1 (and an unmeasured v3) left off

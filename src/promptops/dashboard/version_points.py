@@ -88,8 +88,9 @@ def _interval(recorded: dict[str, Any], rate: float, samples: int) -> tuple[floa
     low, high = _fraction(recorded.get("low")), _fraction(recorded.get("high"))
     if low is not None and high is not None and low <= rate <= high:
         return low, high
-    low, high = wilson_interval(round(rate * samples), samples)
-    return min(low, rate), max(high, rate)  # the rate was measured on up to `samples`
+    # Around the nearest whole count: the rate lies within half a sample of it, which Wilson's
+    # interval always covers (errored samples left out make `samples` an upper bound).
+    return wilson_interval(round(rate * samples), samples)
 
 
 def _fraction(value: Any) -> float | None:
