@@ -131,6 +131,7 @@ def _prompt_state(
     if tokens is None:
         tokens = count_tokens_by_version({prompt.version_id: prompt.text})[prompt.version_id]
     lock = next((p.number for p in pulls if p.goal in GOALS), None)
+    rolled_out = rollout if rollout and rollout.prompt.id == prompt.id else None
     ignored = tuple(
         IgnoredGoal(i.goal, i.pr, i.by, i.at) for i in read_ignores(config.root, prompt.id, prompt.version_id)
     )
@@ -143,7 +144,7 @@ def _prompt_state(
         tokens=tokens,
         last_eval=_last_eval(on_branch),
         last_deploy=_last_deploy(current),
-        rollout=_rollout_state(config, rollout, rev) if rollout and rollout.prompt.id == prompt.id else None,
+        rollout=_rollout_state(config, rolled_out, history, rev) if rolled_out else None,
         pulls=tuple(pulls),
         lock=lock,
         ignored=ignored,
@@ -183,9 +184,10 @@ def _last_deploy(current: PromptVersion | None) -> LastDeploy | None:
     return LastDeploy(current.number, current.commit, current.date, current.pr_number, recorded)
 
 
-def _rollout_state(config: Config, rollout: Rollout, rev: str) -> RolloutState:
+def _rollout_state(config: Config, rollout: Rollout, history: PromptHistory, rev: str) -> RolloutState:
+    """`history`: of the rollout's prompt, whose walk read rollout.yaml's history too."""
     try:
-        since: str | None = step_started(config, rollout, rev).timestamp
+        since: str | None = step_started(config, rollout, rev, history.rollout_log or None).timestamp
     except PromptopsError:  # rollout.yaml not committed as read: the step's start is unknown
         since = None
     steps = tuple(rollout.steps)
