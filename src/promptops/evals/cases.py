@@ -20,6 +20,7 @@ from promptops.evals.assertions import THRESHOLD_VALUED, AssertionSpec, CodeSpec
 from promptops.evals.code_policy import code_block_reason
 from promptops.evals.template import render_template, template_vars
 from promptops.files import Document, decode_text, format_json_path, load_document, parse_document, parse_yaml
+from promptops.files.parsed_cache import parsed_cache_folder
 from promptops.llm.embeddings import EmbeddingSettings, embedding_settings
 from promptops.repo.templates import malformed_placeholders
 from promptops.schemas import validate_items
@@ -90,7 +91,8 @@ def load_suite(agent: Agent, config: Config) -> Suite:
             f"agent {agent.id!r} declares no eval cases; add `evals: evals/cases.yaml` to "
             f"{agent.folder / 'agent.yaml'} and write the cases there"
         )
-    suite = parse_suite(load_document(agent.evals_path), config)
+    # A large suite's data is kept between runs: a re-run on unchanged cases parses nothing.
+    suite = parse_suite(load_document(agent.evals_path, parsed_cache_folder(config.root)), config)
     check_template_vars(suite, agent)
     return suite
 

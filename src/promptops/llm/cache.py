@@ -145,6 +145,9 @@ class ResponseCache:
             raise
 
     def get(self, key: str) -> Completion | None:
+        """The answer stored for `key`; None when there is none, or when the stored row is not
+        an answer (corrupt, or written by an incompatible version): the caller then asks the
+        provider again and `put` replaces the row. A damaged row is never read as a pass."""
         row = self._db().execute("SELECT completion FROM responses WHERE key = ?", (key,)).fetchone()
         return _decode(row[0]) if row else None
 
@@ -252,16 +255,34 @@ def _encode(completion: Completion) -> str:
 _COMPLETION_FIELDS = frozenset(f.name for f in fields(Completion))
 
 
-def _decode(text: str) -> Completion:
-    """A stored answer; fields a newer promptops wrote and this one does not know are dropped.
-    (Half the cost of a cached sample once was rebuilding the field set per row.)"""
-    data = json.loads(text)
-    if not _COMPLETION_FIELDS.issuperset(data):
-        data = {k: v for k, v in data.items() if k in _COMPLETION_FIELDS}
-    calls = data.get("tool_calls")
-    data["tool_calls"] = tuple(ToolCall(**call) for call in calls) if calls else ()
-    data["cached"] = True
-    return Completion(**data)
+_loads = json.JSONDecoder().decode  # built once, as the encoder above
+# What the usage ledger adds up: a damaged row must not reach it (or a report) as a number.
+_NUMBERS = (
+    ("input_tokens", int),
+    ("output_tokens", int),
+    ("latency_ms", (int, float)),
+    ("cost_usd", (int, float)),
+)
+
+
+def _decode(text: str) -> Completion | None:
+    """A stored answer, or None when `text` is not one; fields a newer promptops wrote and
+    this one does not know are dropped. (Half the cost of a cached sample once was
+    rebuilding the field set per row.)"""
+    try:
+        data = _loads(text)
+        if not _COMPLETION_FIELDS.issuperset(data):
+            data = {k: v for k, v in data.items() if k in _COMPLETION_FIELDS}
+        if type(data.get("text")) is not str or not all(
+            isinstance(data[name], kind) for name, kind in _NUMBERS if name in data
+        ):
+            return None
+        calls = data.get("tool_calls")
+        data["tool_calls"] = tuple(ToolCall(**call) for call in calls) if calls else ()
+        data["cached"] = True
+        return Completion(**data)
+    except (ValueError, TypeError, AttributeError):  # not JSON, not an object, unknown shape
+        return None
 
 
 def cache_bound(config: Config) -> int:
