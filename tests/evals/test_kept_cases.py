@@ -1,9 +1,10 @@
-"""A large cases file's data is kept between runs (promptops.files.parsed_cache), and only ever
-used for exactly the text it was parsed from.
+"""A large cases file's checked data is kept between runs (promptops.files.parsed_cache), and
+only ever used for exactly the text it was parsed from.
 
-A re-run on unchanged cases reads the kept JSON instead of parsing the YAML; an edited file,
-a damaged kept file, or a file whose data JSON cannot give back (a date) is parsed again.
-The kept files live in the git directory, never in the working tree.
+A re-run on unchanged cases reads the kept JSON instead of parsing and schema-checking the
+YAML; an edited file, a damaged kept file, or a file whose data JSON cannot give back (a
+date) is parsed again, and a file that fails its checks is never kept. The kept files live
+in the git directory, never in the working tree.
 """
 
 from __future__ import annotations
@@ -103,6 +104,16 @@ def test_data_json_cannot_give_back_is_parsed_every_time(tmp_path: Path, parses:
     repo = agent_repo(tmp_path, dated)
     assert load(repo).cases[0].vars["since"].isoformat() == "2026-11-03"
     assert load(repo).cases[0].vars["since"].isoformat() == "2026-11-03"
+    assert len(parses) == 2 and kept_files(repo) == []
+
+
+def test_a_suite_that_fails_its_checks_is_not_kept_and_still_fails(tmp_path: Path, parses: list[str]) -> None:
+    bad = cases_text(400).replace("  - id: order-0399\n", "  - id: order-0399\n    repeat: many\n")
+    repo = agent_repo(tmp_path, bad)
+    for _ in range(2):
+        result = run_cli(repo, "eval", "support-agent", "--provider", "echo")
+        assert result.exit_code == 2
+        assert "cases[399].repeat" in result.stderr and result.stderr.count("\n") == 1
     assert len(parses) == 2 and kept_files(repo) == []
 
 

@@ -25,7 +25,6 @@ from typing import Any
 import yaml
 
 from promptops.errors import InputError
-from promptops.files.parsed_cache import KEEP_FROM_CHARS, MISSING, keep_data, kept_data
 from promptops.files.yaml_values import Unsupported, load_values
 
 BOM = "\ufeff"
@@ -124,26 +123,18 @@ def decode_text(raw: bytes, path: Path) -> str:
         raise InputError(f"{path}:{line}:{col}: error: not valid UTF-8 ({exc.reason})") from exc
 
 
-def parse_yaml(text: str, path: Path, kept: Path | None = None) -> Document:
+def parse_yaml(text: str, path: Path) -> Document:
     """Parse YAML (JSON is a subset); errors carry path:line:col.
 
     Values are read straight from the parser's events; a text that reader does not take
     (any error, or a rare feature) goes through `parse_yaml_tree`, which reports the problem
-    at its place or gives the data, exactly as before. With `kept` (a folder, see
-    `parsed_cache`), the data parsed from this exact text last time is used instead.
+    at its place or gives the data, exactly as before.
     """
     text = text.removeprefix(BOM)
-    if len(text) < KEEP_FROM_CHARS:
-        kept = None
-    if kept is not None and (data := kept_data(kept, path, text)) is not MISSING:
-        return Document(path=path, data=data, text=text)
     try:
-        doc = Document(path=path, data=load_values(text), text=text)
+        return Document(path=path, data=load_values(text), text=text)
     except Unsupported:
-        doc = parse_yaml_tree(text, path)
-    if kept is not None:
-        keep_data(kept, path, text, doc.data)
-    return doc
+        return parse_yaml_tree(text, path)
 
 
 def parse_yaml_tree(text: str, path: Path) -> Document:
@@ -225,13 +216,11 @@ def _duplicate_key(path: Path, key: yaml.Node, earlier: yaml.Node) -> InputError
     )
 
 
-def load_document(path: Path, kept: Path | None = None) -> Document:
-    """Load a YAML or JSON file (by its suffix); see `parse_document`. `kept`: a folder where a
-    YAML file's data is kept between runs (`parsed_cache`), for files large enough to matter."""
+def load_document(path: Path) -> Document:
+    """Load a YAML or JSON file (by its suffix); see `parse_document`."""
     if not path.is_file():
         raise InputError(f"{path}: error: file not found")
-    text = read_text(path)
-    return parse_yaml(text, path, kept) if path.suffix != ".json" else parse_document(text, path)
+    return parse_document(read_text(path), path)
 
 
 def parse_document(text: str, path: Path) -> Document:

@@ -1,19 +1,20 @@
-"""A large YAML file's data kept between runs, by a hash of its text: a re-run parses nothing.
+"""A large file's checked data kept between runs, by a hash of its text: a re-run parses nothing.
 
 Reading a 2,000-case eval file is ~60 ms of libyaml events however lean the reader (see
-`yaml_values`), while reading the same data back as JSON is ~5 ms, and most runs read a
-cases file that has not changed since the last one (a cached re-run, a re-run after a prompt
-edit). So the data is kept as JSON next to the sha256 of the text it came from (and of the
-JSON itself), and used only when both hashes, this format and the PyYAML version all match;
-anything else (no file, an unreadable or damaged one, another text) parses the text again
-and writes the file anew.
+`yaml_values`) and ~20 ms of schema checks, while reading the same data back as JSON is
+~5 ms, and most runs read a cases file that has not changed since the last one (a cached
+re-run, a re-run after a prompt edit). So once a text has been parsed and has passed its
+checks, its data is kept as JSON with a stamp: the sha256 of the text and of the JSON, this
+format, the PyYAML version, and what the caller says the checks were (a schema's digest).
+It is used only when the whole stamp matches; anything else (no file, an unreadable or
+damaged one, another text, other checks) parses and checks the text again.
 
 Only data that JSON gives back equal is kept (strings, numbers, booleans, null, lists and
 mappings with string keys); a file with a date, binary data or a non-string key is parsed
 every time. The files live in the git directory (`<git dir>/promptops/parsed/`), like the
 kept file logs: never in the working tree, where a pull request could commit one that
 disagrees with the text beside it. One file per source path keeps the folder bounded, and
-only texts of KEEP_FROM_CHARS or more are kept (a smaller one parses as fast as it reads).
+only texts of KEEP_FROM_CHARS or more are kept (a smaller one parses about as fast as it reads).
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ from typing import Any
 
 import yaml
 
+from promptops import __version__
+
 FORMAT = 1
-KEEP_FROM_CHARS = 16_384  # below this, parsing costs about what reading the kept data does
+KEEP_FROM_CHARS = 16_384
 FOLDER = "promptops/parsed"
 MISSING = object()  # what `kept_data` gives when nothing is kept for the text
 
@@ -49,36 +52,25 @@ def parsed_cache_folder(root: Path) -> Path | None:
     return (git_dir if git_dir.is_absolute() else root / git_dir) / FOLDER
 
 
-def _stamp(text: str) -> dict[str, Any]:
-    """What the kept data was parsed from and with; the file's first line, with the data's digest."""
-    return {"format": FORMAT, "yaml": yaml.__version__, "libyaml": hasattr(yaml, "CSafeLoader"),
-            "sha256": _digest(text)}  # fmt: skip
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _file(folder: Path, path: Path) -> Path:
-    name = hashlib.sha256(str(path.resolve()).encode("utf-8")).hexdigest()[:24]
-    return folder / f"{name}.json"
-
-
-def kept_data(folder: Path, path: Path, text: str) -> Any:
-    """The data kept for exactly this `text` of `path`, or `MISSING`."""
+def kept_data(folder: Path, path: Path, text: str, checks: str) -> Any:
+    """The data kept for exactly this `text` of `path` after exactly these `checks`, or MISSING."""
+    if len(text) < KEEP_FROM_CHARS:
+        return MISSING
     try:
         raw = _file(folder, path).read_text(encoding="utf-8")
         stamp, _, body = raw.partition("\n")
-        if json.loads(stamp) != {**_stamp(text), "data": _digest(body)}:
+        if json.loads(stamp) != _stamp(text, body, checks):
             return MISSING
         return json.loads(body)
-    except (OSError, ValueError):  # absent, unreadable or corrupt: parse the text
+    except (OSError, ValueError):  # absent, unreadable or damaged: parse the text
         return MISSING
 
 
-def keep_data(folder: Path, path: Path, text: str, data: Any) -> None:
-    """Keep `data` parsed from `text` when JSON gives it back equal; best effort (a read-only
-    git directory only means the next run parses again)."""
+def keep_data(folder: Path, path: Path, text: str, data: Any, checks: str) -> None:
+    """Keep `data`, parsed from `text` and passed by `checks`, when JSON gives it back equal;
+    best effort (a read-only git directory only means the next run parses again)."""
+    if len(text) < KEEP_FROM_CHARS:
+        return
     try:
         body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError):
@@ -89,6 +81,19 @@ def keep_data(folder: Path, path: Path, text: str, data: Any) -> None:
     with contextlib.suppress(OSError):
         folder.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        stamp = json.dumps({**_stamp(text), "data": _digest(body)})
-        tmp.write_text(stamp + "\n" + body, encoding="utf-8")
+        tmp.write_text(json.dumps(_stamp(text, body, checks)) + "\n" + body, encoding="utf-8")
         tmp.replace(target)
+
+
+def _stamp(text: str, body: str, checks: str) -> dict[str, Any]:
+    return {"format": FORMAT, "promptops": __version__, "yaml": yaml.__version__,
+            "libyaml": hasattr(yaml, "CSafeLoader"), "checks": checks,
+            "text": _digest(text), "data": _digest(body)}  # fmt: skip
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _file(folder: Path, path: Path) -> Path:
+    return folder / f"{_digest(str(path.resolve()))[:24]}.json"

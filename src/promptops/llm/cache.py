@@ -73,10 +73,20 @@ def cache_key(provider: str, base_url: str | None, request: CompletionRequest) -
     return hashlib.sha256(_canonical_json(material).encode("utf-8")).hexdigest()
 
 
-# Built once: json.dumps with these options builds a new encoder per call (a cached run keys every sample).
-_canonical_json = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-).encode
+def _canonical_encoder() -> Callable[[Any], str]:
+    """JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode,
+    its C encoder built once: `encode` builds one per call, plus a dict to catch circular
+    references a request cannot hold; together a third of keying a sample, which a cached run
+    does for every one. The text (so every key already stored) is the same."""
+    python = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    make = json.encoder.c_make_encoder
+    if make is None:  # an interpreter without the C accelerator
+        return python.encode
+    encode = make(None, str, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+    return lambda value: "".join(encode(value, 0))
+
+
+_canonical_json = _canonical_encoder()
 
 
 @dataclass(frozen=True)
@@ -255,7 +265,7 @@ def _encode(completion: Completion) -> str:
 _COMPLETION_FIELDS = frozenset(f.name for f in fields(Completion))
 
 
-_loads = json.JSONDecoder().decode  # built once, as the encoder above
+_scan = json.JSONDecoder().scan_once  # what json.loads ends in, without its checks and regexes
 # What the usage ledger adds up: a damaged row must not reach it (or a report) as a number.
 _NUMBERS = (
     ("input_tokens", int),
@@ -270,18 +280,21 @@ def _decode(text: str) -> Completion | None:
     this one does not know are dropped. (Half the cost of a cached sample once was
     rebuilding the field set per row.)"""
     try:
-        data = _loads(text)
+        data, end = _scan(text, 0)  # rows are compact JSON: the value must end the text
+        if end != len(text):
+            return None
         if not _COMPLETION_FIELDS.issuperset(data):
             data = {k: v for k, v in data.items() if k in _COMPLETION_FIELDS}
-        if type(data.get("text")) is not str or not all(
-            isinstance(data[name], kind) for name, kind in _NUMBERS if name in data
-        ):
+        if type(data.get("text")) is not str:
             return None
+        for name, kind in _NUMBERS:
+            if not isinstance(data.get(name, 0), kind):
+                return None
         calls = data.get("tool_calls")
         data["tool_calls"] = tuple(ToolCall(**call) for call in calls) if calls else ()
         data["cached"] = True
         return Completion(**data)
-    except (ValueError, TypeError, AttributeError):  # not JSON, not an object, unknown shape
+    except (StopIteration, ValueError, TypeError, AttributeError):  # not JSON, not an object, unknown shape
         return None
 
 
