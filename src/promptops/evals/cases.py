@@ -218,7 +218,7 @@ class _AssertionLoader:
         try:
             kind, negate = lookup(raw["type"])
         except KeyError as exc:
-            raise doc.error([*path, "type"], where + exc.args[0]) from None
+            raise doc.error([*path, "type"], f"{where}{exc.args[0]}") from None
         value = raw.get("value")
         if kind.name in THRESHOLD_VALUED and value is None:
             value = raw.get("threshold")  # promptfoo writes the maximum of latency/cost as threshold
@@ -249,9 +249,10 @@ class _AssertionLoader:
             ) from None
         if isinstance(prepared, CodeSpec):
             prepared = self._code(prepared, path, where)
-        children = tuple(
-            self.load([*path, "assert", i], child, case_id, variables)
-            for i, child in enumerate(raw.get("assert") or [])
+        children = (
+            tuple(self.load([*path, "assert", i], c, case_id, variables) for i, c in enumerate(raw["assert"]))
+            if raw.get("assert")
+            else ()
         )
         return AssertionSpec(
             type=kind.name,
