@@ -307,6 +307,29 @@ def cached_row(root: Path, url: str, cases: int, runs: int, pf: list[str] | None
     return Row(f"{cases} cases, cached re-run", ours, theirs, cases, None, "<= 0.60 s, 0 requests", ok)
 
 
+# What the eval command imports on a cached run (the command module, the library, the provider).
+EVAL_IMPORTS = (
+    "promptops.cli.app, promptops.cli.eval_cmd, promptops.cli.eval_output, promptops.cli.batch_progress, "
+    "promptops.evals.command, promptops.evals.shards, promptops.llm.providers.openai_compat"
+)
+
+
+def cached_breakdown(root: Path, url: str, row: Row, runs: int) -> str:
+    """The cached re-run's CPU split into what any Python command pays (start and exit), the
+    imports of the eval command's modules, and the rest (config, cases, lookups, run file)."""
+    python = sys.executable
+    start = median([timed([python, "-c", "pass"], root, url).cpu_s for _ in range(max(3, runs))])
+    imports = median(
+        [timed([python, "-c", f"import {EVAL_IMPORTS}"], root, url).cpu_s for _ in range(max(3, runs))]
+    )
+    total = median([m.cpu_s for m in row.ours])
+    return (
+        f"cached re-run, CPU by part (medians): interpreter start and exit {start:.3f} s, imports "
+        f"{imports - start:.3f} s, the rest (config, cases, {row.calls:,} cache lookups and "
+        f"assertions, run file) {total - imports:.3f} s; total {total:.3f} s"
+    )
+
+
 def memory_rows(root: Path, url: str, pf: list[str] | None) -> tuple[list[Row], float]:
     rows, peaks = [], {}
     for cases in (100, 10_000):
@@ -415,6 +438,7 @@ def main() -> None:
                 throughput_row(root, url, 400 if args.quick else 2000, 4, runs, pf, 1.10),
                 cached_row(root, url, 2000, runs, pf),
             ]
+            breakdown = cached_breakdown(root, url, rows[-1], runs)
             memory, growth_kb = memory_rows(root, url, pf)
             rows += memory
             print(
@@ -424,6 +448,7 @@ def main() -> None:
             )
             print_rows(rows, pf_status)
             print(f"memory growth from 100 to 10,000 cases: {growth_kb:.1f} KB per case (target <= 10 KB)")
+            print(breakdown)
             if args.profile:
                 profile(root, url, 2000)
     finally:
