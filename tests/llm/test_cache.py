@@ -74,10 +74,10 @@ def test_failed_calls_are_not_cached(anthropic_standin, tmp_path):
 @pytest.mark.parametrize(
     "damage",
     [
-        "'{\"text\": \"echo: hel'",  # cut off mid-write
+        '\'{"text": "echo: hel\'',  # cut off mid-write
         "'not json at all'",
-        "'[\"text\", \"tool_calls\"]'",  # JSON, but not an answer
-        "'{\"stop_reason\": \"end_turn\"}'",  # no text
+        '\'["text", "tool_calls"]\'',  # JSON, but not an answer
+        '\'{"stop_reason": "end_turn"}\'',  # no text
         "json_set(completion, '$.text', 42)",
         "json_set(completion, '$.input_tokens', 'many')",
         "json_set(completion, '$.tool_calls', 7)",
