@@ -20,7 +20,8 @@ is byte-compiled first, as pip compiles an installed package. Interleaved:
 each repetition runs promptops then promptfoo on the same stand-in; medians are printed.
 
 Usage: python bench/eval_throughput.py [--quick] [--runs N] [--no-promptfoo] [--profile]
-(--quick: one run per row and 400 cases at concurrency 4, a 20 s limit instead of 100 s;
+(--quick: one run per row, except 5 of the sub-second cached re-run, and 400 cases at
+concurrency 4, a 20 s limit instead of 100 s;
 --profile: also run the concurrency-32 row under cProfile and print CPU by package.)
 """
 
@@ -49,6 +50,7 @@ AGENT = "bench-agent"
 SYSTEM = "You are a support agent. Follow the refund policy."
 USER = "Customer says: {{message}}"
 PROMPTFOO_VERSION = "0.123.1"
+CACHED_RUNS = 5  # the cached row's runs at least: one sub-second run is at the mercy of the machine
 CACHE = Path(os.environ.get("PROMPTOPS_BENCH_CACHE", Path.home() / ".cache" / "promptops-bench"))
 
 
@@ -296,9 +298,9 @@ def cached_row(root: Path, url: str, cases: int, runs: int, pf: list[str] | None
     if pf and config:
         timed(promptfoo_argv(pf, config, 32, cache=True), root, url, promptfoo_env(root / ".pf"))
     ours, theirs = [], []
-    for _ in range(runs):
+    for i in range(max(runs, CACHED_RUNS)):  # under a second each: a median, even with --quick
         ours.append(timed(promptops_argv(), root, url))
-        if pf and config:
+        if pf and config and i < runs:  # promptfoo's take ~9 s each
             theirs.append(
                 timed(promptfoo_argv(pf, config, 32, cache=True), root, url, promptfoo_env(root / ".pf"))
             )
