@@ -1,14 +1,16 @@
 """Benchmark: CPU per call of the HTTP clients that could carry the OpenAI-compatible provider.
 
-Issue 15 asks for <= 0.5 ms CPU per call for the whole `promptops eval` command, and most of
-the 2.3-2.5 ms it spends goes to the HTTP client. This puts the candidates side by side on
-the same job the provider does: 2,000 chat-completions POSTs (the provider's own JSON body)
-at concurrency 32 on one client with keep-alive, against the OpenAI-compatible stand-in in
-its own process answering after 50 ms, reading each answer as JSON.
+Issue 15 asks for <= 0.5 ms CPU per call for the whole `promptops eval` command, and with
+httpx2 most of the 2.3-2.5 ms it spent went to the HTTP client. This puts the candidates side
+by side on the same job the provider does: 2,000 chat-completions POSTs (the provider's own
+JSON body) at concurrency 32 on one client with keep-alive, against the OpenAI-compatible
+stand-in in its own process answering after 50 ms, reading each answer as JSON.
 
 Clients:
-- httpx2 AsyncClient as the provider built it (default limits: 20 kept-alive connections)
+- httpx2 AsyncClient as the provider built it before (default limits: 20 kept-alive connections)
 - httpx2 AsyncClient with 32 kept-alive connections (so keep-alive is not what differs)
+- the provider's transport today (llm/providers/http_transport.py): a free list of httpcore2
+  connections on an asyncio network backend, with the provider's headers
 - aiohttp ClientSession, one TCPConnector limited to 32 connections: with `trust_env=True`
   (netrc and the proxy looked up in a worker thread on every request), with the proxy looked
   up once per session by aiohttp's own helper, and with no environment lookup at all
@@ -123,9 +125,35 @@ async def aiohttp_client(base_url: str, proxies: str) -> tuple[Post, Callable[[]
     return post, session.close
 
 
+async def promptops_transport(base_url: str) -> tuple[Post, Callable[[], Awaitable[None]]]:
+    """The provider's own transport: a free list of httpcore2 connections on asyncio streams."""
+    import json
+
+    import httpcore2
+
+    from promptops.llm.providers.http_transport import open_transport
+    from promptops.llm.providers.openai_compat import request_headers
+
+    url = httpcore2.URL(base_url + "/chat/completions")
+    transport = open_transport(url)
+    headers = request_headers(base_url, "")
+    timeouts = {"timeout": dict.fromkeys(("connect", "read", "write", "pool"), 60.0)}
+
+    async def post(payload: dict[str, Any]) -> dict[str, Any]:
+        content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        response = await transport.request(
+            b"POST", url, headers=headers, content=content, extensions=timeouts
+        )
+        assert response.status == 200, response.status
+        return json.loads(response.content)
+
+    return post, transport.aclose
+
+
 CLIENTS: dict[str, Callable[[str], Awaitable[tuple[Post, Callable[[], Awaitable[None]]]]]] = {
     "httpx2 (provider's settings)": lambda url: httpx2_client(url, None),
     "httpx2, 32 kept alive": lambda url: httpx2_client(url, CONCURRENCY),
+    "promptops (httpcore2 conns)": promptops_transport,
     "aiohttp, trust_env=True": lambda url: aiohttp_client(url, "trust_env"),
     "aiohttp, env proxy read once": lambda url: aiohttp_client(url, "once"),
     "aiohttp, no env at all": lambda url: aiohttp_client(url, "none"),

@@ -87,20 +87,27 @@ def test_read_event_errors(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ("/promptops optimize support-agent/system --goal conciseness", ("optimize", "support-agent/system")),
+        (
+            "/promptops optimize support-agent/system --goal conciseness",
+            ("optimize", "support-agent/system", "conciseness"),
+        ),
         (
             "/promptops optimize support-agent/system --goal=speed\nthanks!",
-            ("optimize", "support-agent/system"),
+            ("optimize", "support-agent/system", "speed"),
         ),
-        ("/promptops eval", ("eval", None)),
-        ("/promptops rollback support-agent/system --to v3", ("rollback", "support-agent/system")),
-        ("/promptops", ("help", None)),
-        ("/promptops help", ("help", None)),
+        ("/promptops eval", ("eval", None, None)),
+        ("/promptops rollback support-agent/system --to v3", ("rollback", "support-agent/system", None)),
+        (
+            "/promptops unignore support-agent/user_template --goal clarity",
+            ("unignore", "support-agent/user_template", "clarity"),
+        ),
+        ("/promptops", ("help", None, None)),
+        ("/promptops help", ("help", None, None)),
     ],
 )
-def test_parse_valid_commands(body: str, expected: tuple[str, str | None]) -> None:
+def test_parse_valid_commands(body: str, expected: tuple[str, str | None, str | None]) -> None:
     command = parse_command(body)
-    assert (command.name, command.prompt_id) == expected
+    assert (command.name, command.prompt_id, command.goal) == expected
 
 
 @pytest.mark.parametrize(
@@ -111,6 +118,8 @@ def test_parse_valid_commands(body: str, expected: tuple[str, str | None]) -> No
         ("/promptops optimize --goal speed", "one prompt id"),
         ("/promptops rollback support-agent/system", "rollback needs --to"),
         ("/promptops eval a b", "at most one agent"),
+        ("/promptops unignore support-agent/system --goal fast", "--goal must be one of"),
+        ("/promptops unignore --goal speed", "unignore takes one prompt id"),
         ("/promptops optimize x/y --goal", "--goal needs a value"),
         ("/promptops optimize 'x/y --goal speed", "cannot parse"),
     ],

@@ -1,4 +1,4 @@
-"""The OpenAI-compatible provider (httpx2) against the chat-completions stand-in."""
+"""The OpenAI-compatible provider (httpcore2 connections) against the chat-completions stand-in."""
 
 from __future__ import annotations
 

@@ -122,14 +122,6 @@ def _prompt_id(positional: list[str], command: str) -> str:
     return positional[0]
 
 
-def _optimize(args: list[str]) -> ChatCommand:
-    positional, options = _options(args, ("goal",))
-    goal = options.get("goal")
-    if goal not in GOALS:
-        raise ChatUsageError(f"--goal must be one of {', '.join(GOALS)}")
-    return ChatCommand("optimize", prompt_id=_prompt_id(positional, "optimize"), goal=goal)
-
-
 def _eval(args: list[str]) -> ChatCommand:
     positional, _ = _options(args, ())
     if len(positional) > 1:
@@ -149,12 +141,17 @@ def _rollout(args: list[str]) -> ChatCommand:
     return ChatCommand("rollout", prompt_id=_prompt_id(positional, "rollout"))
 
 
-def _unignore(args: list[str]) -> ChatCommand:
-    positional, options = _options(args, ("goal",))
-    goal = options.get("goal")
-    if goal not in GOALS:
-        raise ChatUsageError(f"--goal must be one of {', '.join(GOALS)}")
-    return ChatCommand("unignore", prompt_id=_prompt_id(positional, "unignore"), goal=goal)
+def _prompt_and_goal(name: str):  # noqa: ANN202 - a parser factory
+    """`NAME AGENT/NAME --goal GOAL` (optimize, unignore)."""
+
+    def parse(args: list[str]) -> ChatCommand:
+        positional, options = _options(args, ("goal",))
+        goal = options.get("goal")
+        if goal not in GOALS:
+            raise ChatUsageError(f"--goal must be one of {', '.join(GOALS)}")
+        return ChatCommand(name, prompt_id=_prompt_id(positional, name), goal=goal)
+
+    return parse
 
 
 def _no_arguments(name: str):  # noqa: ANN202 - a parser factory
@@ -167,11 +164,11 @@ def _no_arguments(name: str):  # noqa: ANN202 - a parser factory
 
 
 _COMMANDS = {
-    "optimize": _optimize,
+    "optimize": _prompt_and_goal("optimize"),
     "eval": _eval,
     "rollback": _rollback,
     "rollout": _rollout,
     "approve-gate-change": _no_arguments("approve-gate-change"),
     "recreate": _no_arguments("recreate"),
-    "unignore": _unignore,
+    "unignore": _prompt_and_goal("unignore"),
 }

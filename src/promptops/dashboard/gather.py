@@ -25,7 +25,7 @@ from promptops.dashboard.model import (
     PromptState,
     RolloutState,
 )
-from promptops.dashboard.version_points import version_points
+from promptops.dashboard.version_points import measured, version_points
 from promptops.errors import PromptopsError
 from promptops.git.branches import no_commits_yet, resolve_default_branch
 from promptops.git.commits import variant_branch
@@ -37,7 +37,6 @@ from promptops.repo.history import PromptHistory, PromptVersion, prompt_historie
 from promptops.repo.ignore_notes import read_ignores
 from promptops.repo.rollouts import Rollout, load_agent_rollout, step_started
 from promptops.repo.tokens import count_tokens_by_version
-from promptops.stats.intervals import wilson_interval
 
 # Branch goals that are not optimize goals: PRs the bot opens for rollbacks and rollouts.
 OTHER_BRANCH_GOALS = ("rollback", "rollout")
@@ -132,6 +131,7 @@ def _prompt_state(
     if tokens is None:
         tokens = count_tokens_by_version({prompt.version_id: prompt.text})[prompt.version_id]
     lock = next((p.number for p in pulls if p.goal in GOALS), None)
+    rolled_out = rollout if rollout and rollout.prompt.id == prompt.id else None
     ignored = tuple(
         IgnoredGoal(i.goal, i.pr, i.by, i.at) for i in read_ignores(config.root, prompt.id, prompt.version_id)
     )
@@ -144,7 +144,7 @@ def _prompt_state(
         tokens=tokens,
         last_eval=_last_eval(on_branch),
         last_deploy=_last_deploy(current),
-        rollout=_rollout_state(config, rollout, rev) if rollout and rollout.prompt.id == prompt.id else None,
+        rollout=_rollout_state(config, rolled_out, history, rev) if rolled_out else None,
         pulls=tuple(pulls),
         lock=lock,
         ignored=ignored,
@@ -154,28 +154,22 @@ def _prompt_state(
 
 
 def _last_eval(versions: list[PromptVersion]) -> LastEval | None:
-    """The newest version on the default branch whose eval note has a pass rate for it."""
+    """The newest version on the default branch whose own eval note measured its text
+    (`version_points.measured`: the rule the charts draw by)."""
     for version in versions:
+        found = measured(version.eval, version.version_id)
+        if found is None:
+            continue
         note = version.eval or {}
-        rates = note.get("pass_rate")
-        if not isinstance(rates, dict):
-            continue
-        side = "base" if note.get("base_version") == version.version_id else "variant"
-        rate = rates.get(side)
-        if not isinstance(rate, int | float):
-            continue
-        cases, repeats = int(note.get("cases") or 0), int(note.get("repeats") or 1)
-        samples = cases * repeats
-        low, high = wilson_interval(round(rate * samples), samples) if samples else (0.0, 1.0)
         return LastEval(
             version=version.number,
             commit=version.commit,
             date=version.date,
-            pass_rate=float(rate),
-            low=low,
-            high=high,
-            cases=cases,
-            repeats=repeats,
+            pass_rate=found.pass_rate,
+            low=found.low,
+            high=found.high,
+            cases=found.cases,
+            repeats=found.repeats,
             model=str(note.get("model") or "unknown model"),
             verdict=note.get("verdict"),
             goal=note.get("goal"),
@@ -190,9 +184,10 @@ def _last_deploy(current: PromptVersion | None) -> LastDeploy | None:
     return LastDeploy(current.number, current.commit, current.date, current.pr_number, recorded)
 
 
-def _rollout_state(config: Config, rollout: Rollout, rev: str) -> RolloutState:
+def _rollout_state(config: Config, rollout: Rollout, history: PromptHistory, rev: str) -> RolloutState:
+    """`history`: of the rollout's prompt, whose walk read rollout.yaml's history too."""
     try:
-        since: str | None = step_started(config, rollout, rev).timestamp
+        since: str | None = step_started(config, rollout, rev, history.rollout_log or None).timestamp
     except PromptopsError:  # rollout.yaml not committed as read: the step's start is unknown
         since = None
     steps = tuple(rollout.steps)

@@ -23,7 +23,7 @@ class LastEval:
     commit: str
     date: str
     pass_rate: float
-    low: float  # Wilson 95% interval over `samples`
+    low: float  # 95% interval: the eval's own, else Wilson over cases x repeats
     high: float
     cases: int
     repeats: int

@@ -1,22 +1,67 @@
-"""A prompt's history as chart points: what `promptops history --chart` and the dashboard draw.
+"""A prompt's history as chart points, and the one rule for what an eval note says a version
+measured: what `promptops history --chart` draws and what the dashboard shows as last eval.
 
-The pass rate of a version is the one promptops measured for exactly that text: the git note
-a publish attached (`session_report.eval_note`) says which version it measured as
-`variant_version`, and a note about another text (a person pushed to the branch after the
-eval, or a rollout's note) is not this version's result, so that version counts as not
-evaluated rather than borrowing a figure. Notes written before they carried the interval
-get the Wilson interval of their pass rate over cases x repeats (what the eval measured on,
-unless errored samples were left out).
+`measured(note, version_id)` is that rule; `version_points` and the dashboard's last eval
+(`gather`) both ask it, so a figure the chart draws and the figure the dashboard writes for
+the same version are the same figure.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from promptops.charts import DEFAULT_LAST, VersionPoint, version_charts
 from promptops.repo.eval_notes import NOTE_SCHEMA
 from promptops.repo.history import PromptHistory, PromptVersion
 from promptops.stats.intervals import wilson_interval
+
+# The sides of a note, in the order they are asked: the variant's carries its own interval.
+SIDES = ("variant", "base")
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A pass rate an eval note measured for one version's text, with its 95% interval and
+    what it was measured on (cases x repeats)."""
+
+    pass_rate: float
+    low: float
+    high: float
+    cases: int
+    repeats: int
+
+
+def measured(note: dict[str, Any] | None, version_id: str | None) -> Measured | None:
+    """The pass rate `note` measured for the text `version_id`, or None when it measured none.
+
+    What a note records (`bot.session_report.eval_note`, attached to the commit it judged):
+    two texts run on the same cases, each named by its version id (blob id): `base_version`
+    at `pass_rate.base` and `variant_version` at `pass_rate.variant`, and `pass_interval`,
+    which is the variant's interval only. A side counts for a version when its version id is
+    that version's id, never by position: a version whose commit carries a note about other
+    texts (a person pushed to the branch after the eval; a rollout's note) counts as not
+    evaluated rather than borrowing a figure. The variant side is asked first: where both
+    sides name the same text, it is the one with its own interval. The base side's interval,
+    and one missing, malformed or not around its rate (notes written before they carried
+    one), is the Wilson interval over cases x repeats. A rate without a case count says
+    nothing about what it was measured on, so it is not a measurement. Callers ask the note
+    on the version's own commit only: a figure is dated by the commit its note is on.
+    """
+    if not note or version_id is None or note.get("schema") != NOTE_SCHEMA:
+        return None
+    rates = note.get("pass_rate")
+    cases, repeats = _count(note.get("cases")), max(_count(note.get("repeats")), 1)
+    if not isinstance(rates, dict) or cases == 0:
+        return None
+    for side in SIDES:
+        rate = _fraction(rates.get(side))
+        if note.get(f"{side}_version") != version_id or rate is None:
+            continue
+        interval = note.get("pass_interval") if side == "variant" else None
+        low, high = _interval(interval if isinstance(interval, dict) else {}, rate, cases * repeats)
+        return Measured(rate, low, high, cases, repeats)
+    return None
 
 
 def version_points(history: PromptHistory, *, last: int = DEFAULT_LAST) -> list[VersionPoint]:
@@ -33,29 +78,19 @@ def history_charts(history: PromptHistory, *, last: int = DEFAULT_LAST) -> str:
 
 
 def _point(version: PromptVersion) -> VersionPoint:
-    measured = _measured(version.eval, version.version_id)
-    low, rate, high = measured if measured else (None, None, None)
-    return VersionPoint(f"v{version.number}", rate, low, high, version.tokens)
+    found = measured(version.eval, version.version_id)
+    if found is None:
+        return VersionPoint(f"v{version.number}", None, None, None, version.tokens)
+    return VersionPoint(f"v{version.number}", found.pass_rate, found.low, found.high, version.tokens)
 
 
-def _measured(note: dict[str, Any] | None, version_id: str | None) -> tuple[float, float, float] | None:
-    """(low, pass rate, high) of the note's variant when it is `version_id`; None otherwise."""
-    if not note or version_id is None or note.get("schema") != NOTE_SCHEMA:
-        return None
-    if note.get("variant_version") != version_id:
-        return None
-    rate = _fraction((note.get("pass_rate") or {}).get("variant"))
-    if rate is None:
-        return None
-    interval = note.get("pass_interval") or {}
-    low, high = _fraction(interval.get("low")), _fraction(interval.get("high"))
+def _interval(recorded: dict[str, Any], rate: float, samples: int) -> tuple[float, float]:
+    low, high = _fraction(recorded.get("low")), _fraction(recorded.get("high"))
     if low is not None and high is not None and low <= rate <= high:
-        return low, rate, high
-    samples = _count(note.get("cases")) * max(_count(note.get("repeats")), 1)
-    if samples == 0:
-        return None
-    low, high = wilson_interval(round(rate * samples), samples)
-    return min(low, rate), rate, max(high, rate)  # the rate was measured on up to `samples`
+        return low, high
+    # Around the nearest whole count: the rate lies within half a sample of it, which Wilson's
+    # interval always covers (errored samples left out make `samples` an upper bound).
+    return wilson_interval(round(rate * samples), samples)
 
 
 def _fraction(value: Any) -> float | None:

@@ -68,6 +68,7 @@ class PromptHistory:
     total: int
     versions: list[PromptVersion]
     rollout_steps: list[RolloutStep] = field(default_factory=list)  # oldest first; not in to_json
+    rollout_log: list[FileChange] = field(default_factory=list)  # what they came from, newest first
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -151,7 +152,7 @@ def _history(
     deployed = on_default[0].commit if on_default and on_default[0].blob else None
     versions = [_version(c, numbers.get(c.commit), tokens, notes, deployed) for c in changes]
     steps = _rollout_steps(config, prompt.name, rollout_log)
-    return PromptHistory(prompt.id, prompt.rel_path, branch, len(on_default), versions, steps)
+    return PromptHistory(prompt.id, prompt.rel_path, branch, len(on_default), versions, steps, rollout_log)
 
 
 def _rollout_steps(config: Config, name: str, log: list[FileChange]) -> list[RolloutStep]:

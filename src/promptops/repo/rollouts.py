@@ -246,13 +246,17 @@ def yaml_number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
-def step_started(config: Config, rollout: Rollout, branch_rev: str) -> StepStart:
+def step_started(
+    config: Config, rollout: Rollout, branch_rev: str, log: list[FileChange] | None = None
+) -> StepStart:
     """The first-parent commit of `branch_rev` from which rollout.yaml has had the current weight.
 
     Walks the file's history newest first and stops at the first commit whose parent had a
-    different weight, another candidate, or no rollout at all.
+    different weight, another candidate, or no rollout at all. `log`: that history, when the
+    caller walked it already (`PromptHistory.rollout_log`: the dashboard reads every prompt's
+    history in one `git log`); else it is walked here.
     """
-    changes = file_log(config.root, [branch_rev], rollout.rel_path)
+    changes = file_log(config.root, [branch_rev], rollout.rel_path) if log is None else log
     if not changes:
         raise NotFoundError(
             f"{rollout.rel_path} is not committed on the default branch; merge the rollout before checking it"

@@ -1,31 +1,37 @@
 """The OpenAI-compatible provider: chat completions on Ollama, vLLM, llama.cpp, LM Studio.
 
 This is how promptops runs on a user's own local models. It speaks plain HTTP through
-`httpx2`, which has no retries of its own, so this module retries 429, 408/409 and 5xx
-answers, timeouts and dropped connections with exponential backoff, honouring
-`retry-after` (or `retry-after-ms`) when the server sends it (policy: retry.py); each
-retry is an attempt on the call's budget meter. The key is optional: local servers
-rarely want one.
+httpcore2 connections kept alive for the run (http_transport.py), which have no retries of
+their own, so this module retries 429, 408/409 and 5xx answers, timeouts and dropped
+connections with exponential backoff, honouring `retry-after` (or `retry-after-ms`) when the
+server sends it (policy: retry.py); each retry is an attempt on the call's budget meter. The
+key is optional: local servers rarely want one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import time
 import weakref
+import zlib
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
+from promptops import __version__
+from promptops.errors import ConfigError
 from promptops.llm.budget import current_meter
 from promptops.llm.errors import CallTimeout, ConnectionFailed, LLMError, RateLimited, UnknownProvider
 from promptops.llm.pricing import PriceTable
 from promptops.llm.providers.retry import backoff_seconds, retry_after_seconds, retryable_status
-from promptops.llm.providers.tls import shared_ssl_context
 from promptops.llm.types import Completion, CompletionRequest, ToolCall
 
 if TYPE_CHECKING:
-    import httpx2
+    import httpcore2
+
+    from promptops.llm.providers.http_transport import Transport
 
 STOP_REASONS = {
     "stop": "end_turn",
@@ -40,6 +46,7 @@ RENAMED_PARAMS = {"stop_sequences": "stop"}
 class OpenAICompatProvider:
     name = "openai"
     structured_via_tools = False  # complete_json asks for JSON in the text
+    _url: httpcore2.URL  # {base_url}/chat/completions, parsed with the first request
 
     def __init__(
         self,
@@ -55,48 +62,59 @@ class OpenAICompatProvider:
         self.timeout_s = timeout_s
         self.max_retries = max_retries
         self.prices = prices
-        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx2.AsyncClient] = (
+        self._transports: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Transport] = (
             weakref.WeakKeyDictionary()
         )
+        self._headers = request_headers(self.base_url, self._api_key)
+        # httpx2's Timeout(timeout_s): each phase of a request may take this long.
+        self._timeouts = {"timeout": dict.fromkeys(("connect", "read", "write", "pool"), timeout_s)}
 
     def __repr__(self) -> str:
         return f"OpenAICompatProvider(base_url={self.base_url!r})"
 
-    def _client(self) -> httpx2.AsyncClient:
-        import httpx2  # loaded with the first request: a cached run never needs it
-
+    def _transport(self) -> Transport:
+        """This event loop's connections (a connection belongs to the loop that opened it)."""
         loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
-            headers = {"authorization": f"Bearer {self._api_key}"} if self._api_key else {}
-            client = httpx2.AsyncClient(
-                base_url=self.base_url, headers=headers, timeout=self.timeout_s, verify=shared_ssl_context()
-            )
-            self._clients[loop] = client
-        return client
+        transport = self._transports.get(loop)
+        if transport is None:
+            import httpcore2  # loaded with the first request: a cached run never needs it
+
+            from promptops.llm.providers.http_transport import open_transport
+
+            self._url = httpcore2.URL(self.base_url + "/chat/completions")
+            transport = self._transports[loop] = open_transport(self._url)
+        return transport
 
     async def complete(self, request: CompletionRequest) -> Completion:
-        import httpx2
+        import httpcore2
 
         started = time.perf_counter()
-        body = chat_body(request)
+        body = json.dumps(chat_body(request), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        content = body.encode()
         failure: LLMError = LLMError("no attempt made")
         for attempt in range(self.max_retries + 1):
             delay: float | None = None
             try:
-                response = await self._client().post("/chat/completions", json=body)
-            except httpx2.TimeoutException:
+                transport = self._transport()
+                response = await transport.request(
+                    b"POST", self._url, headers=self._headers, content=content, extensions=self._timeouts
+                )
+            except httpcore2.TimeoutException:
                 failure = CallTimeout(self._where(request, f"no answer within {self.timeout_s:g} s"))
-            except httpx2.TransportError:
+            except (httpcore2.NetworkError, httpcore2.ProtocolError, httpcore2.ProxyError):
                 failure = ConnectionFailed(self._where(request, "connection failed or dropped"))
             else:
-                if response.status_code == 200:
-                    return self._completion(response, request.model, (time.perf_counter() - started) * 1000)
-                failure = self._status_error(response, request)
-                failure.status = response.status_code
-                if not retryable_status(response.status_code, response.headers):
+                headers = _header_map(response)
+                if response.status == 200:
+                    data = self._json(response, headers)
+                    return self._completion(
+                        data, headers, request.model, (time.perf_counter() - started) * 1000
+                    )
+                failure = self._status_error(response.status, headers, request)
+                failure.status = response.status
+                if not retryable_status(response.status, headers):
                     raise failure
-                delay = retry_after_seconds(response.headers)
+                delay = retry_after_seconds(headers)
             if attempt < self.max_retries:
                 await asyncio.sleep(delay if delay is not None else backoff_seconds(attempt))
                 current_meter().retry(timed_out=isinstance(failure, CallTimeout))
@@ -108,12 +126,9 @@ class OpenAICompatProvider:
         return f"openai-compatible server ({self.base_url}, model {request.model}): {what}"
 
     def _status_error(
-        self, response: httpx2.Response, request: CompletionRequest
+        self, status: int, headers: dict[str, str], request: CompletionRequest
     ) -> LLMError | UnknownProvider:
-        status = response.status_code
-        detail = f"HTTP {status}" + (
-            f", request id {rid}" if (rid := response.headers.get("x-request-id")) else ""
-        )
+        detail = f"HTTP {status}" + (f", request id {rid}" if (rid := headers.get("x-request-id")) else "")
         if status == 429 or status == 503:
             return RateLimited(self._where(request, f"rate limited or overloaded ({detail})"))
         if status == 404:
@@ -128,15 +143,23 @@ class OpenAICompatProvider:
             return LLMError(self._where(request, f"the API key was rejected or is missing ({detail})"))
         return LLMError(self._where(request, f"the call failed ({detail})"))
 
-    def _completion(self, response: httpx2.Response, model: str, latency_ms: float) -> Completion:
+    def _json(self, response: httpcore2.Response, headers: dict[str, str]) -> Any:
         try:
-            data = response.json()
+            return json.loads(_decoded(response.content, headers.get("content-encoding", "")))
+        except (ValueError, zlib.error):  # UnicodeDecodeError is a ValueError
+            raise self._not_chat_json() from None
+
+    def _not_chat_json(self) -> LLMError:
+        return LLMError(
+            f"openai-compatible server ({self.base_url}): the answer is not chat-completions JSON"
+        )
+
+    def _completion(self, data: Any, headers: dict[str, str], model: str, latency_ms: float) -> Completion:
+        try:
             choice = data["choices"][0]
             message = choice["message"]
-        except (ValueError, KeyError, IndexError, TypeError):
-            raise LLMError(
-                f"openai-compatible server ({self.base_url}): the answer is not chat-completions JSON"
-            ) from None
+        except (KeyError, IndexError, TypeError):
+            raise self._not_chat_json() from None
         usage = data.get("usage") or {}
         input_tokens = int(usage.get("prompt_tokens") or 0)
         output_tokens = int(usage.get("completion_tokens") or 0)
@@ -150,15 +173,53 @@ class OpenAICompatProvider:
             output_tokens=output_tokens,
             latency_ms=latency_ms,
             cost_usd=self.prices.cost(model, input_tokens, output_tokens),
-            request_id=response.headers.get("x-request-id") or data.get("id"),
+            request_id=headers.get("x-request-id") or data.get("id"),
             provider=self.name,
             model=model,
         )
 
     async def aclose(self) -> None:
-        client = self._clients.pop(asyncio.get_running_loop(), None)
-        if client is not None:
-            await client.aclose()
+        transport = self._transports.pop(asyncio.get_running_loop(), None)
+        if transport is not None:
+            await transport.aclose()
+
+
+def request_headers(base_url: str, api_key: str) -> list[tuple[bytes, bytes]]:
+    """The headers of every request (httpcore2 adds Content-Length); checks `base_url` first."""
+    parts = urlsplit(base_url)
+    try:
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.netloc.isascii()
+        parts.port  # noqa: B018 (raises ValueError on a port that is not a number)
+    except ValueError:
+        usable = False
+    if not usable:
+        raise ConfigError(
+            f"provider.base_url must be an http:// or https:// URL with an ASCII host name "
+            f"(punycode for others), e.g. http://localhost:11434/v1; got {base_url!r}"
+        )
+    headers = [
+        (b"Host", parts.netloc.rpartition("@")[2].encode("ascii")),
+        (b"Accept", b"application/json"),
+        (b"Content-Type", b"application/json"),
+        (b"User-Agent", f"promptops/{__version__}".encode()),
+    ]
+    if parts.username is not None:  # http://user:password@host/v1: basic auth, as httpx2 sent it
+        userpass = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+        headers.append((b"Authorization", b"Basic " + base64.b64encode(userpass)))
+    elif api_key:
+        headers.append((b"Authorization", f"Bearer {api_key}".encode()))
+    return headers
+
+
+def _header_map(response: httpcore2.Response) -> dict[str, str]:
+    return {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in response.headers}
+
+
+def _decoded(body: bytes, encoding: str) -> bytes:
+    """The body as sent. We ask for none, but a server may compress anyway, as httpx2 allowed."""
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        return zlib.decompress(body, wbits=zlib.MAX_WBITS | 32)  # gzip or zlib header, either
+    return body
 
 
 def _tool_call(call: dict[str, Any]) -> ToolCall:

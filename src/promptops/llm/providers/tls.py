@@ -1,9 +1,10 @@
 """One TLS verification context for every HTTP client of the process.
 
-httpx2 builds its default context (reading the CA bundle, about 0.1 s) for each client it
-creates, and promptops creates a client per event loop; building it once keeps a CLI
-command that runs several loops, and a test suite, fast. Verification is unchanged: it is
-the very context httpx2 would build.
+httpx2 (under the Anthropic SDK) and httpcore2 (under the OpenAI-compatible provider) build
+a default context (reading the CA bundle, about 0.1 s) for each client or connection they
+create, and promptops creates a client per event loop; building it once keeps a CLI command
+that runs several loops, and a test suite, fast. Verification is unchanged: it is the very
+context httpx2 would build.
 """
 
 from __future__ import annotations
