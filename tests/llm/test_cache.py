@@ -71,6 +71,30 @@ def test_failed_calls_are_not_cached(anthropic_standin, tmp_path):
     assert anthropic_standin.request_count == 2
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        '\'{"text": "echo: hel\'',  # cut off mid-write
+        "'not json at all'",
+        '\'["text", "tool_calls"]\'',  # JSON, but not an answer
+        '\'{"stop_reason": "end_turn"}\'',  # no text
+        "json_set(completion, '$.text', 42)",
+        "json_set(completion, '$.input_tokens', 'many')",
+        "json_set(completion, '$.tool_calls', 7)",
+    ],
+)
+def test_a_damaged_cache_row_is_asked_again_and_replaced(anthropic_standin, tmp_path, damage):
+    config = write_config(tmp_path, anthropic_provider_config(anthropic_standin))
+    first = client_from_config(config).complete_sync(ask("hello"))
+    db = sqlite3.connect(tmp_path / ".promptops" / "cache.sqlite", isolation_level=None)
+    db.execute(f"UPDATE responses SET completion = {damage}")
+    again = client_from_config(config).complete_sync(ask("hello"))
+    assert not again.cached and again.text == first.text == "echo: hello"
+    assert anthropic_standin.request_count == 2  # never read as an answer, never a crash
+    third = client_from_config(config).complete_sync(ask("hello"))
+    assert third.cached and third.text == "echo: hello" and anthropic_standin.request_count == 2
+
+
 def test_env_var_moves_the_cache(anthropic_standin, tmp_path, monkeypatch):
     elsewhere = tmp_path / "elsewhere" / "c.sqlite"
     monkeypatch.setenv("PROMPTOPS_CACHE", str(elsewhere))
