@@ -20,7 +20,8 @@ from promptops.evals.assertions import THRESHOLD_VALUED, AssertionSpec, CodeSpec
 from promptops.evals.code_policy import code_block_reason
 from promptops.evals.template import render_template, template_vars
 from promptops.files import Document, decode_text, format_json_path, parse_document, parse_yaml, read_text
-from promptops.files.parsed_cache import MISSING, keep_data, kept_data, parsed_cache_folder
+from promptops.files.parsed_cache import FOLDER, MISSING, keep_data, kept_data
+from promptops.git.process import git_dir
 from promptops.llm.embeddings import EmbeddingSettings, embedding_settings
 from promptops.repo.templates import malformed_placeholders
 from promptops.schemas import schema_text, validate_items
@@ -97,7 +98,7 @@ def load_suite(agent: Agent, config: Config) -> Suite:
     text = read_text(path)
     # A large suite's checked data is kept between runs (files.parsed_cache): a re-run on
     # unchanged cases neither parses nor schema-checks them again.
-    folder = parsed_cache_folder(config.root)
+    folder = _parsed_cache_folder(config.root)
     checks = f"cases.schema.json {hashlib.sha256(schema_text('cases').encode('utf-8')).hexdigest()}"
     data = kept_data(folder, path, text, checks) if folder else MISSING
     if data is not MISSING:
@@ -109,6 +110,16 @@ def load_suite(agent: Agent, config: Config) -> Suite:
             keep_data(folder, path, text, doc.data, checks)
     check_template_vars(suite, agent)
     return suite
+
+
+def _parsed_cache_folder(root: Path) -> Path | None:
+    """Where kept cases data lives: the repository's common git directory, like the kept file
+    logs (never the working tree, where a pull request could commit one); None outside a
+    repository, where nothing is kept."""
+    try:
+        return git_dir(root) / FOLDER
+    except InputError:
+        return None
 
 
 def load_suite_at(agent: Agent, config: Config, ref: str) -> Suite:

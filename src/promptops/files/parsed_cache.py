@@ -11,7 +11,7 @@ damaged one, another text, other checks) parses and checks the text again.
 
 Only data that JSON gives back equal is kept (strings, numbers, booleans, null, lists and
 mappings with string keys); a file with a date, binary data or a non-string key is parsed
-every time. The files live in the git directory (`<git dir>/promptops/parsed/`), like the
+every time. The caller names the folder: the common git directory's `promptops/parsed/`, like the
 kept file logs: never in the working tree, where a pull request could commit one that
 disagrees with the text beside it. One file per source path keeps the folder bounded, and
 only texts of KEEP_FROM_CHARS or more are kept (a smaller one parses about as fast as it reads).
@@ -34,22 +34,6 @@ FORMAT = 1
 KEEP_FROM_CHARS = 16_384
 FOLDER = "promptops/parsed"
 MISSING = object()  # what `kept_data` gives when nothing is kept for the text
-
-
-def parsed_cache_folder(root: Path) -> Path | None:
-    """`<git dir>/promptops/parsed` of the repository at `root`, found without running git
-    (a worktree's `.git` file names its git directory); None outside a repository."""
-    dot_git = root / ".git"
-    if dot_git.is_dir():
-        return dot_git / FOLDER
-    try:
-        first = dot_git.read_text(encoding="utf-8").partition("\n")[0]
-    except (OSError, UnicodeDecodeError):
-        return None
-    if not first.startswith("gitdir: "):
-        return None
-    git_dir = Path(first.removeprefix("gitdir: ").strip())
-    return (git_dir if git_dir.is_absolute() else root / git_dir) / FOLDER
 
 
 def kept_data(folder: Path, path: Path, text: str, checks: str) -> Any:
