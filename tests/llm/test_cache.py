@@ -162,6 +162,23 @@ def test_cache_key_is_canonical():
     assert cache_key("anthropic", "u", a) != cache_key("openai", "u", a)
 
 
+def test_cache_keys_are_the_text_json_dumps_gives_so_stored_answers_still_match():
+    """Keys are hashed from canonical JSON built by a kept encoder: its text must be exactly
+    json.dumps's with the same options, or every answer a user has cached would miss."""
+    from pathlib import PurePosixPath
+
+    from promptops.llm.cache import _canonical_json
+
+    material = {
+        "z": [1, 2.5, -0.0, 1e300, True, None],
+        "é": {"nested": "ünïcode \u2028 \"quoted\"", "b": 1, "a": 2},
+        "path": PurePosixPath("/tmp/x"),
+        "tuple": (1, "two"),
+    }
+    expected = json.dumps(material, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    assert _canonical_json(material) == expected
+
+
 def test_no_cache_calls_the_model_and_stores_nothing(anthropic_standin, tmp_path):
     write_config(tmp_path, anthropic_provider_config(anthropic_standin))
     assert run_cli(tmp_path, "ask", "hello").exit_code == 0

@@ -82,7 +82,12 @@ def _canonical_encoder() -> Callable[[Any], str]:
     make = json.encoder.c_make_encoder
     if make is None:  # an interpreter without the C accelerator
         return python.encode
-    encode = make(None, str, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+    try:  # the accelerator's arguments are the stdlib's internals: another Python may differ
+        encode = make(None, str, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+        if "".join(encode({"b": [1.5, "é"], "a": None}, 0)) != python.encode({"b": [1.5, "é"], "a": None}):
+            return python.encode
+    except TypeError:
+        return python.encode
     return lambda value: "".join(encode(value, 0))
 
 
