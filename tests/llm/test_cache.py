@@ -71,6 +71,30 @@ def test_failed_calls_are_not_cached(anthropic_standin, tmp_path):
     assert anthropic_standin.request_count == 2
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        '\'{"text": "echo: hel\'',  # cut off mid-write
+        "'not json at all'",
+        '\'["text", "tool_calls"]\'',  # JSON, but not an answer
+        '\'{"stop_reason": "end_turn"}\'',  # no text
+        "json_set(completion, '$.text', 42)",
+        "json_set(completion, '$.input_tokens', 'many')",
+        "json_set(completion, '$.tool_calls', 7)",
+    ],
+)
+def test_a_damaged_cache_row_is_asked_again_and_replaced(anthropic_standin, tmp_path, damage):
+    config = write_config(tmp_path, anthropic_provider_config(anthropic_standin))
+    first = client_from_config(config).complete_sync(ask("hello"))
+    db = sqlite3.connect(tmp_path / ".promptops" / "cache.sqlite", isolation_level=None)
+    db.execute(f"UPDATE responses SET completion = {damage}")
+    again = client_from_config(config).complete_sync(ask("hello"))
+    assert not again.cached and again.text == first.text == "echo: hello"
+    assert anthropic_standin.request_count == 2  # never read as an answer, never a crash
+    third = client_from_config(config).complete_sync(ask("hello"))
+    assert third.cached and third.text == "echo: hello" and anthropic_standin.request_count == 2
+
+
 def test_env_var_moves_the_cache(anthropic_standin, tmp_path, monkeypatch):
     elsewhere = tmp_path / "elsewhere" / "c.sqlite"
     monkeypatch.setenv("PROMPTOPS_CACHE", str(elsewhere))
@@ -136,6 +160,23 @@ def test_cache_key_is_canonical():
     assert cache_key("anthropic", "u", a) == cache_key("anthropic", "u", b)
     assert cache_key("anthropic", "u", a) != cache_key("anthropic", "v", a)
     assert cache_key("anthropic", "u", a) != cache_key("openai", "u", a)
+
+
+def test_cache_keys_are_the_text_json_dumps_gives_so_stored_answers_still_match():
+    """Keys are hashed from canonical JSON built by a kept encoder: its text must be exactly
+    json.dumps's with the same options, or every answer a user has cached would miss."""
+    from pathlib import PurePosixPath
+
+    from promptops.llm.cache import _canonical_json
+
+    material = {
+        "z": [1, 2.5, -0.0, 1e300, True, None],
+        "é": {"nested": "ünïcode \u2028 \"quoted\"", "b": 1, "a": 2},
+        "path": PurePosixPath("/tmp/x"),
+        "tuple": (1, "two"),
+    }
+    expected = json.dumps(material, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    assert _canonical_json(material) == expected
 
 
 def test_no_cache_calls_the_model_and_stores_nothing(anthropic_standin, tmp_path):

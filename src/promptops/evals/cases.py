@@ -19,10 +19,12 @@ from promptops.errors import InputError, NotFoundError
 from promptops.evals.assertions import THRESHOLD_VALUED, AssertionSpec, CodeSpec, lookup
 from promptops.evals.code_policy import code_block_reason
 from promptops.evals.template import render_template, template_vars
-from promptops.files import Document, decode_text, format_json_path, load_document, parse_document, parse_yaml
+from promptops.files import Document, decode_text, format_json_path, parse_document, parse_yaml, read_text
+from promptops.files.parsed_cache import FOLDER, MISSING, keep_data, kept_data
+from promptops.git.process import git_dir
 from promptops.llm.embeddings import EmbeddingSettings, embedding_settings
 from promptops.repo.templates import malformed_placeholders
-from promptops.schemas import validate_items
+from promptops.schemas import schema_text, validate_items
 
 if TYPE_CHECKING:
     from promptops.repo.agents import Agent
@@ -90,9 +92,34 @@ def load_suite(agent: Agent, config: Config) -> Suite:
             f"agent {agent.id!r} declares no eval cases; add `evals: evals/cases.yaml` to "
             f"{agent.folder / 'agent.yaml'} and write the cases there"
         )
-    suite = parse_suite(load_document(agent.evals_path), config)
+    path = agent.evals_path
+    if not path.is_file():
+        raise InputError(f"{path}: error: file not found")
+    text = read_text(path)
+    # A large suite's checked data is kept between runs (files.parsed_cache): a re-run on
+    # unchanged cases neither parses nor schema-checks them again.
+    folder = _parsed_cache_folder(config.root)
+    checks = f"cases.schema.json {hashlib.sha256(schema_text('cases').encode('utf-8')).hexdigest()}"
+    data = kept_data(folder, path, text, checks) if folder else MISSING
+    if data is not MISSING:
+        suite = _build_suite(Document(path=path, data=data, text=text), config)
+    else:
+        doc = parse_document(text, path)
+        suite = parse_suite(doc, config)
+        if folder:
+            keep_data(folder, path, text, doc.data, checks)
     check_template_vars(suite, agent)
     return suite
+
+
+def _parsed_cache_folder(root: Path) -> Path | None:
+    """Where kept cases data lives: the repository's common git directory, like the kept file
+    logs (never the working tree, where a pull request could commit one); None outside a
+    repository, where nothing is kept."""
+    try:
+        return git_dir(root) / FOLDER
+    except InputError:
+        return None
 
 
 def load_suite_at(agent: Agent, config: Config, ref: str) -> Suite:
@@ -115,6 +142,11 @@ def load_suite_at(agent: Agent, config: Config, ref: str) -> Suite:
 def parse_suite(doc: Document, config: Config) -> Suite:
     """A Suite from a loaded cases document; raises InputError at the first problem."""
     validate_items(doc, "cases", "cases")
+    return _build_suite(doc, config)
+
+
+def _build_suite(doc: Document, config: Config) -> Suite:
+    """A Suite from a cases document that passed the schema; InputError at the first other problem."""
     data = doc.data
     defaults = data.get("defaults") or {}
     fraction = float(config.get("evals.holdout_fraction"))
@@ -197,7 +229,7 @@ class _AssertionLoader:
         try:
             kind, negate = lookup(raw["type"])
         except KeyError as exc:
-            raise doc.error([*path, "type"], where + exc.args[0]) from None
+            raise doc.error([*path, "type"], f"{where}{exc.args[0]}") from None
         value = raw.get("value")
         if kind.name in THRESHOLD_VALUED and value is None:
             value = raw.get("threshold")  # promptfoo writes the maximum of latency/cost as threshold
@@ -228,9 +260,10 @@ class _AssertionLoader:
             ) from None
         if isinstance(prepared, CodeSpec):
             prepared = self._code(prepared, path, where)
-        children = tuple(
-            self.load([*path, "assert", i], child, case_id, variables)
-            for i, child in enumerate(raw.get("assert") or [])
+        children = (
+            tuple(self.load([*path, "assert", i], c, case_id, variables) for i, c in enumerate(raw["assert"]))
+            if raw.get("assert")
+            else ()
         )
         return AssertionSpec(
             type=kind.name,

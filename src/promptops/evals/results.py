@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -165,15 +166,34 @@ def save_run(run: EvalRun, root: Path) -> Path:
 
 def write_run_json(run: EvalRun, path: Path) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    # Compact, and written a result at a time: a 10,000-case run file is read by programs
-    # (reports, merge, notes), not people, and its dicts never all exist at once.
-    dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+    # Compact, and written RESULTS_PER_WRITE results at a time: a 10,000-case run file is read
+    # by programs (reports, merge, notes), not people, and its dicts never all exist at once.
+    dumps = _compact_json
+    results = run.results
     with tmp.open("w", encoding="utf-8") as fh:
         fh.write(dumps(run.header_dict())[:-1] + ',"results":[')
-        for i, result in enumerate(run.results):
-            fh.write(("," if i else "") + dumps(result.to_dict()))
+        for start in range(0, len(results), RESULTS_PER_WRITE):
+            chunk = [r.to_dict() for r in results[start : start + RESULTS_PER_WRITE]]
+            fh.write(("," if start else "") + dumps(chunk)[1:-1])
         fh.write("]}\n")
     tmp.replace(path)
+
+
+RESULTS_PER_WRITE = 256
+
+
+def _compact_encoder() -> Callable[[Any], str]:
+    """json.dumps(value, separators=(",", ":"), ensure_ascii=False), its C encoder built once
+    (json builds one per call) and without the circular-reference check records cannot need."""
+    python = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+    make = json.encoder.c_make_encoder
+    if make is None:  # an interpreter without the C accelerator
+        return python.encode
+    encode = make(None, python.default, json.encoder.encode_basestring, None, ":", ",", False, False, True)
+    return lambda value: "".join(encode(value, 0))
+
+
+_compact_json = _compact_encoder()
 
 
 def run_from_dict(data: dict[str, Any]) -> EvalRun:

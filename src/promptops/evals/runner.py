@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from promptops.evals.assertions import AssertionContext, AssertionSpec
+from promptops.evals.assertions import REGISTRY, AssertionContext, AssertionSpec, evaluate
 from promptops.evals.assess import Assessor
 from promptops.evals.cases import Case, Suite
 from promptops.evals.render import RenderedCase, render_case
@@ -181,7 +181,24 @@ async def run_sample(
             case.id, repeat_index, case.split, case.tags, None, None, None, skipped, error=message
         )
     output = replace(completion, text=rendered.prefill + completion.text) if rendered.prefill else completion
-    context = AssertionContext(
+    context = None  # built for the first assertion that reads more than the output
+    outcomes = []
+    for spec in case.assertions:
+        if REGISTRY[spec.type].mode == "local":  # judged from the output alone, here and now
+            outcome = evaluate(spec, output)
+        else:
+            context = context or _context(case, rendered)
+            outcome = await assessor.assess(spec, output, context, judge_model)
+        outcomes.append(_result(spec, outcome.passed, outcome.score, outcome.reason))
+    passed, score = score_case(tuple(outcomes), case.threshold)
+    error = next(
+        (f"{a.type} ({a.origin}) {a.reason}" for a in outcomes if a.passed is None and a.weight > 0), None
+    )
+    return _case_result(case, repeat_index, output, tuple(outcomes), passed, score, error)
+
+
+def _context(case: Case, rendered: RenderedCase) -> AssertionContext:
+    return AssertionContext(
         vars=case.vars,
         prompt=str(rendered.request.messages[-2 if rendered.prefill else -1]["content"]),
         system=rendered.request.system,
@@ -190,15 +207,6 @@ async def run_sample(
         description=case.description,
         metadata=case.metadata,
     )
-    outcomes = []
-    for spec in case.assertions:
-        outcome = await assessor.assess(spec, output, context, judge_model)
-        outcomes.append(_result(spec, outcome.passed, outcome.score, outcome.reason))
-    passed, score = score_case(tuple(outcomes), case.threshold)
-    error = next(
-        (f"{a.type} ({a.origin}) {a.reason}" for a in outcomes if a.passed is None and a.weight > 0), None
-    )
-    return _case_result(case, repeat_index, output, tuple(outcomes), passed, score, error)
 
 
 def _result(spec: AssertionSpec, passed: bool | None, score: float, reason: str) -> AssertionResult:

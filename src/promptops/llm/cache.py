@@ -73,10 +73,25 @@ def cache_key(provider: str, base_url: str | None, request: CompletionRequest) -
     return hashlib.sha256(_canonical_json(material).encode("utf-8")).hexdigest()
 
 
-# Built once: json.dumps with these options builds a new encoder per call (a cached run keys every sample).
-_canonical_json = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-).encode
+def _canonical_encoder() -> Callable[[Any], str]:
+    """JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode,
+    its C encoder built once: `encode` builds one per call, plus a dict to catch circular
+    references a request cannot hold; together a third of keying a sample, which a cached run
+    does for every one. The text (so every key already stored) is the same."""
+    python = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    make = json.encoder.c_make_encoder
+    if make is None:  # an interpreter without the C accelerator
+        return python.encode
+    try:  # the accelerator's arguments are the stdlib's internals: another Python may differ
+        encode = make(None, str, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+        if "".join(encode({"b": [1.5, "é"], "a": None}, 0)) != python.encode({"b": [1.5, "é"], "a": None}):
+            return python.encode
+    except TypeError:
+        return python.encode
+    return lambda value: "".join(encode(value, 0))
+
+
+_canonical_json = _canonical_encoder()
 
 
 @dataclass(frozen=True)
@@ -145,6 +160,9 @@ class ResponseCache:
             raise
 
     def get(self, key: str) -> Completion | None:
+        """The answer stored for `key`; None when there is none, or when the stored row is not
+        an answer (corrupt, or written by an incompatible version): the caller then asks the
+        provider again and `put` replaces the row. A damaged row is never read as a pass."""
         row = self._db().execute("SELECT completion FROM responses WHERE key = ?", (key,)).fetchone()
         return _decode(row[0]) if row else None
 
@@ -252,16 +270,37 @@ def _encode(completion: Completion) -> str:
 _COMPLETION_FIELDS = frozenset(f.name for f in fields(Completion))
 
 
-def _decode(text: str) -> Completion:
-    """A stored answer; fields a newer promptops wrote and this one does not know are dropped.
-    (Half the cost of a cached sample once was rebuilding the field set per row.)"""
-    data = json.loads(text)
-    if not _COMPLETION_FIELDS.issuperset(data):
-        data = {k: v for k, v in data.items() if k in _COMPLETION_FIELDS}
-    calls = data.get("tool_calls")
-    data["tool_calls"] = tuple(ToolCall(**call) for call in calls) if calls else ()
-    data["cached"] = True
-    return Completion(**data)
+_scan = json.JSONDecoder().scan_once  # what json.loads ends in, without its checks and regexes
+# What the usage ledger adds up: a damaged row must not reach it (or a report) as a number.
+_NUMBERS = (
+    ("input_tokens", int),
+    ("output_tokens", int),
+    ("latency_ms", (int, float)),
+    ("cost_usd", (int, float)),
+)
+
+
+def _decode(text: str) -> Completion | None:
+    """A stored answer, or None when `text` is not one; fields a newer promptops wrote and
+    this one does not know are dropped. (Half the cost of a cached sample once was
+    rebuilding the field set per row.)"""
+    try:
+        data, end = _scan(text, 0)  # rows are compact JSON: the value must end the text
+        if end != len(text):
+            return None
+        if not _COMPLETION_FIELDS.issuperset(data):
+            data = {k: v for k, v in data.items() if k in _COMPLETION_FIELDS}
+        if type(data.get("text")) is not str:
+            return None
+        for name, kind in _NUMBERS:
+            if not isinstance(data.get(name, 0), kind):
+                return None
+        calls = data.get("tool_calls")
+        data["tool_calls"] = tuple(ToolCall(**call) for call in calls) if calls else ()
+        data["cached"] = True
+        return Completion(**data)
+    except (StopIteration, ValueError, TypeError, AttributeError):  # not JSON, not an object, unknown shape
+        return None
 
 
 def cache_bound(config: Config) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from promptops.files import Document
@@ -21,10 +22,14 @@ if TYPE_CHECKING:
 @cache
 def load_schema(name: str) -> dict[str, Any]:
     """The schema `name` (file `<name>.schema.json` in this package)."""
-    from importlib import resources  # only when a document is checked: not every command does
+    return json.loads(schema_text(name))
 
-    text = resources.files(__package__).joinpath(f"{name}.schema.json").read_text("utf-8")
-    return json.loads(text)
+
+@cache
+def schema_text(name: str) -> str:
+    """The text of schema `name`, as shipped: package data is a file beside this module
+    (importlib.resources, which would also read a zip, cost ~5 ms of imports per command)."""
+    return (Path(__file__).parent / f"{name}.schema.json").read_text("utf-8")
 
 
 def schema_errors(data: Any, name: str) -> list[jsonschema.ValidationError]:
