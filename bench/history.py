@@ -13,7 +13,12 @@ then times, side by side in one run:
   (nothing moved since the last run; after new commits only those are walked),
 - `list_prompts()` in-process and `promptops list` as a CLI subprocess,
 - the floor of any Python command: `python -c pass`, `python -c "import promptops.cli"`
-  and the imports the history command needs.
+  and the imports the history command needs, and the floor of the cold row: those imports
+  plus loading the tokenizer (a first run counts 500 versions' tokens: the encoding must load).
+
+After timing, each CLI state is run once more under GIT_TRACE and checked from outside:
+cold walks, reads every version's blob and keeps its token count; walk walks; warm does
+not; all print every version with its tokens. A state made fast by skipping its work fails.
 
 Commands run as a user's installed package does: with compiled bytecode (kept in a
 folder of the run, as `pip install` would have written it; PYTHONDONTWRITEBYTECODE is
@@ -29,9 +34,11 @@ Usage: PYTHONPATH=src python bench/history.py [--quick] [--runs N] [--keep DIR]
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -195,7 +202,12 @@ def walk(fn: Callable[[], object], root: Path) -> Callable[[], object]:
 
 GIT_LABEL = "git log --follow --format=%H -- FILE"
 HISTORY_LABEL = "history (CLI subprocess)"
-HISTORY_IMPORTS = "import promptops.cli.app, promptops.cli.history_cmd, promptops.repo.history"
+HISTORY_IMPORTS = (
+    "import promptops.cli.history_early, promptops.cli.app, promptops.cli.history_cmd, "
+    "promptops.repo.history, promptops.repo.eval_notes, promptops.cli.table"
+)
+# The floor of the cold row: what any first run must do in Python besides git's walk.
+COLD_FLOOR = f"{HISTORY_IMPORTS}; from promptops.repo.tokens import load_encoding; load_encoding()"
 
 
 def measure(root: Path, runs: int) -> list[tuple[str, str, float, str]]:
@@ -222,6 +234,12 @@ def measure(root: Path, runs: int) -> list[tuple[str, str, float, str]]:
             "-",
         ),
         ("CLI start-up: promptops --help", "-", lambda: run([*py, "--help"], root, "promptops --help"), "-"),
+        (
+            "python -c '<those imports>; load tokenizer'",
+            "-",
+            lambda: run([sys.executable, "-c", COLD_FLOOR], root, "imports + tokenizer"),
+            "floor of cold",
+        ),
         ("history (library)", "cold", cold(lambda: prompt_history(cfg, prompt), root), "<= 2x git"),
         ("history (library)", "walk", walk(lambda: prompt_history(cfg, prompt), root), "<= 2x git"),
         ("history (library)", "warm", lambda: prompt_history(cfg, prompt), "<= 2x git"),
@@ -250,6 +268,35 @@ def measure(root: Path, runs: int) -> list[tuple[str, str, float, str]]:
     CPU_S.clear()
     medians = interleaved_medians([fn for _, _, fn, _ in rows], runs)
     return [(name, caches, s, target) for (name, caches, _, target), s in zip(rows, medians, strict=True)]
+
+
+def check_work(root: Path, versions: int) -> None:
+    """Each CLI state does the work its row is named for, seen from outside: cold walks, reads
+    every version's blob and counts and keeps its tokens; walk walks; warm reads the kept log;
+    all three print every version with its token count. A state made fast by skipping its
+    work fails here."""
+    cmd = [sys.executable, "-m", "promptops", "history", "agent-000/system", "--json"]
+    tokens_db = Path(os.environ["XDG_CACHE_HOME"]) / "promptops" / "tokens.sqlite"
+    for state, prepare, must, must_not in [
+        ("cold", clear_caches, {"log", "cat-file"}, set()),
+        ("walk", clear_walks, {"log"}, {"cat-file"}),
+        ("warm", lambda _root: None, set(), {"log", "cat-file"}),
+    ]:
+        prepare(root)
+        trace = root.parent / f"{state}.trace"
+        trace.unlink(missing_ok=True)
+        env = {**os.environ, "PYTHONPATH": str(SRC), "GIT_TRACE": str(trace)}
+        done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, check=True)
+        shown = json.loads(done.stdout)["versions"]
+        lines = trace.read_text(encoding="utf-8").splitlines()
+        ran = [line.split("built-in: git ", 1)[1] for line in lines if "built-in: git " in line]
+        commands = {command.split()[0] for command in ran}
+        assert len(shown) == versions, f"{state}: {len(shown)} versions shown"
+        assert all(v["tokens"] for v in shown), f"{state}: token counts missing"
+        assert must <= commands and not must_not & commands, f"{state}: git ran {sorted(commands)}"
+        with sqlite3.connect(tokens_db) as db:
+            counted = db.execute("SELECT COUNT(*) FROM tokens").fetchone()[0]
+        assert counted >= versions, f"{state}: {counted} token counts kept"
 
 
 def verdict(seconds: float, target: str, git_s: float) -> str:
@@ -283,6 +330,7 @@ def main() -> None:
         assert history.total == changes + 1, history.total
         assert len(entries) == AGENTS * len(FILES) and all(e.number for e in entries)
         rows = measure(root, runs)
+        check_work(root, changes + 1)
     print(
         f"repository: {commits} commits, {AGENTS * len(FILES)} prompts, target changed in {changes} "
         f"({'reused' if reused else f'built in {built:.1f} s'}); median of {runs} runs"
@@ -292,6 +340,7 @@ def main() -> None:
     print("notes: fetched from origin by the first run (then younger than notes_max_age_minutes)")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print("bytecode: CLI commands run compiled (as installed by pip), one row with promptops not compiled")
+    print("checked after timing: cold walks, reads and counts every version; walk walks; warm walks not")
     print(f"{'what':<40} {'caches':<6} {'median s':>9} {'x git':>7}  target")
     git_s = rows[0][2]
     for name, caches, seconds, target in rows:
@@ -307,6 +356,11 @@ def main() -> None:
         ratio = history[caches] / git_s
         met = "met" if ratio <= 2 else "NOT met"
         print(f"target (issue 15): promptops history ({caches}) <= 2x git log --follow: {ratio:.2f}x, {met}")
+    floor = next(seconds for _, _, seconds, target in rows if target == "floor of cold")
+    print(
+        f"floor of cold: python + history's imports + loading the tokenizer = {floor / git_s:.2f}x git "
+        "(the walk runs beside them; the counting, the blobs and the output come after)"
+    )
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from promptops.git.log import file_log, files_log
-from promptops.git.log_cache import cached_files_log
+from promptops.errors import PromptopsError
+from promptops.git.log import file_log, files_log, start_files_log
+from promptops.git.log_cache import cached_files_log, start_cached_files_log
 from tests.gitrepo import commit, git, make_repo
 
 NOTES = "refs/notes/promptops"
@@ -119,3 +120,24 @@ def test_kept_logs_follow_new_commits_renames_notes_and_rewrites(tmp_path: Path)
     git(repo, "reset", "-q", "--hard", "HEAD~3")  # a rewritten branch: walked again
     commit(repo, {"p/system.md": "The system prompt, third version, long enough.\n"}, "third")
     assert [c.subject for c in check()["p/system.md"]] == ["third", "second", "first"]
+
+
+def test_a_started_walk_that_fails_or_cannot_start_says_so_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo(tmp_path, {"a.md": "one\n"})
+    walk = start_files_log(repo, "refs/heads/no-such-branch", ["a.md"], notes_ref=NOTES)
+    with pytest.raises(PromptopsError) as failed:
+        walk.result()
+    message = str(failed.value)
+    assert message.startswith("git failed while reading the history of a.md: ") and "\n" not in message
+    assert "no-such-branch" in message
+
+    started = start_cached_files_log(repo, git(repo, "rev-parse", "HEAD"), ["a.md"], notes_ref=NOTES)
+    assert started.walking
+    started.cancel()  # not wanted after all: stopped, and nothing is kept
+    assert not (repo / ".git" / "promptops" / "file-logs").exists()
+
+    monkeypatch.setenv("PATH", str(tmp_path / "no-git-here"))
+    with pytest.raises(PromptopsError, match=r"^git is not installed or not on PATH"):
+        start_files_log(repo, "HEAD", ["a.md"])

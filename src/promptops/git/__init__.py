@@ -2,13 +2,13 @@
 
 | module | job |
 | --- | --- |
-| `process` | git as a plain subprocess for the read paths (`history`, `list`): no GitPython import |
+| `process` | git as a plain subprocess for the read paths (`history`, `list`): no GitPython |
 | `repository` | open a repository, its remote, run git with one-line errors |
 | `branches` | the default branch (the one function naming it) and a revision for it |
 | `refs` | resolve refs, ancestry, merge bases, paths changed between commits, trailers |
 | `status` | uncommitted changes in the user's working tree |
 | `tree` | files and blobs at a ref, without touching the working tree |
-| `log` | the first-parent history of a file (or several in one walk), following renames |
+| `log` | the first-parent history of a file (or several in one walk, read later), following renames |
 | `log_cache` | those histories kept in the git directory until the branch or the notes move |
 | `change_counts` | how many commits changed each file (every prompt's `vN`), cached |
 | `shallow` | shallow clones: detect, deepen with `git fetch --unshallow`, or refuse to count history |

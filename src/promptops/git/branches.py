@@ -6,7 +6,8 @@ command that reads history, publishes or rolls back asks here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,22 +27,23 @@ def default_branch_name(repo: git.Repo, configured: str | None = None, remote: s
 
 
 def _find_default_branch(
-    root: Path, configured: str | None, remote: str | None
+    root: Path, configured: str | None, remote: str | None, also: Sequence[str] = ()
 ) -> tuple[str, dict[str, str]]:
-    """The default branch's name and {refname: commit} of the refs that could name it.
+    """The default branch's name and {refname: commit} of the refs that could name it (and
+    of the refs `also` asks for, read in the same process).
 
     One `git for-each-ref` answers in the usual case (the name is configured, is what
     `<remote>/HEAD` points at among main/master, or is main/master); a second one only when
     `<remote>/HEAD` points at another branch.
     """
     candidates = [configured] if configured else ["main", "master"]
-    refs = _refs(root, [f"refs/remotes/{remote}/HEAD"] if remote else [], candidates, remote)
+    refs = _refs(root, [*also, *([f"refs/remotes/{remote}/HEAD"] if remote else [])], candidates, remote)
     if configured:
         return configured, refs
     head = refs.get(f"symref:refs/remotes/{remote}/HEAD", "") if remote else ""
     if head.startswith(f"refs/remotes/{remote}/"):
         name = head.removeprefix(f"refs/remotes/{remote}/")
-        return name, refs if name in candidates else _refs(root, [], [name], remote)
+        return name, refs if name in candidates else _refs(root, [*also], [name], remote)
     for name in candidates:
         if f"refs/heads/{name}" in refs or (remote and f"refs/remotes/{remote}/{name}" in refs):
             return name, refs
@@ -94,20 +96,25 @@ class DefaultBranch:
     name: str
     rev: str | None
     commit: str | None
+    also: dict[str, str] = field(default_factory=dict, compare=False)  # refs asked for with it
 
 
-def resolve_default_branch(root: Path, config: Config) -> DefaultBranch:
+def resolve_default_branch(root: Path, config: Config, also: Sequence[str] = ()) -> DefaultBranch:
     """The default branch (named as `default_branch_name` decides) and a revision for it:
     the local branch, else the remote's. Two small git processes (`remote`, `for-each-ref`).
+
+    `also`: full names of other refs to read in the same `for-each-ref` (`history` wants
+    the notes ref's commit); `.also` has the commit of each that exists.
     """
     git_dir(root)  # not a repository: that error, as it is
     try:
         remote = pick_remote(remote_names(root)) or "origin"
-        name, commits = _find_default_branch(root, config.get("default_branch"), remote)
+        name, commits = _find_default_branch(root, config.get("default_branch"), remote, also)
     except PromptopsError as exc:
         raise NotFoundError(f"{root}: error: {exc}") from exc
     rev = next((r for r in (f"refs/heads/{name}", f"refs/remotes/{remote}/{name}") if r in commits), None)
-    return DefaultBranch(name, rev, commits.get(rev) if rev else None)
+    found = {ref: commits[ref] for ref in also if ref in commits}
+    return DefaultBranch(name, rev, commits.get(rev) if rev else None, found)
 
 
 def default_branch_ref(root: Path, config: Config) -> str:

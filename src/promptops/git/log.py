@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from promptops.git.process import git_bytes, git_text, run_git_raw
+from promptops.git.process import RunningGit, git_bytes, git_text, run_git_raw
 
 NULL_BLOB = "0" * 40
 
@@ -63,13 +63,51 @@ def files_log(
     diffed with rename detection, and if it was a rename the older history is that of the
     old path (`file_log` from the parent). Usually that is one small `git diff-tree`.
     """
+    return start_files_log(root, rev, paths, notes_ref=notes_ref).result()
+
+
+@dataclass
+class PendingFilesLog:
+    """A `files_log` whose `git log` is running: `result()` waits for it and follows renames.
+
+    `promptops history` starts the walk first and imports, loads and counts while git walks
+    (a separate process, so on another core)."""
+
+    root: Path
+    paths: Sequence[str]
+    notes_ref: str | None
+    walk: RunningGit
+
+    def result(self) -> dict[str, list[FileChange]]:
+        out = self.walk.output().decode("utf-8", errors="replace")
+        return _follow_renames(self.root, _logs_by_path(out, self.paths, self.notes_ref), self.notes_ref)
+
+    def cancel(self) -> None:
+        self.walk.cancel()
+
+
+def start_files_log(
+    root: Path, rev: str, paths: Sequence[str], *, notes_ref: str | None = None
+) -> PendingFilesLog:
+    """`files_log` started: its `git log` runs while the caller goes on."""
     args = _log_args(True, notes_ref) + ["--no-renames", rev, "--", *paths]
-    out = git_text(root, args, f"reading the history of {', '.join(paths)}")
+    walk = RunningGit(root, args, f"reading the history of {', '.join(paths)}")
+    return PendingFilesLog(root, paths, notes_ref, walk)
+
+
+def _logs_by_path(out: str, paths: Sequence[str], notes_ref: str | None) -> dict[str, list[FileChange]]:
     logs: dict[str, list[FileChange]] = {p: [] for p in paths}
     for fields, note, entries in _commits(out, notes_ref is not None):
         for status, _old, path, blob in entries:
             if path in logs:
                 logs[path].append(_change(fields, note, path, None, status, blob))
+    return logs
+
+
+def _follow_renames(
+    root: Path, logs: dict[str, list[FileChange]], notes_ref: str | None
+) -> dict[str, list[FileChange]]:
+    """Where a path was added by a rename, its older history is the old path's (as `--follow`)."""
     additions = [c for changes in logs.values() for c in changes if c.status == "A" and c.parents]
     renames = _renames_into(root, {c.commit: c.parents[0] for c in additions})
     for path, changes in logs.items():

@@ -19,9 +19,10 @@ import json
 import os
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from promptops.git.log import FileChange, files_log, on_first_parent_chain
+from promptops.git.log import FileChange, PendingFilesLog, on_first_parent_chain, start_files_log
 from promptops.git.process import git_dir, git_text
 
 CACHE_FORMAT = 1
@@ -32,19 +33,70 @@ def cached_files_log(
     root: Path, commit: str, paths: Sequence[str], *, notes_ref: str
 ) -> dict[str, list[FileChange]]:
     """`files_log(root, commit, paths, notes_ref=notes_ref)`, from the cache when it still holds."""
-    notes = git_text(root, ["for-each-ref", "--format=%(objectname)", notes_ref], "reading the notes ref")
-    key = {"format": CACHE_FORMAT, "commit": commit, "notes": notes.strip(), "paths": list(paths)}
+    return start_cached_files_log(root, commit, paths, notes_ref=notes_ref).result()
+
+
+def notes_commit(root: Path, notes_ref: str) -> str:
+    """The commit `notes_ref` points at ("" when there are no notes yet)."""
+    out = git_text(root, ["for-each-ref", "--format=%(objectname)", notes_ref], "reading the notes ref")
+    return out.strip()
+
+
+@dataclass
+class KeptLogs:
+    """`cached_files_log`'s answer, ready (kept) or being walked by git (`walking`) meanwhile."""
+
+    paths: Sequence[str]
+    cache_file: Path
+    key: dict[str, object]
+    logs: dict[str, list[FileChange]] | None = None
+    walk: PendingFilesLog | None = None
+    older: dict[str, list[FileChange]] | None = None  # the kept logs the walk's new commits go before
+
+    @property
+    def walking(self) -> bool:
+        return self.logs is None
+
+    def result(self) -> dict[str, list[FileChange]]:
+        """The logs (waiting for git if it still walks); a new walk's answer is kept."""
+        if self.logs is None:
+            assert self.walk is not None
+            new = self.walk.result()
+            older = self.older
+            self.logs = (
+                new
+                if older is None
+                else {p: new[p] if _renamed_into(new[p]) else new[p] + older[p] for p in self.paths}
+            )
+            rows = {p: [_row(c) for c in changes] for p, changes in self.logs.items()}
+            _write(self.cache_file, {**self.key, "logs": rows})
+        return self.logs
+
+    def cancel(self) -> None:
+        if self.walk is not None and self.logs is None:
+            self.walk.cancel()
+
+
+def start_cached_files_log(
+    root: Path, commit: str, paths: Sequence[str], *, notes_ref: str, notes: str | None = None
+) -> KeptLogs:
+    """`cached_files_log` without waiting: a kept answer, or the `git log` walk started.
+
+    `notes`: the commit `notes_ref` points at, when the caller has read it already ("" for none).
+    """
+    notes = notes_commit(root, notes_ref) if notes is None else notes
+    key = {"format": CACHE_FORMAT, "commit": commit, "notes": notes, "paths": list(paths)}
     cache_file = git_dir(root) / CACHE_FOLDER / f"{zlib.crc32(json.dumps(key['paths']).encode()):08x}.json"
     cached_commit, cached = _read(cache_file, key)
+    kept = KeptLogs(paths, cache_file, key)
     if cached is not None and cached_commit == commit:
-        return cached
-    if cached is not None and on_first_parent_chain(root, cached_commit, commit):
-        new = files_log(root, f"{cached_commit}..{commit}", paths, notes_ref=notes_ref)
-        logs = {p: new[p] if _renamed_into(new[p]) else new[p] + cached[p] for p in paths}
+        kept.logs = cached
+    elif cached is not None and on_first_parent_chain(root, cached_commit, commit):
+        kept.walk = start_files_log(root, f"{cached_commit}..{commit}", paths, notes_ref=notes_ref)
+        kept.older = cached
     else:
-        logs = files_log(root, commit, paths, notes_ref=notes_ref)
-    _write(cache_file, {**key, "logs": {p: [_row(c) for c in changes] for p, changes in logs.items()}})
-    return logs
+        kept.walk = start_files_log(root, commit, paths, notes_ref=notes_ref)
+    return kept
 
 
 def _row(change: FileChange) -> list[object]:
@@ -78,7 +130,7 @@ def _write(path: Path, data: dict[str, object]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "x", encoding="utf-8") as out:
-            json.dump(data, out)
+            out.write(json.dumps(data))  # the C encoder: json.dump streams through the Python one
         os.replace(tmp, path)
     except OSError:
         with contextlib.suppress(OSError):  # a cache that cannot be written is skipped

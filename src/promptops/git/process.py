@@ -10,10 +10,13 @@ paths (commits, notes, pushes), imported only by the modules that do them.
 from __future__ import annotations
 
 import subprocess
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from promptops.errors import InputError, PromptopsError
+
+GIT_MISSING = "git is not installed or not on PATH (promptops needs the git command)"
 
 
 def git_dir(root: Path | str) -> Path:
@@ -48,8 +51,47 @@ def run_git_raw(
     try:
         done = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True, check=False)
     except FileNotFoundError as exc:
-        raise PromptopsError("git is not installed or not on PATH (promptops needs the git command)") from exc
+        raise PromptopsError(GIT_MISSING) from exc
     return done.returncode, done.stdout, done.stderr
+
+
+class RunningGit:
+    """A `git` process started now and read later: the caller works while git does.
+
+    Its output is drained by a thread as it comes (a pipe left unread stops git once the
+    pipe's buffer is full), and `output()` waits for the end. The thread spends its time
+    in `read`, which releases the GIL, so the caller's Python runs at full speed meanwhile.
+    """
+
+    def __init__(self, root: Path | str, args: Sequence[str], doing: str) -> None:
+        self.doing = doing
+        try:
+            self._proc = subprocess.Popen(
+                ["git", *args],
+                cwd=root,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except FileNotFoundError as exc:
+            raise PromptopsError(GIT_MISSING) from exc
+        self._out, self._err = b"", b""
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+
+    def _drain(self) -> None:
+        self._out, self._err = self._proc.communicate()
+
+    def output(self) -> bytes:
+        """git's stdout once it has exited; a failure becomes one line naming what it was doing."""
+        self._reader.join()
+        return checked(self._proc.returncode, self._out, self._err, self.doing)
+
+    def cancel(self) -> None:
+        """Stop git (its answer is no longer wanted) and reap it."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._reader.join()
 
 
 def git_text(root: Path | str, args: Sequence[str], doing: str) -> str:
@@ -59,7 +101,11 @@ def git_text(root: Path | str, args: Sequence[str], doing: str) -> str:
 
 def git_bytes(root: Path | str, args: Sequence[str], doing: str, stdin: bytes | None = None) -> bytes:
     """stdout of `git ARGS` (fed `stdin`); a failure becomes one line naming what we were doing."""
-    status, out, err = run_git_raw(root, args, stdin)
+    return checked(*run_git_raw(root, args, stdin), doing)
+
+
+def checked(status: int, out: bytes, err: bytes, doing: str) -> bytes:
+    """`out` when git succeeded, else one line naming what we were doing and what git said."""
     if status != 0:
         text = err.decode("utf-8", errors="replace") or out.decode("utf-8", errors="replace")
         raise PromptopsError(f"git failed while {doing}: {last_lines(text) or f'exit status {status}'}")

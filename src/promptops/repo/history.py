@@ -15,7 +15,6 @@ the git directory until the branch or the notes move (`git.log_cache`).
 
 from __future__ import annotations
 
-import contextlib
 import posixpath
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -26,7 +25,7 @@ from promptops.config import Config
 from promptops.errors import InputError, NotFoundError, PromptopsError
 from promptops.git.branches import DefaultBranch, no_commits_yet, resolve_default_branch
 from promptops.git.log import FileChange, file_log
-from promptops.git.log_cache import cached_files_log
+from promptops.git.log_cache import KeptLogs, start_cached_files_log
 from promptops.git.note_reading import NOTES_REF, notes_fetched_within, notes_for, parse_note
 from promptops.git.process import read_blobs
 from promptops.git.shallow import refuse_shallow, require_full_history
@@ -34,7 +33,7 @@ from promptops.repo.agents import Prompt, resolve_prompt_id
 from promptops.repo.prompt_lookup import find_prompt
 from promptops.repo.pull_requests import pull_request_number
 from promptops.repo.sources import ROLLOUT_FILE, prompts_rel
-from promptops.repo.tokens import cached_token_counts, count_tokens_by_version
+from promptops.repo.tokens import cached_token_counts, count_tokens_by_version, load_encoding
 
 if TYPE_CHECKING:
     from promptops.repo.rollouts import RolloutStep
@@ -80,6 +79,35 @@ class PromptHistory:
         }
 
 
+@dataclass
+class StartedHistory:
+    """A prompt's history with its `git log` walk under way (or its kept answer at hand).
+
+    `promptops history` starts it first and does the rest of its start-up (imports, the
+    tokenizer) while git walks on the other core; `prompt_history` finishes it.
+    """
+
+    config: Config
+    prompt: Prompt
+    branch: DefaultBranch
+    logs: KeptLogs
+
+    def cancel(self) -> None:
+        """Stop the walk (it was started for arguments the command did not get after all)."""
+        self.logs.cancel()
+
+
+def start_history(config: Config, prompt_id: str, *, fetch: bool | None = None) -> StartedHistory:
+    """The prompt found, origin's notes fetched if stale (see `prompt_history`), and the walk
+    of its default-branch history started (nothing to walk when the kept one still holds)."""
+    branch = _checked_default_branch(config, also=[NOTES_REF])
+    assert branch.rev is not None  # _checked_default_branch raised otherwise
+    prompt = _find_prompt(config, prompt_id, branch.rev)
+    notes = None if _fetch_notes(config, fetch) else branch.also.get(NOTES_REF, "")  # fetched: read again
+    logs = _start_logs(config, [prompt], branch, notes)
+    return StartedHistory(config, prompt, branch, logs)
+
+
 def prompt_history(
     config: Config,
     prompt_id: str,
@@ -87,19 +115,22 @@ def prompt_history(
     all_branches: bool = False,
     limit: int | None = None,
     fetch: bool | None = None,
+    started: StartedHistory | None = None,
 ) -> PromptHistory:
     """Newest first; `all_branches` adds commits of every local and remote branch.
 
     `fetch` brings origin's promptops notes in first: True always, False never, None when
     the last fetch is older than `history.notes_max_age_minutes`. An unreachable origin is
-    skipped quietly: the notes we have are shown.
+    skipped quietly: the notes we have are shown. `started`: `start_history` of the same
+    prompt, already under way.
     """
-    branch = _checked_default_branch(config)
-    assert branch.rev is not None  # _checked_default_branch raised otherwise
-    prompt = _find_prompt(config, prompt_id, branch.rev)
-    _fetch_notes(config, fetch)
-    found = prompt_histories(config, [prompt], branch=branch, all_branches=all_branches, limit=limit)
-    return found[prompt.id]
+    started = started or start_history(config, prompt_id, fetch=fetch)
+    prompt, branch = started.prompt, started.branch
+    if started.logs.walking:
+        _load_tokenizer_if_counts_are_missing(prompt)
+    logs = started.logs.result()
+    rollout = _rollout_file(config, prompt)
+    return _history(config, branch.name, prompt, logs[prompt.rel_path], logs[rollout], all_branches, limit)
 
 
 def prompt_histories(
@@ -114,21 +145,41 @@ def prompt_histories(
     dashboard shows every prompt, and a walk per prompt would read the history that often.
     `branch`: the default branch as `_checked_default_branch` gave it (else resolved here)."""
     branch = branch or _checked_default_branch(config)
-    assert branch.commit is not None  # resolved with the revision
-    rollout_files = {p.id: posixpath.join(prompts_rel(config), p.agent, ROLLOUT_FILE) for p in prompts}
-    paths = list(dict.fromkeys([*(p.rel_path for p in prompts), *rollout_files.values()]))
-    logs = cached_files_log(config.root, branch.commit, paths, notes_ref=NOTES_REF)
+    logs = _start_logs(config, prompts, branch, None).result()
     return {
         p.id: _history(
-            config, branch.name, p, logs[p.rel_path], logs[rollout_files[p.id]], all_branches, limit
+            config, branch.name, p, logs[p.rel_path], logs[_rollout_file(config, p)], all_branches, limit
         )
         for p in prompts
     }
 
 
-def _checked_default_branch(config: Config) -> DefaultBranch:
+def _rollout_file(config: Config, prompt: Prompt) -> str:
+    return posixpath.join(prompts_rel(config), prompt.agent, ROLLOUT_FILE)
+
+
+def _start_logs(
+    config: Config, prompts: Sequence[Prompt], branch: DefaultBranch, notes: str | None
+) -> KeptLogs:
+    """The walk of the prompts' files and their agents' rollout.yaml, in one `git log`."""
+    assert branch.commit is not None  # resolved with the revision
+    paths = list(
+        dict.fromkeys([*(p.rel_path for p in prompts), *(_rollout_file(config, p) for p in prompts)])
+    )
+    return start_cached_files_log(config.root, branch.commit, paths, notes_ref=NOTES_REF, notes=notes)
+
+
+def _load_tokenizer_if_counts_are_missing(prompt: Prompt) -> None:
+    """Load the tokenizer now, while git walks, when the versions will need counting: when the
+    current text's count is not cached, the older versions' counts are most likely not either
+    (a first look at the prompt). A wrong guess costs time only: the counts come out the same."""
+    if prompt.version_id not in cached_token_counts([prompt.version_id]):
+        load_encoding()
+
+
+def _checked_default_branch(config: Config, also: Sequence[str] = ()) -> DefaultBranch:
     """The default branch of a full clone with commits (else the error that says so)."""
-    branch = resolve_default_branch(config.root, config)
+    branch = resolve_default_branch(config.root, config, also)
     if branch.rev is None:
         raise no_commits_yet(config.root, branch.name)
     refuse_shallow(config.root, "version numbers")  # a cut history numbers every version wrong
@@ -191,7 +242,7 @@ def _tokens_by_blob(config: Config, changes: list[FileChange]) -> dict[str, int]
     known = cached_token_counts(wanted)
     blobs = read_blobs(config.root, [b for b in wanted if b not in known])
     texts = {blob: data.decode("utf-8", errors="replace") for blob, data in blobs.items()}
-    return {**known, **count_tokens_by_version(texts)} if texts else known
+    return {**known, **count_tokens_by_version(texts, known={})} if texts else known
 
 
 def _version(
@@ -219,16 +270,19 @@ def _version(
     )
 
 
-def _fetch_notes(config: Config, fetch: bool | None) -> None:
+def _fetch_notes(config: Config, fetch: bool | None) -> bool:
+    """True when origin's notes were fetched (so the notes ref may have moved)."""
     if fetch is False:
-        return
+        return False
     max_age_s = 0.0 if fetch else float(config.get("history.notes_max_age_minutes")) * 60
     if notes_fetched_within(config.root, max_age_s):  # the usual case: no GitPython, no network
-        return
+        return False
     from promptops.git.notes import fetch_notes_when_stale
 
-    with contextlib.suppress(PromptopsError):  # offline or no access: show the notes we have
-        fetch_notes_when_stale(config.root, max_age_s)
+    try:
+        return fetch_notes_when_stale(config.root, max_age_s)
+    except PromptopsError:  # offline or no access: show the notes we have
+        return False
 
 
 def _notes(config: Config, changes: list[FileChange]) -> dict[str, dict[str, Any]]:
