@@ -203,7 +203,7 @@ def walk(fn: Callable[[], object], root: Path) -> Callable[[], object]:
 GIT_LABEL = "git log --follow --format=%H -- FILE"
 HISTORY_LABEL = "history (CLI subprocess)"
 HISTORY_IMPORTS = (
-    "import promptops.cli.history_early, promptops.cli.app, promptops.cli.history_cmd, "
+    "import promptops.cli.app, promptops.cli.history_cmd, "
     "promptops.repo.history, promptops.repo.eval_notes, promptops.cli.table"
 )
 # The floor of the cold row: what any first run must do in Python besides git's walk.

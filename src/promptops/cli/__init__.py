@@ -8,7 +8,6 @@ resolved lazily so that importing a command module never imports the group.
 from __future__ import annotations
 
 import gc
-import sys
 
 
 def __getattr__(name: str) -> object:  # not typing.Any: that import would precede the thresholds
@@ -21,11 +20,7 @@ def __getattr__(name: str) -> object:  # not typing.Any: that import would prece
         # Set here, as the console script (and `python -m promptops`) asks for `main`, before
         # the command's imports: set later, those ran ~27 young collections first.
         gc.set_threshold(50_000, 20, 100)
-        from promptops.cli.history_early import start_early
-
-        start_early(sys.argv[1:])  # `history`'s git walk runs while click and the commands load
         from promptops.cli.app import main
 
-        globals()["main"] = main  # `from promptops.cli import main` looks twice: start once
         return main
     raise AttributeError(f"module 'promptops.cli' has no attribute {name!r}")

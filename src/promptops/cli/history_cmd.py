@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from promptops.cli.history_early import HistoryArgs, take_early
 from promptops.cli.table import format_table
 from promptops.cli.workspace import Workspace, pass_workspace
 from promptops.version_ids import short_id
@@ -61,18 +60,14 @@ def history_command(
     """
     if chart and as_json:
         raise click.UsageError("--chart and --json are two different outputs; pick one")
-    started = take_early(HistoryArgs(ws.start, prompt_id, fetch))  # the walk the entry point started
     # Imported here so other commands and --help do not pay for it.
     from promptops.repo.eval_notes import describe_note
     from promptops.repo.history import complete_history, prompt_history
 
-    config = started.config if started else ws.config
-    deepened = None if started else complete_history(config)  # started only in a full clone
+    deepened = complete_history(ws.config)
     if deepened:
         click.echo(f"promptops: note: {deepened}", err=True)
-    history = prompt_history(
-        config, prompt_id, all_branches=all_branches, limit=limit, fetch=fetch, started=started
-    )
+    history = prompt_history(ws.config, prompt_id, all_branches=all_branches, limit=limit, fetch=fetch)
     if as_json:
         click.echo(json.dumps(history.to_json(), indent=2))
         return

