@@ -99,7 +99,7 @@ def llm_repo(tmp_path: Path, anthropic_standin) -> Path:
     anthropic_standin.reply = reply
     config = {
         "provider": anthropic_provider_config(anthropic_standin),
-        "optimizer": {"provider": anthropic_provider_config(anthropic_standin, model="claude-opus-4-5")},
+        "optimizer": {"provider": anthropic_provider_config(anthropic_standin, model="claude-opus-5-5")},
         "evals": {"holdout_fraction": 0.5},
     }
     return optimize_repo(tmp_path, config, cases=50, contains="thanks")
@@ -391,7 +391,7 @@ def test_optimize_batch_evaluates_in_batches_and_writes_variants_directly(
     anthropic_standin.reply = reply
     config = {
         "provider": anthropic_provider_config(anthropic_standin),
-        "optimizer": {"provider": anthropic_provider_config(anthropic_standin, model="claude-opus-4-5")},
+        "optimizer": {"provider": anthropic_provider_config(anthropic_standin, model="claude-opus-5-5")},
         "evals": {"holdout_fraction": 0.5},
         "batch": {"poll_seconds": 0.05},
     }
