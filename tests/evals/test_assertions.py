@@ -134,3 +134,10 @@ def test_unknown_type_lists_the_known_ones() -> None:
         lookup("not-containz")
     assert "unknown assertion type 'not-containz'" in info.value.args[0]
     assert "icontains-all" in info.value.args[0] and "llm-rubric" in info.value.args[0]
+
+
+def test_local_assertions_read_the_output_alone():
+    """The runner judges `local` assertions inline without building a context (runner.run_sample):
+    a kind marked local that read the context would be judged against an empty one."""
+    assert all(kind.context_check is None for kind in REGISTRY.values() if kind.mode == "local")
+    assert any(kind.context_check is not None for kind in REGISTRY.values() if kind.mode == "context")
