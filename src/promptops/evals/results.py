@@ -11,13 +11,13 @@ from __future__ import annotations
 import copy
 import json
 import secrets
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from promptops.evals.summary import RunSummary, consistency, summarize
+from promptops.files.json_text import compact_encoder
 
 RUNS_DIR = ".promptops/runs"
 SCHEMA_VERSION = 1
@@ -182,18 +182,7 @@ def write_run_json(run: EvalRun, path: Path) -> None:
 RESULTS_PER_WRITE = 256
 
 
-def _compact_encoder() -> Callable[[Any], str]:
-    """json.dumps(value, separators=(",", ":"), ensure_ascii=False), its C encoder built once
-    (json builds one per call) and without the circular-reference check records cannot need."""
-    python = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-    make = json.encoder.c_make_encoder
-    if make is None:  # an interpreter without the C accelerator
-        return python.encode
-    encode = make(None, python.default, json.encoder.encode_basestring, None, ":", ",", False, False, True)
-    return lambda value: "".join(encode(value, 0))
-
-
-_compact_json = _compact_encoder()
+_compact_json = compact_encoder()  # files.json_text: json.dumps's text, its encoder built once
 
 
 def run_from_dict(data: dict[str, Any]) -> EvalRun:

@@ -29,6 +29,7 @@ from typing import Any
 
 from promptops.config import Config
 from promptops.errors import ConfigError
+from promptops.files.json_text import compact_encoder
 from promptops.llm.types import Completion, CompletionRequest, ToolCall
 
 ENV_CACHE_PATH = "PROMPTOPS_CACHE"
@@ -73,25 +74,8 @@ def cache_key(provider: str, base_url: str | None, request: CompletionRequest) -
     return hashlib.sha256(_canonical_json(material).encode("utf-8")).hexdigest()
 
 
-def _canonical_encoder() -> Callable[[Any], str]:
-    """JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode,
-    its C encoder built once: `encode` builds one per call, plus a dict to catch circular
-    references a request cannot hold; together a third of keying a sample, which a cached run
-    does for every one. The text (so every key already stored) is the same."""
-    python = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    make = json.encoder.c_make_encoder
-    if make is None:  # an interpreter without the C accelerator
-        return python.encode
-    try:  # the accelerator's arguments are the stdlib's internals: another Python may differ
-        encode = make(None, str, json.encoder.encode_basestring, None, ":", ",", True, False, True)
-        if "".join(encode({"b": [1.5, "é"], "a": None}, 0)) != python.encode({"b": [1.5, "é"], "a": None}):
-            return python.encode
-    except TypeError:
-        return python.encode
-    return lambda value: "".join(encode(value, 0))
-
-
-_canonical_json = _canonical_encoder()
+# Every key of a cached run is hashed from this text (files.json_text: built once, same text).
+_canonical_json = compact_encoder(sort_keys=True, default=str)
 
 
 @dataclass(frozen=True)
