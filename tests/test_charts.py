@@ -64,7 +64,7 @@ def test_hostile_ids_stay_text_in_the_title_and_cannot_close_the_fence() -> None
     rates, tokens = xycharts(markdown)
     for chart in (rates, tokens):
         title = chart["title"]
-        assert title.startswith('evil_ bar _1_ %_init: __theme_: _dark___% ___ _img src=x …')
+        assert title.startswith("evil_ bar _1_ %_init: __theme_: _dark___% ___ _img src=x …")
         assert title.endswith((" pass rate, v3", " tokens, v3"))  # the id is cut, what is drawn stays
         assert not set(title) & set('"`<>#;&[]{}\n')
         assert len(chart["plots"]) == (3 if chart is rates else 1)  # nothing smuggled in

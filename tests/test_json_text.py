@@ -11,7 +11,7 @@ import pytest
 from promptops.files.json_text import compact_encoder
 
 VALUES = [
-    {"z": [1, 2.5, -0.0, 1e300, True, None], "é": {"b": "ünï \u2028 \"q\" \\", "a": 2}},
+    {"z": [1, 2.5, -0.0, 1e300, True, None], "é": {"b": 'ünï \u2028 "q" \\', "a": 2}},
     [{"b": 1, "a": {"d": [], "c": {}}}, "", 0],
     "plain",
     {"path": PurePosixPath("/tmp/x"), "tuple": (1, "two")},

@@ -64,9 +64,7 @@ def test_a_retried_call_that_succeeds_counts_every_attempt(anthropic_standin):
 
 def test_a_timed_out_attempt_is_settled_at_its_worst_case(anthropic_standin):
     anthropic_standin.queue(Reply.slow(1.0))
-    provider = AnthropicProvider(
-        prices=PRICES, base_url=anthropic_standin.url, max_retries=1, timeout_s=0.3
-    )
+    provider = AnthropicProvider(prices=PRICES, base_url=anthropic_standin.url, max_retries=1, timeout_s=0.3)
     budget = Budget(max_usd=1.0)
     completion, _ = metered_call(provider, budget, 0.25)
     assert completion.text == "echo: hello" and budget.calls == 2
@@ -76,9 +74,7 @@ def test_a_timed_out_attempt_is_settled_at_its_worst_case(anthropic_standin):
 
 def test_a_final_timeout_is_charged_its_worst_case_too(anthropic_standin):
     anthropic_standin.queue(Reply.slow(1.0))
-    provider = AnthropicProvider(
-        prices=PRICES, base_url=anthropic_standin.url, max_retries=0, timeout_s=0.3
-    )
+    provider = AnthropicProvider(prices=PRICES, base_url=anthropic_standin.url, max_retries=0, timeout_s=0.3)
     budget = Budget(max_usd=1.0)
     with pytest.raises(CallTimeout):
         metered_call(provider, budget, 0.25)

@@ -171,7 +171,7 @@ def test_cache_keys_are_the_text_json_dumps_gives_so_stored_answers_still_match(
 
     material = {
         "z": [1, 2.5, -0.0, 1e300, True, None],
-        "é": {"nested": "ünïcode \u2028 \"quoted\"", "b": 1, "a": 2},
+        "é": {"nested": 'ünïcode \u2028 "quoted"', "b": 1, "a": 2},
         "path": PurePosixPath("/tmp/x"),
         "tuple": (1, "two"),
     }

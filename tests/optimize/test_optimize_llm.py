@@ -369,8 +369,15 @@ def test_a_dollar_budget_is_planned_in_evaluation_calls_at_their_own_price(
     # The optimizer model (opus) writes the variants; the cheaper model under test (sonnet)
     # is evaluated. The dollars left after writing are planned at sonnet's price.
     result = run_cli(
-        llm_repo, "optimize", "support-agent/system", "--goal", "accuracy", "--variants", "3",
-        "--budget-usd", "0.5",
+        llm_repo,
+        "optimize",
+        "support-agent/system",
+        "--goal",
+        "accuracy",
+        "--variants",
+        "3",
+        "--budget-usd",
+        "0.5",
     )
     assert result.exit_code == 0, result.stderr
     (session,) = sessions(llm_repo)

@@ -160,8 +160,7 @@ def test_empty_prompt_file_is_an_error(agent_repo: Path) -> None:
     assert code == 1
     assert (
         f"{AGENT}/system.md:1:1: PO106 the prompt file is empty; "
-        "write the prompt, or remove the file from agent.yaml"
-        in lines
+        "write the prompt, or remove the file from agent.yaml" in lines
     )
 
 
