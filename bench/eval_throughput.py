@@ -38,12 +38,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+from tests.standins.process import standin_stats, start_standin_process  # noqa: E402
 
 REPLY_S = 0.2
 AGENT = "bench-agent"
@@ -124,29 +125,11 @@ def write_promptfoo(root: Path, base_url: str, cases: int, provider: str) -> Pat
 
 
 def start_standin() -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-W",
-            "ignore::RuntimeWarning",
-            "-m",
-            "tests.standins.openai_server",
-            "--delay",
-            str(REPLY_S),
-        ],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"},
-    )
-    assert proc.stdout is not None
-    return proc, proc.stdout.readline().strip()
+    return start_standin_process("openai_server", REPLY_S)
 
 
 def standin_requests(url: str) -> int:
-    with urllib.request.urlopen(f"{url}/_standin/stats", timeout=5) as response:
-        return int(json.loads(response.read())["requests"])
+    return int(standin_stats(url)["requests"])
 
 
 def timed(argv: list[str], cwd: Path, url: str, env: dict[str, str] | None = None) -> Measure:

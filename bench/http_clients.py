@@ -35,13 +35,14 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+from tests.standins.process import standin_stats, start_standin_process  # noqa: E402
 
 from promptops.llm.providers.openai_compat import chat_body  # noqa: E402
 from promptops.llm.types import CompletionRequest  # noqa: E402
@@ -51,24 +52,7 @@ Post = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
 def start_standin(delay_s: float) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-W", "ignore::RuntimeWarning", "-m", "tests.standins.openai_server"]
-        + ["--delay", str(delay_s)],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"},
-    )
-    assert proc.stdout is not None
-    return proc, proc.stdout.readline().strip()
-
-
-def standin_stats(url: str) -> dict[str, int]:
-    import json
-
-    with urllib.request.urlopen(f"{url}/_standin/stats", timeout=5) as response:
-        return json.loads(response.read())
+    return start_standin_process("openai_server", delay_s)
 
 
 def body(i: int) -> dict[str, Any]:

@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import math
 import os
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 from tests.standins.anthropic_server import STANDIN_API_KEY  # noqa: E402
+from tests.standins.process import standin_stats, start_standin_process  # noqa: E402
 
 from promptops.config import load_config  # noqa: E402
 from promptops.llm.cache import ResponseCache  # noqa: E402
@@ -70,23 +69,7 @@ class Row:
 
 
 def start_standin() -> tuple[subprocess.Popen[str], str]:
-    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from tests.standins.anthropic_server import main; main()",
-            "--delay",
-            str(DELAY_S),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    return proc, proc.stdout.readline().strip()
+    return start_standin_process("anthropic_server", DELAY_S)
 
 
 def process_cpu_s(pid: int) -> float | None:
@@ -99,8 +82,7 @@ def process_cpu_s(pid: int) -> float | None:
 
 
 def standin_requests(url: str) -> int:
-    with urllib.request.urlopen(f"{url}/_standin/stats") as response:
-        return int(json.load(response)["requests"])
+    return int(standin_stats(url)["requests"])
 
 
 def requests_for(tag: str, n: int) -> list[CompletionRequest]:
