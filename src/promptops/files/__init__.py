@@ -173,8 +173,32 @@ def _construct(node: yaml.Node | None, path: Path) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise InputError(f"{path}:{line}:{col}: error: {exc.problem or 'invalid YAML'}") from exc
+    except (ValueError, TypeError, OverflowError) as exc:  # a scalar its tag cannot build: 2026-02-30
+        raise _scalar_error(node, path, exc) from exc
     finally:
         loader.dispose()
+
+
+def _scalar_error(root: yaml.Node, path: Path, exc: Exception) -> InputError:
+    """The one-line error for the first scalar PyYAML cannot build (it raises without a place)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            loader = _SafeLoader("")
+            try:
+                loader.construct_object(node)
+            except (ValueError, TypeError, OverflowError) as problem:
+                tag = node.tag.rpartition(":")[2]
+                where = f"{path}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
+                return InputError(f"{where}: error: {node.value!r} is not a valid {tag} ({problem})")
+            finally:
+                loader.dispose()
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in reversed(node.value) for n in reversed(pair))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+    return InputError(f"{path}:1:1: error: {exc}")
 
 
 # libyaml when present: `promptops list` parses every agent.yaml, and the pure-Python
