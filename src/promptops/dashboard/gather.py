@@ -77,7 +77,6 @@ def gather_dashboard(
         branch=branch.name,
         commit=branch.commit,
         agents=tuple(states),
-        pulls_known=pulls is not None,
         pulls_note=None if pulls is not None else pulls_note or "pull requests not read",
         other_pulls=others,
     )

@@ -41,7 +41,7 @@ def local_dashboard(
     gh = connect(
         token=token,
         repository=repository,
-        base_url=base_url or config.get("github.base_url"),
+        base_url=config.get("github.base_url") or base_url,  # the config first, as in CI
         remote_url=url,
     )
     return gather_dashboard(config, pulls=open_pulls(gh), repository=gh.full_name, fetch=fetch)

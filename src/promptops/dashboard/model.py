@@ -108,21 +108,12 @@ class Dashboard:
     branch: str
     commit: str
     agents: tuple[AgentState, ...]
-    pulls_known: bool
-    pulls_note: str | None  # why there is no PR data (local mode without a token)
+    pulls_note: str | None  # why there is no PR data (local mode without a token); None: read
     other_pulls: tuple[PromptPull, ...] = field(default=())  # promptops PRs of no current prompt
-
-    def actions(self) -> list[Action]:
-        """Every checkbox of the dashboard, in the order they appear."""
-        found: list[Action] = []
-        for agent in self.agents:
-            found.extend(agent.actions)
-            for prompt in agent.prompts:
-                found.extend(prompt.actions)
-        return found
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data["pulls_known"] = self.pulls_note is None  # for scripts: were pull requests read
         for agent, raw in zip(self.agents, data["agents"], strict=True):
             raw["actions"] = [a.to_json() for a in agent.actions]
             for prompt, raw_prompt in zip(agent.prompts, raw["prompts"], strict=True):

@@ -77,8 +77,9 @@ def facts(prompt: PromptState, pulls_note: str | None) -> list[tuple[str, str]]:
     ]
 
 
-def render_markdown(dashboard: Dashboard) -> str:
-    """The dashboard issue's body: the marker first, then one section per agent and prompt."""
+def issue_body(dashboard: Dashboard) -> str:
+    """The dashboard issue's body, as the bot writes it and `promptops dashboard --markdown`
+    prints it: the marker first, then one section per agent and prompt."""
     where = f" of `{escape_text(dashboard.repository)}`" if dashboard.repository else ""
     parts = [
         DASHBOARD_MARKER,
@@ -114,8 +115,3 @@ def _prompt_section(prompt: PromptState, pulls_note: str | None) -> str:
         section.append(charts.rstrip("\n"))
     return "\n\n".join(section)
 
-
-def issue_body(dashboard: Dashboard) -> str:
-    """The dashboard issue's body, as the bot writes it and `promptops dashboard --markdown`
-    prints it."""
-    return render_markdown(dashboard)
