@@ -6,6 +6,7 @@ The evaluation library and the terminal output load only when the command runs, 
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 
@@ -184,8 +185,16 @@ def eval_command(
         batch=batch,
         shard=parse_shard(shard) if shard else None,
     )
-    with saving_raw_replies(ws), progress_bar(sys.stderr.isatty()) as progress, batch_progress() as on_batch:
-        outcome = run_eval_command(ws.config, options, progress, on_batch)
+    # The loaded modules live to the end of the command: frozen, the collector's young
+    # collections during the run need not walk them again. A command-line policy, like the
+    # thresholds (promptops.cli); the library leaves the collector alone.
+    gc.freeze()
+    try:
+        progress = progress_bar(sys.stderr.isatty())
+        with saving_raw_replies(ws), progress as on_progress, batch_progress() as on_batch:
+            outcome = run_eval_command(ws.config, options, on_progress, on_batch)
+    finally:
+        gc.unfreeze()
     print_outcome(outcome, to_stderr=json_path == "-", all_cases=all_cases)
     write_exports(outcome, json_path, junit_path, markdown_path)
     finish(outcome, min_pass_rate)

@@ -114,4 +114,3 @@ def _prompt_section(prompt: PromptState, pulls_note: str | None) -> str:
     if charts:
         section.append(charts.rstrip("\n"))
     return "\n\n".join(section)
-

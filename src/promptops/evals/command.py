@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import gc
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -128,22 +127,8 @@ def run_eval_command(
     on_batch: ProgressCallback | None = None,
 ) -> EvalOutcome:
     """Evaluate (and compare), save every run under .promptops/runs/, return what happened."""
-    # The modules, then the cases, then the samples live to the end of the command: frozen
-    # after each step, the collector's young collections need not walk them again (a cached
-    # 2,000-case run then makes none instead of one ~10 ms walk). Thawed when done.
-    gc.freeze()
-    try:
-        return _evaluate(config, options, progress, on_batch)
-    finally:
-        gc.unfreeze()
-
-
-def _evaluate(
-    config: Config, options: EvalOptions, progress: Progress | None, on_batch: ProgressCallback | None
-) -> EvalOutcome:
     config = with_provider(config, options.provider, options.model)
     sets, suite = prepare(config, options)
-    gc.freeze()
     client = client_from_config(
         config,
         no_cache=options.no_cache,
