@@ -21,7 +21,6 @@ from __future__ import annotations
 import ssl
 import urllib.request
 from collections import deque
-from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 import httpcore2
@@ -33,22 +32,6 @@ from promptops.llm.providers.tls import shared_ssl_context
 # httpx2's default: an idle connection is dropped before a typical server's own
 # keep-alive timeout (uvicorn: 5 s) would close it under a request.
 KEEPALIVE_EXPIRY_S = 5.0
-
-
-class Transport(Protocol):
-    """What the provider calls: httpcore2's request interface (the answer read in full)."""
-
-    async def request(
-        self,
-        method: bytes,
-        url: httpcore2.URL,
-        *,
-        headers: list[tuple[bytes, bytes]],
-        content: bytes,
-        extensions: dict[str, object],
-    ) -> httpcore2.Response: ...
-
-    async def aclose(self) -> None: ...
 
 
 class KeptAliveConnections:
@@ -108,6 +91,10 @@ class KeptAliveConnections:
         self._closed = True
         while self._idle:
             await self._idle.pop().aclose()
+
+
+# What the provider calls: httpcore2's request interface, on either kind of transport.
+Transport = KeptAliveConnections | httpcore2.AsyncConnectionPool
 
 
 def open_transport(url: httpcore2.URL) -> Transport:
