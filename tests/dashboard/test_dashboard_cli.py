@@ -13,6 +13,7 @@ import pytest
 from promptops.version_ids import version_id
 from tests.conftest import run_cli
 from tests.dashboard.scenario import SYSTEM_V2, Scenario, scenario  # noqa: F401 - the fixture
+from tests.gitrepo import git
 from tests.mermaid_parse import xycharts
 
 
@@ -35,7 +36,7 @@ def test_json_without_a_token_has_everything_but_pull_requests(scenario: Scenari
     assert last["low"] < 0.9375 < last["high"] and last["date"].startswith("2026-11-09")
     assert system["last_deploy"] == {
         "version": 2,
-        "commit": system["last_deploy"]["commit"],
+        "commit": git(scenario.repo, "log", "-1", "--format=%H", "--fixed-strings", "--grep=(#3)"),
         "date": "2026-11-09T09:30:00+00:00",
         "pr": 3,
         "recorded": True,

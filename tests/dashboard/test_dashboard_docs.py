@@ -31,6 +31,7 @@ def test_the_docs_show_the_dashboard_a_scheduled_run_writes(
     before, _, rest = page.partition(START)
     _, _, after = rest.partition(END)
     assert rest, f"{DOCS} lacks the marker {START}"
+    assert END in rest, f"{DOCS} lacks the marker {END} (regenerating would drop the rest of the page)"
     if os.environ.get("PROMPTOPS_REGENERATE_DOCS") == "1":
         DOCS.write_text(before + block + after, encoding="utf-8")
         page = DOCS.read_text(encoding="utf-8")

@@ -132,4 +132,7 @@ def test_a_worktree_keeps_its_data_in_the_common_git_directory(tmp_path: Path) -
     result = run_cli(worktree, "eval", "support-agent", "--provider", "echo", "--min-pass-rate", "0")
     assert result.exit_code == 0, result.stderr
     assert len(list((Path(git_dir) / "promptops" / "parsed").glob("*.json"))) == 1
-    assert not (worktree / ".git").is_dir()
+    assert not (git_dir / "worktrees" / "wt" / "promptops").exists()  # not per worktree
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=worktree, capture_output=True, text=True)
+    assert status.stdout == "?? .promptops/\n"  # the run's own output, and nothing kept beside it:
+    assert not list(worktree.rglob("parsed")) and not list(worktree.rglob("*.json.tmp"))

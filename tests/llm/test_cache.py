@@ -162,21 +162,27 @@ def test_cache_key_is_canonical():
     assert cache_key("anthropic", "u", a) != cache_key("openai", "u", a)
 
 
-def test_cache_keys_are_the_text_json_dumps_gives_so_stored_answers_still_match():
-    """Keys are hashed from canonical JSON built by a kept encoder: its text must be exactly
-    json.dumps's with the same options, or every answer a user has cached would miss."""
-    from pathlib import PurePosixPath
+def test_a_request_keys_as_it_did_before_the_encoder_was_kept():
+    """Recorded with promptops at 70a628d (json.JSONEncoder per call): every answer users have
+    cached is found under the same key after the kept encoder (files.json_text)."""
+    from promptops.llm.types import CompletionRequest, ToolSpec
 
-    from promptops.llm.cache import _canonical_json
-
-    material = {
-        "z": [1, 2.5, -0.0, 1e300, True, None],
-        "é": {"nested": 'ünïcode \u2028 "quoted"', "b": 1, "a": 2},
-        "path": PurePosixPath("/tmp/x"),
-        "tuple": (1, "two"),
-    }
-    expected = json.dumps(material, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    assert _canonical_json(material) == expected
+    request = CompletionRequest(
+        model="claude-sonnet-5-5",
+        system="Be brief. ☕",
+        messages=({"role": "user", "content": "Refund order 12?"},),
+        params={"temperature": 0, "max_tokens": 256},
+        tools=(
+            ToolSpec(
+                name="lookup_order",
+                description="Find an order",
+                input_schema={"type": "object", "properties": {"id": {"type": "string"}}},
+            ),
+        ),
+    )
+    assert cache_key("anthropic", "https://api.anthropic.com", request) == (
+        "5c35026ef6e7cdfef85195194815eabef643c77ea1c7227e773653200fcbb1b8"
+    )
 
 
 def test_no_cache_calls_the_model_and_stores_nothing(anthropic_standin, tmp_path):

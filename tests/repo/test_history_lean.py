@@ -70,20 +70,3 @@ def test_history_runs_one_git_log_then_none_until_the_branch_or_notes_move(tmp_p
     moved = run_history(repo, tmp_path / "moved.trace")
     assert git_commands(tmp_path / "moved.trace").count("log") == 1
     assert "v3*" in moved.stdout and "third" in moved.stdout
-
-
-def test_history_of_an_unknown_prompt_still_names_what_exists(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path, support_agent())
-    env = {**os.environ}
-    done = subprocess.run(
-        [sys.executable, "-m", "promptops", "history", "support-agent/sytem"],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [
-        "promptops: unknown prompt 'support-agent/sytem'; closest: support-agent/system"
-    ]
