@@ -10,7 +10,6 @@ the ignore notes on the current version. Pull requests come from the caller: `No
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 
 from promptops.config import GOALS, Config
@@ -27,14 +26,19 @@ from promptops.dashboard.model import (
 )
 from promptops.dashboard.version_points import measured, version_points
 from promptops.errors import PromptopsError
-from promptops.git.branches import no_commits_yet, resolve_default_branch
 from promptops.git.commits import variant_branch
-from promptops.git.notes import fetch_notes, notes_for
+from promptops.git.notes import notes_for
 from promptops.github.open_pulls import OpenPull
 from promptops.repo.agents import Prompt, load_all_agents
 from promptops.repo.eval_notes import describe_note
-from promptops.repo.history import PromptHistory, PromptVersion, prompt_histories
-from promptops.repo.ignore_notes import read_ignores
+from promptops.repo.history import (
+    PromptHistory,
+    PromptVersion,
+    checked_default_branch,
+    fetch_notes_if_due,
+    prompt_histories,
+)
+from promptops.repo.ignore_notes import Ignore, ignores_in_note
 from promptops.repo.rollouts import Rollout, load_agent_rollout, step_started
 from promptops.repo.tokens import count_tokens_by_version
 
@@ -52,22 +56,32 @@ def gather_dashboard(
 ) -> Dashboard:
     """The dashboard of the default branch. `pulls`: the repository's open PRs, or None when
     they are unknown (then `pulls_note` says why). `fetch` brings origin's notes in first."""
-    branch = resolve_default_branch(config.root, config)
-    if branch.rev is None or branch.commit is None:
-        raise no_commits_yet(config.root, branch.name)
+    branch = checked_default_branch(config)
+    assert branch.rev is not None and branch.commit is not None  # checked_default_branch raised otherwise
     if fetch:
-        with contextlib.suppress(PromptopsError):  # no remote or offline: the notes we have
-            fetch_notes(config.root)
+        fetch_notes_if_due(config, True)  # stamped: a `history` right after need not fetch again
     agents = load_all_agents(config, branch.rev)
     by_branch = _branches(config, [p for a in agents for p in a.prompts.values()])
     mine = _promptops_pulls(config, pulls or [], by_branch)
     known = {pid for agent in agents for pid in (p.id for p in agent.prompts.values())}
-    histories = prompt_histories(config, [p for agent in agents for p in agent.prompts.values()])
+    # One `git notes list` for every prompt's "no means no" record, not a `git notes show` each.
+    ignore_notes = notes_for(config.root, [p.version_id for agent in agents for p in agent.prompts.values()])
+    histories = prompt_histories(
+        config, [p for agent in agents for p in agent.prompts.values()], branch=branch
+    )
     states = []
     for agent in agents:
         rollout = load_agent_rollout(config, agent.id, branch.rev)
         prompts = tuple(
-            _prompt_state(config, prompt, histories[prompt.id], branch.rev, rollout, mine.get(prompt.id, []))
+            _prompt_state(
+                config,
+                prompt,
+                histories[prompt.id],
+                branch.rev,
+                rollout,
+                mine.get(prompt.id, []),
+                ignores_in_note(ignore_notes.get(prompt.version_id), prompt.id, prompt.version_id),
+            )
             for prompt in agent.prompts.values()
         )
         states.append(AgentState(agent.id, prompts, (Action("eval", agent.id, None, "re-evaluate now"),)))
@@ -123,6 +137,7 @@ def _prompt_state(
     rev: str,
     rollout: Rollout | None,
     pulls: list[PromptPull],
+    ignores: list[Ignore],
 ) -> PromptState:
     on_branch = [v for v in history.versions if v.number is not None]
     current = next((v for v in on_branch if v.version_id == prompt.version_id), None)
@@ -131,9 +146,7 @@ def _prompt_state(
         tokens = count_tokens_by_version({prompt.version_id: prompt.text})[prompt.version_id]
     lock = next((p.number for p in pulls if p.goal in GOALS), None)
     rolled_out = rollout if rollout and rollout.prompt.id == prompt.id else None
-    ignored = tuple(
-        IgnoredGoal(i.goal, i.pr, i.by, i.at) for i in read_ignores(config.root, prompt.id, prompt.version_id)
-    )
+    ignored = tuple(IgnoredGoal(i.goal, i.pr, i.by, i.at) for i in ignores)
     return PromptState(
         prompt_id=prompt.id,
         type=prompt.type,

@@ -94,10 +94,12 @@ def prompt_history(
     skipped quietly: the notes we have are shown. The `git log` walk is started first and
     the tokenizer, when counts will be missing, loads while git walks on the other core.
     """
-    branch = _checked_default_branch(config, also=[NOTES_REF])
-    assert branch.rev is not None  # _checked_default_branch raised otherwise
+    branch = checked_default_branch(config, also=[NOTES_REF])
+    assert branch.rev is not None  # checked_default_branch raised otherwise
     prompt = _find_prompt(config, prompt_id, branch.rev)
-    notes = None if _fetch_notes(config, fetch) else branch.also.get(NOTES_REF, "")  # fetched: read again
+    notes = (
+        None if fetch_notes_if_due(config, fetch) else branch.also.get(NOTES_REF, "")
+    )  # fetched: read again
     started = _start_logs(config, [prompt], branch, notes)
     if started.walking:
         try:
@@ -120,8 +122,8 @@ def prompt_histories(
 ) -> dict[str, PromptHistory]:
     """The histories of `prompts` (by id) from one `git log` walk for all of them: the
     dashboard shows every prompt, and a walk per prompt would read the history that often.
-    `branch`: the default branch as `_checked_default_branch` gave it (else resolved here)."""
-    branch = branch or _checked_default_branch(config)
+    `branch`: the default branch as `checked_default_branch` gave it (else resolved here)."""
+    branch = branch or checked_default_branch(config)
     logs = _start_logs(config, prompts, branch, None).result()
     return {
         p.id: _history(
@@ -154,7 +156,7 @@ def _load_tokenizer_if_counts_are_missing(prompt: Prompt) -> None:
         load_encoding()
 
 
-def _checked_default_branch(config: Config, also: Sequence[str] = ()) -> DefaultBranch:
+def checked_default_branch(config: Config, also: Sequence[str] = ()) -> DefaultBranch:
     """The default branch of a full clone with commits (else the error that says so)."""
     branch = resolve_default_branch(config.root, config, also)
     if branch.rev is None:
@@ -247,8 +249,11 @@ def _version(
     )
 
 
-def _fetch_notes(config: Config, fetch: bool | None) -> bool:
-    """True when origin's notes were fetched (so the notes ref may have moved)."""
+def fetch_notes_if_due(config: Config, fetch: bool | None) -> bool:
+    """Fetch origin's notes: `fetch` True always, False never, None when the last fetch is older
+    than history.notes_max_age_minutes; the fetch is stamped, so the next look need not. True
+    when fetched (so the notes ref may have moved); offline or no access: False, the notes we
+    have are shown."""
     if fetch is False:
         return False
     max_age_s = 0.0 if fetch else float(config.get("history.notes_max_age_minutes")) * 60

@@ -8,10 +8,7 @@ suggestions from the same place the schedule consults.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-from promptops.git.notes import read_note
 
 
 @dataclass(frozen=True)
@@ -38,8 +35,3 @@ def ignores_in_note(note: dict[str, Any] | None, prompt_id: str, version_id: str
         for goal, entry in sorted(goals.items())
         if isinstance(entry, dict)
     ]
-
-
-def read_ignores(root: Path, prompt_id: str, version_id: str) -> list[Ignore]:
-    """Every ignore recorded for `prompt_id` at `version_id` (fetch the notes first to see origin's)."""
-    return ignores_in_note(read_note(root, version_id), prompt_id, version_id)
