@@ -10,7 +10,7 @@ import pytest
 
 from promptops.errors import PromptopsError
 from promptops.git.log import file_log, files_log, start_files_log
-from promptops.git.log_cache import cached_files_log, start_cached_files_log
+from promptops.git.log_cache import cached_files_log
 from tests.gitrepo import commit, git, make_repo
 
 NOTES = "refs/notes/promptops"
@@ -132,11 +132,6 @@ def test_a_started_walk_that_fails_or_cannot_start_says_so_in_one_line(
     message = str(failed.value)
     assert message.startswith("git failed while reading the history of a.md: ") and "\n" not in message
     assert "no-such-branch" in message
-
-    started = start_cached_files_log(repo, git(repo, "rev-parse", "HEAD"), ["a.md"], notes_ref=NOTES)
-    assert started.walking
-    started.cancel()  # not wanted after all: stopped, and nothing is kept
-    assert not (repo / ".git" / "promptops" / "file-logs").exists()
 
     monkeypatch.setenv("PATH", str(tmp_path / "no-git-here"))
     with pytest.raises(PromptopsError, match=r"^git is not installed or not on PATH"):

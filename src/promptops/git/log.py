@@ -82,9 +82,6 @@ class PendingFilesLog:
         out = self.walk.output().decode("utf-8", errors="replace")
         return _follow_renames(self.root, _logs_by_path(out, self.paths, self.notes_ref), self.notes_ref)
 
-    def cancel(self) -> None:
-        self.walk.cancel()
-
 
 def start_files_log(
     root: Path, rev: str, paths: Sequence[str], *, notes_ref: str | None = None

@@ -72,10 +72,6 @@ class KeptLogs:
             _write(self.cache_file, {**self.key, "logs": rows})
         return self.logs
 
-    def cancel(self) -> None:
-        if self.walk is not None and self.logs is None:
-            self.walk.cancel()
-
 
 def start_cached_files_log(
     root: Path, commit: str, paths: Sequence[str], *, notes_ref: str, notes: str | None = None

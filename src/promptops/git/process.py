@@ -87,12 +87,6 @@ class RunningGit:
         self._reader.join()
         return checked(self._proc.returncode, self._out, self._err, self.doing)
 
-    def cancel(self) -> None:
-        """Stop git (its answer is no longer wanted) and reap it."""
-        if self._proc.poll() is None:
-            self._proc.kill()
-        self._reader.join()
-
 
 def git_text(root: Path | str, args: Sequence[str], doing: str) -> str:
     """stdout of `git ARGS` as text; a failure becomes one line naming what we were doing."""

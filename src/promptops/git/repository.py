@@ -38,14 +38,6 @@ def remote_url(repo_root: Path | str, remote: str | None = None) -> str | None:
     return repo.remote(name).url if name else None
 
 
-def ref_exists(repo: git.Repo, ref: str) -> bool:
-    try:
-        repo.git.rev_parse("--verify", "--quiet", ref)
-        return True
-    except git.GitCommandError:
-        return False
-
-
 def commit_of(repo: git.Repo, ref: str) -> str:
     try:
         return repo.git.rev_parse("--verify", "--quiet", ref + "^{commit}")

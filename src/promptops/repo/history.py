@@ -97,16 +97,11 @@ def prompt_history(
     branch = checked_default_branch(config, also=[NOTES_REF])
     assert branch.rev is not None  # checked_default_branch raised otherwise
     prompt = _find_prompt(config, prompt_id, branch.rev)
-    notes = (
-        None if fetch_notes_if_due(config, fetch) else branch.also.get(NOTES_REF, "")
-    )  # fetched: read again
+    fetched = fetch_notes_if_due(config, fetch)
+    notes = None if fetched else branch.also.get(NOTES_REF, "")  # fetched: the ref is read again
     started = _start_logs(config, [prompt], branch, notes)
-    if started.walking:
-        try:
-            _load_tokenizer_if_counts_are_missing(prompt)
-        except BaseException:
-            started.cancel()  # nothing half-walked is kept
-            raise
+    if started.walking:  # only `result()` keeps a walk: a failure here leaves nothing half-kept
+        _load_tokenizer_if_counts_are_missing(prompt)
     logs = started.result()
     rollout = _rollout_file(config, prompt)
     return _history(config, branch.name, prompt, logs[prompt.rel_path], logs[rollout], all_branches, limit)

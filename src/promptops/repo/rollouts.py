@@ -111,12 +111,6 @@ class StepStart:
     subject: str
 
 
-def rollout_path(config: Config, agent_id: str) -> str:
-    """Repository-relative path of the agent's rollout.yaml."""
-    with open_source(config, None) as source:
-        return posixpath.join(AgentLoader(source, None).folder_rel(agent_id), ROLLOUT_FILE)
-
-
 def load_rollout(config: Config, prompt_id: str, ref: str | None = None) -> Rollout | None:
     """The rollout of `prompt_id` (None when the agent has no rollout.yaml or it is for another prompt)."""
     agent_id, name = split_prompt_id(prompt_id)
