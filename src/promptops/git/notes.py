@@ -16,7 +16,7 @@ from typing import Any
 
 import git
 
-from promptops.git.note_reading import FETCH_STAMP, NOTES_REF, notes_fetched_within
+from promptops.git.note_reading import FETCH_STAMP, NOTES_REF
 from promptops.git.note_reading import notes_for as notes_for
 from promptops.git.note_reading import parse_note as parse_note
 from promptops.git.repository import commit_of, find_remote, identity_args, ls_remote, open_repo, run, run_git
@@ -34,35 +34,23 @@ def read_note(repo_root: Path | str, commit: str) -> dict[str, Any] | None:
     return parse_note(text)
 
 
-def fetch_notes_when_stale(repo_root: Path | str, max_age_s: float) -> bool:
-    """Fetch origin's notes unless they were fetched less than `max_age_s` ago; True if fetched.
-
-    `promptops history` runs often and notes change rarely: a network round trip on every
-    call cost more than the whole local history. Failures propagate (the caller decides).
-    """
-    if notes_fetched_within(repo_root, max_age_s):
-        return False
+def fetch_notes(repo_root: Path | str, remote: str | None = None) -> bool:
+    """Bring the remote's promptops notes into the local notes ref (merging, local wins on
+    conflict) and stamp when (`notes_fetched_within`: `history` fetches only when the last
+    fetch is old, as notes change rarely). False when there is no remote. Failures propagate."""
     repo = open_repo(repo_root)
     try:
-        stamp = Path(repo.common_dir) / FETCH_STAMP
-        name = find_remote(repo)
+        name = remote or find_remote(repo)
         if name is None:
             return False
         if fetch_remote_notes(repo, name):
             merge_remote_notes(repo)
+        stamp = Path(repo.common_dir) / FETCH_STAMP
         stamp.parent.mkdir(parents=True, exist_ok=True)
         stamp.touch()
         return True
     finally:
         repo.close()
-
-
-def fetch_notes(repo_root: Path | str, remote: str | None = None) -> None:
-    """Bring the remote's promptops notes into the local notes ref (merging, local wins on conflict)."""
-    repo = open_repo(repo_root)
-    name = remote or find_remote(repo)
-    if name and fetch_remote_notes(repo, name):
-        merge_remote_notes(repo)
 
 
 def add_note(repo: git.Repo, remote: str | None, commit: str, note: Mapping[str, Any]) -> None:

@@ -254,10 +254,10 @@ def fetch_notes_if_due(config: Config, fetch: bool | None) -> bool:
     max_age_s = 0.0 if fetch else float(config.get("history.notes_max_age_minutes")) * 60
     if notes_fetched_within(config.root, max_age_s):  # the usual case: no GitPython, no network
         return False
-    from promptops.git.notes import fetch_notes_when_stale
+    from promptops.git.notes import fetch_notes
 
     try:
-        return fetch_notes_when_stale(config.root, max_age_s)
+        return fetch_notes(config.root)
     except PromptopsError:  # offline or no access: show the notes we have
         return False
 
