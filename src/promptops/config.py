@@ -112,17 +112,16 @@ def load_config(root: Path) -> Config:
     path = root / CONFIG_FILE
     if not path.exists():
         return Config(root=root, data=copy.deepcopy(DEFAULTS), source=None)
-    doc: Document = load_document(path)
-    validate_document(doc, "config")
-    data = _merge(DEFAULTS, doc.data or {})
-    _check_prompts_dir(root, data["prompts_dir"], doc)
-    _check_shards(data, doc)
-    return Config(root=root, data=data, source=path)
+    return _checked(root, load_document(path), path)
 
 
 def config_from_text(root: Path, text: str, source: Path) -> Config:
     """Settings from a `.promptops.yaml` text read elsewhere (a commit: `source` is `REF:.promptops.yaml`)."""
-    doc = parse_document(text, source)
+    return _checked(root, parse_document(text, source), source)
+
+
+def _checked(root: Path, doc: Document, source: Path) -> Config:
+    """The settings of a parsed config document: schema, defaults, then the cross-field rules."""
     validate_document(doc, "config")
     data = _merge(DEFAULTS, doc.data or {})
     _check_prompts_dir(root, data["prompts_dir"], doc)
