@@ -101,9 +101,15 @@ def git_bytes(root: Path | str, args: Sequence[str], doing: str, stdin: bytes | 
 def checked(status: int, out: bytes, err: bytes, doing: str) -> bytes:
     """`out` when git succeeded, else one line naming what we were doing and what git said."""
     if status != 0:
-        text = err.decode("utf-8", errors="replace") or out.decode("utf-8", errors="replace")
-        raise PromptopsError(f"git failed while {doing}: {last_lines(text) or f'exit status {status}'}")
+        raise git_failure(
+            doing, status, err.decode("utf-8", errors="replace") or out.decode("utf-8", errors="replace")
+        )
     return out
+
+
+def git_failure(doing: str, status: int, said: str) -> PromptopsError:
+    """The one line for a git command that failed: what we were doing and what git said last."""
+    return PromptopsError(f"git failed while {doing}: {last_lines(said) or f'exit status {status}'}")
 
 
 def last_lines(text: str) -> str:

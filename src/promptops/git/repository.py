@@ -11,9 +11,8 @@ from pathlib import Path
 
 import git
 
-from promptops.errors import PromptopsError
+from promptops.git.process import git_failure, not_a_repository, pick_remote
 from promptops.git.process import last_lines as last_lines
-from promptops.git.process import not_a_repository, pick_remote
 
 FALLBACK_IDENTITY = {"user.name": "promptops", "user.email": "promptops@users.noreply.github.com"}
 
@@ -68,7 +67,7 @@ def run(repo: git.Repo, args: list[str], doing: str) -> str:
     """Run git in `repo`; a failure becomes one readable line naming what we were doing."""
     status, out, err = run_raw(repo, args)
     if status != 0:
-        raise PromptopsError(f"git failed while {doing}: {last_lines(err or out) or f'exit status {status}'}")
+        raise git_failure(doing, status, err or out)
     return out
 
 
