@@ -21,12 +21,13 @@ from __future__ import annotations
 import ssl
 import urllib.request
 from collections import deque
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import httpcore2
 
 from promptops.errors import ConfigError
 from promptops.llm.providers.asyncio_streams import AsyncioBackend
+from promptops.llm.providers.http_urls import split_http_url
 from promptops.llm.providers.tls import shared_ssl_context
 
 # httpx2's default: an idle connection is dropped before a typical server's own
@@ -125,17 +126,16 @@ def environment_proxy(url: httpcore2.URL) -> httpcore2.Proxy | None:
         return None
     if "://" not in address:
         address = f"http://{address}"
-    parts = urlsplit(address)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    split = split_http_url(address)
+    if split is None:
         raise ConfigError(
             f"the proxy for {scheme}:// requests ({_without_password(address)}, from the "
             f"{scheme.upper()}_PROXY or ALL_PROXY environment variable) must be an http:// or https:// URL"
         )
-    auth = (unquote(parts.username), unquote(parts.password or "")) if parts.username else None
-    netloc = parts.netloc.rpartition("@")[2]
+    proxy_scheme, netloc, auth = split
     # An https:// proxy is verified like a server (httpcore2 would read the CA bundle again).
     return httpcore2.Proxy(
-        f"{parts.scheme}://{netloc}", auth=auth, ssl_context=_tls_context(parts.scheme.encode())
+        f"{proxy_scheme}://{netloc}", auth=auth, ssl_context=_tls_context(proxy_scheme.encode())
     )
 
 

@@ -18,13 +18,13 @@ import time
 import weakref
 import zlib
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
 
 from promptops import __version__
 from promptops.errors import ConfigError
 from promptops.llm.budget import current_meter
 from promptops.llm.errors import CallTimeout, ConnectionFailed, LLMError, RateLimited, UnknownProvider
 from promptops.llm.pricing import PriceTable
+from promptops.llm.providers.http_urls import split_http_url
 from promptops.llm.providers.retry import backoff_seconds, retry_after_seconds, retryable_status
 from promptops.llm.types import Completion, CompletionRequest, ToolCall
 
@@ -186,25 +186,21 @@ class OpenAICompatProvider:
 
 def request_headers(base_url: str, api_key: str) -> list[tuple[bytes, bytes]]:
     """The headers of every request (httpcore2 adds Content-Length); checks `base_url` first."""
-    parts = urlsplit(base_url)
-    try:
-        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.netloc.isascii()
-        parts.port  # noqa: B018 (raises ValueError on a port that is not a number)
-    except ValueError:
-        usable = False
-    if not usable:
+    split = split_http_url(base_url)
+    if split is None:
         raise ConfigError(
             f"provider.base_url must be an http:// or https:// URL with an ASCII host name "
             f"(punycode for others), e.g. http://localhost:11434/v1; got {base_url!r}"
         )
+    _, host, auth = split
     headers = [
-        (b"Host", parts.netloc.rpartition("@")[2].encode("ascii")),
+        (b"Host", host.encode("ascii")),
         (b"Accept", b"application/json"),
         (b"Content-Type", b"application/json"),
         (b"User-Agent", f"promptops/{__version__}".encode()),
     ]
-    if parts.username is not None:  # http://user:password@host/v1: basic auth, as httpx2 sent it
-        userpass = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+    if auth is not None:  # http://user:password@host/v1: basic auth, as httpx2 sent it
+        userpass = f"{auth[0]}:{auth[1]}".encode()
         headers.append((b"Authorization", b"Basic " + base64.b64encode(userpass)))
     elif api_key:
         headers.append((b"Authorization", f"Bearer {api_key}".encode()))
