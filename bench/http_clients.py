@@ -110,28 +110,26 @@ async def aiohttp_client(base_url: str, proxies: str) -> tuple[Post, Callable[[]
 
 
 async def promptops_transport(base_url: str) -> tuple[Post, Callable[[], Awaitable[None]]]:
-    """The provider's own transport: a free list of httpcore2 connections on asyncio streams."""
+    """The provider's own transport (a free list of httpcore2 connections on asyncio streams),
+    with the provider's own URL, headers and timeouts: only the retries and the answer's
+    reading into a Completion are left out, as the other rows have neither."""
     import json
 
-    import httpcore2
+    from promptops.llm.pricing import PriceTable
+    from promptops.llm.providers.openai_compat import OpenAICompatProvider
 
-    from promptops.llm.providers.http_transport import open_transport
-    from promptops.llm.providers.openai_compat import request_headers
-
-    url = httpcore2.URL(base_url + "/chat/completions")
-    transport = open_transport(url)
-    headers = request_headers(base_url, "")
-    timeouts = {"timeout": dict.fromkeys(("connect", "read", "write", "pool"), 60.0)}
+    provider = OpenAICompatProvider(base_url=base_url, prices=PriceTable.from_config(None), timeout_s=60.0)
 
     async def post(payload: dict[str, Any]) -> dict[str, Any]:
-        content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        transport = provider._transport()
+        content = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
         response = await transport.request(
-            b"POST", url, headers=headers, content=content, extensions=timeouts
+            b"POST", provider._url, headers=provider._headers, content=content, extensions=provider._timeouts
         )
         assert response.status == 200, response.status
         return json.loads(response.content)
 
-    return post, transport.aclose
+    return post, provider.aclose
 
 
 CLIENTS: dict[str, Callable[[str], Awaitable[tuple[Post, Callable[[], Awaitable[None]]]]]] = {
