@@ -51,6 +51,8 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 sys.path.insert(0, str(SRC))
 
 from promptops.config import load_config  # noqa: E402
+from promptops.git.log_cache import CACHE_FOLDER  # noqa: E402
+from promptops.git.process import git_dir  # noqa: E402
 from promptops.repo.history import prompt_history  # noqa: E402
 from promptops.repo.listing import list_prompts  # noqa: E402
 from promptops.repo.tokens import count_tokens  # noqa: E402
@@ -173,7 +175,7 @@ def timed(fn: Callable[[], object]) -> float:
 
 def clear_walks(root: Path) -> None:
     """Forget the kept file logs (in the git dir): git walks the whole history again."""
-    shutil.rmtree(root / ".git" / "promptops" / "file-logs", ignore_errors=True)
+    shutil.rmtree(git_dir(root) / CACHE_FOLDER, ignore_errors=True)
 
 
 def clear_caches(root: Path) -> None:
