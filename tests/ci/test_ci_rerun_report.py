@@ -103,6 +103,7 @@ def test_a_rerun_with_the_same_results_says_unchanged_since_and_still_sets_the_c
     assert run.result.exit_code == 0, run.err
     first = eval_report(github)
     assert "| pass rate | 100.0% | 0.0% | -100.0 pts |" in first and "unchanged" not in first
+    listings = len(github.calls("issues/list-comments"))
 
     # a push that changes no prompt (a docs file): the same results, so no second table
     head2 = push_to_feature(agent_repo, {"NOTES.md": "why the prompt is shorter\n"}, "notes")
@@ -120,6 +121,9 @@ def test_a_rerun_with_the_same_results_says_unchanged_since_and_still_sets_the_c
     assert f"results unchanged since {head[:10]}" in run.out
     edited = eval_report(github)
     assert len(bodies(github)) == 1 and len(github.calls("issues/update-comment")) == 1
+    # two listings of the PR's comments, as on the first run: one for a recorded approval of a
+    # gate change, one in which the earlier eval comment is both read and edited
+    assert len(github.calls("issues/list-comments")) - listings == listings == 2
     assert edited.startswith("<!-- promptops:report eval -->\n<!-- promptops:results fingerprint=")
     assert (
         f"## promptops evaluation: unchanged since `{head[:10]}`\n\n**promptops/eval: failure** ❌" in edited

@@ -9,7 +9,7 @@ message quoting a URL or a header cannot leak one either.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,9 +134,12 @@ class CiContext:
             )
         return self._github
 
-    def comment(self, issue_number: int, key: str, body: str) -> str:
-        """Write (or edit) promptops' comment `key` on an issue or PR; returns its URL."""
-        comment, _ = self.github().upsert_issue_comment(issue_number, key, self.redact(body))
+    def comment(self, issue_number: int, key: str, body: str | Callable[[str | None], str]) -> str:
+        """Write (or edit) promptops' comment `key` on an issue or PR; returns its URL. `body`: the
+        text, or a function of the bot's earlier comment's text (see `upsert_issue_comment`)."""
+        redact = self.redact
+        text = (lambda previous: redact(body(previous))) if callable(body) else redact(body)
+        comment, _ = self.github().upsert_issue_comment(issue_number, key, text)
         return comment.html_url
 
     def status(self, sha: str, state: str, description: str) -> None:

@@ -15,9 +15,10 @@ the head commit, the run link, the time, how many samples the response cache ans
 
 The fingerprint of those facts and the commit of the first run that gave them are kept in a
 hidden marker in the bot's own comment, and read back only from a comment the bot's own
-identity wrote (`GitHubRepo.own_comments_with`): a copied marker in someone else's comment
-cannot make a changed result pass as unchanged. The check and status are set on every head
-by the caller either way; only the comment is spared.
+identity wrote (the one `GitHubRepo.upsert_issue_comment` finds and edits, in its one listing
+of the comments): a copied marker in someone else's comment cannot make a changed result
+pass as unchanged. The check and status are set on every head by the caller either way;
+only the comment is spared.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from promptops.bot.gate_report import AgentResult, PullEvaluation, conclusion_li
 from promptops.bot.staleness import staleness_lines
 from promptops.evals.markdown_report import summary_lines
 from promptops.evals.report import case_rows, comparison_rows
-from promptops.markdown import details, inline_code, report_marker
+from promptops.markdown import details, inline_code
 
 EVAL_KEY = "eval"
 
@@ -57,21 +58,21 @@ def publish_gate(ctx: CiContext, number: int, evaluation: PullEvaluation, now: d
     ctx.report.summary.append(report)
     set_gate(ctx, evaluation.head, gate.conclusion, gate.status_state, gate.title, report)
     fingerprint = results_fingerprint(evaluation)
-    posted = _posted(ctx, number)
-    if posted is None or posted.fingerprint != fingerprint:
-        return ctx.comment(number, EVAL_KEY, with_marker(report, fingerprint, evaluation.head))
-    ctx.report.say(
-        f"results unchanged since {posted.since[:10]}: comment edited to say so, results kept folded"
-    )
-    body = render_unchanged(evaluation, posted, links, now or datetime.now(UTC))
-    return ctx.comment(number, EVAL_KEY, body)
+    unchanged: list[PostedResults] = []
 
+    def body(previous: str | None) -> str:
+        # `previous`: the bot's own earlier eval comment (comments by anyone else are ignored)
+        posted = read_posted(previous) if previous else None
+        unchanged[:] = [posted] if posted is not None and posted.fingerprint == fingerprint else []
+        if not unchanged:
+            return with_marker(report, fingerprint, evaluation.head)
+        return render_unchanged(evaluation, unchanged[0], links, now or datetime.now(UTC))
 
-def _posted(ctx: CiContext, number: int) -> PostedResults | None:
-    """The results of the bot's own eval comment on the PR (comments by anyone else are ignored)."""
-    for comment in ctx.github().own_comments_with(number, report_marker(EVAL_KEY)):
-        return read_posted(comment.body or "")
-    return None
+    url = ctx.comment(number, EVAL_KEY, body)
+    if unchanged:
+        since = unchanged[0].since[:10]
+        ctx.report.say(f"results unchanged since {since}: comment edited to say so, results kept folded")
+    return url
 
 
 @dataclass(frozen=True)

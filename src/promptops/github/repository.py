@@ -272,20 +272,27 @@ class GitHubRepo:
         """Pull request `number` (its head and base as GitHub sees them now)."""
         return self.call(f"reading pull request #{number}", self.repo.get_pull, number)
 
-    def upsert_issue_comment(self, issue_number: int, key: str, body: str) -> tuple[IssueComment, bool]:
+    def upsert_issue_comment(
+        self, issue_number: int, key: str, body: str | Callable[[str | None], str]
+    ) -> tuple[IssueComment, bool]:
         """Like `upsert_sticky_comment`, on any issue or pull request by number: edit the comment
-        carrying the marker for `key`, or create it. Re-running a job never posts a second reply."""
+        carrying the marker for `key`, or create it. Re-running a job never posts a second reply.
+        `body` may be a function of the bot's own earlier comment's text (None when there is
+        none), for a comment that depends on what it said before, in the same one listing."""
         marker = report_marker(key)
-        if not body.lstrip().startswith(marker):
-            body = f"{marker}\n{body}"
-        body = truncate_to_limit(body, COMMENT_LIMIT)
         issue = self._lazy_repo.get_issue(issue_number)
+
+        def text(previous: str | None) -> str:
+            written = body(previous) if callable(body) else body
+            if not written.lstrip().startswith(marker):
+                written = f"{marker}\n{written}"
+            return truncate_to_limit(written, COMMENT_LIMIT)
 
         def find_then_write() -> tuple[IssueComment, bool]:
             found = self._own_comment(issue.get_comments(), marker)
             if found is None:
-                return issue.create_comment(body), True
-            found.edit(body)
+                return issue.create_comment(text(None)), True
+            found.edit(text(found.body or ""))
             return found, False
 
         return self.call(f"writing the promptops comment on #{issue_number}", find_then_write)
