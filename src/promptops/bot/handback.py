@@ -52,7 +52,7 @@ def recreate_branch(ctx: CiContext, number: int, on_pull_request: bool) -> str:
     if not on_pull_request:
         raise InputError("recreate works on a promptops pull request")
     pr = ctx.github().pull(number)
-    prefix = (ctx.config.get("github.branch_prefix") or "promptops").strip("/") + "/"
+    prefix = ctx.config.get("github.branch_prefix") + "/"
     head_repo = pr.head.repo.full_name if pr.head.repo else None
     if head_repo != ctx.github().full_name or not pr.head.ref.startswith(prefix):
         raise InputError(f"#{number} is not a promptops pull request (its branch is not under {prefix})")

@@ -25,7 +25,7 @@ def handle_closed_pull(ctx: CiContext, event: PullRequestClosedEvent) -> None:
         ctx.report.say(f"pull request #{event.number} was merged; the push to the default branch deploys it")
         return
     marker = read_marker(event.body)
-    prefix = ctx.config.get("github.branch_prefix") or "promptops"
+    prefix = ctx.config.get("github.branch_prefix")
     if marker is None or event.head_ref != _branch(marker.prompt_id, marker.goal, prefix):
         ctx.report.say(f"pull request #{event.number} is not a promptops optimize PR; nothing to remember")
         return

@@ -34,7 +34,7 @@ def lock_holder(ctx: CiContext, prompt_id: str, goal: str) -> LockHolder | None:
 
     The PR for `goal` itself is no lock: optimizing again updates that very PR."""
     agent, name = split_prompt_id(prompt_id)
-    prefix = ctx.config.get("github.branch_prefix") or "promptops"
+    prefix = ctx.config.get("github.branch_prefix")
     branches = {variant_branch(agent, name, g, prefix): g for g in GOALS if g != goal}
     for pr in open_pulls(ctx.github()):
         if pr.head in branches:

@@ -146,7 +146,7 @@ def _commit_variant(
         run_id=session["id"],
         summary=change_summary(session),
         note=eval_note(session),
-        branch_prefix=config.get("github.branch_prefix") or "promptops",
+        branch_prefix=config.get("github.branch_prefix"),
         configured_default_branch=config.get("default_branch"),
         push=push,
     )
@@ -185,7 +185,7 @@ def _open_pull(
             status_state="success" if recommended else "failure",
             status_description=_status_description(session, recommended),
             max_open_prs=config.get("github.max_open_prs"),
-            branch_prefix=config.get("github.branch_prefix") or "promptops",
+            branch_prefix=config.get("github.branch_prefix"),
             draft=not recommended,  # github.not_recommended: draft (skip returned earlier)
         )
     except OpenPullLimitReached as exc:

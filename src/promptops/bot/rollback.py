@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from promptops.bot.pr_commands import rollback_commands
 from promptops.config import Config
 from promptops.errors import InputError, NotFoundError
-from promptops.git.commits import commit_files_on_branch, commit_message, variant_branch
+from promptops.git.commits import ROLLBACK_GOAL, commit_files_on_branch, commit_message, variant_branch
 from promptops.git.refs import is_ancestor, resolve_commit
 from promptops.git.status import ensure_clean
 from promptops.git.tree import read_blobs
@@ -120,7 +120,7 @@ def rollback_prompt(
 
 
 def rollback_branch(config: Config, agent: str, name: str) -> str:
-    return variant_branch(agent, name, "rollback", config.get("github.branch_prefix") or "promptops")
+    return variant_branch(agent, name, ROLLBACK_GOAL, config.get("github.branch_prefix"))
 
 
 # ---------------------------------------------------------------- which version

@@ -18,7 +18,7 @@ from pathlib import Path
 from promptops.config import Config
 from promptops.errors import InputError, NotFoundError
 from promptops.git.branches import resolve_default_branch
-from promptops.git.commits import commit_files_on_branch, commit_message, variant_branch
+from promptops.git.commits import ROLLOUT_GOAL, commit_files_on_branch, commit_message, variant_branch
 from promptops.git.tree import read_blob
 from promptops.logs.reader import ReadSummary, read_logs
 from promptops.logs.rollout_analysis import RolloutCheck, analyse_rollout
@@ -36,8 +36,6 @@ from promptops.repo.rollouts import (
     yaml_number,
 )
 from promptops.version_ids import short_id, version_id
-
-ROLLOUT_GOAL = "rollout"
 
 
 @dataclass(frozen=True)
@@ -70,7 +68,7 @@ def rollout_run_id() -> str:
 
 def rollout_branch(config: Config, prompt_id: str) -> str:
     agent, name = split_prompt_id(prompt_id)
-    return variant_branch(agent, name, ROLLOUT_GOAL, config.get("github.branch_prefix") or "promptops")
+    return variant_branch(agent, name, ROLLOUT_GOAL, config.get("github.branch_prefix"))
 
 
 def check_rollout(config: Config, prompt_id: str, log_paths: list[Path]) -> RolloutReport:

@@ -26,7 +26,7 @@ from promptops.dashboard.model import (
 )
 from promptops.dashboard.version_points import measured, version_points
 from promptops.errors import PromptopsError
-from promptops.git.commits import variant_branch
+from promptops.git.commits import ROLLBACK_GOAL, ROLLOUT_GOAL, variant_branch
 from promptops.git.notes import notes_for
 from promptops.github.open_pulls import OpenPull
 from promptops.repo.agents import Prompt, load_all_agents
@@ -41,9 +41,6 @@ from promptops.repo.history import (
 from promptops.repo.ignore_notes import Ignore, ignores_in_note
 from promptops.repo.rollouts import Rollout, load_agent_rollout, step_started
 from promptops.repo.tokens import count_tokens_by_version
-
-# Branch goals that are not optimize goals: PRs the bot opens for rollbacks and rollouts.
-OTHER_BRANCH_GOALS = ("rollback", "rollout")
 
 
 def gather_dashboard(
@@ -98,11 +95,11 @@ def gather_dashboard(
 
 def _branches(config: Config, prompts: list[Prompt]) -> dict[str, tuple[str, str]]:
     """head branch -> (prompt id, goal) for every branch the bot would use for these prompts."""
-    prefix = config.get("github.branch_prefix") or "promptops"
+    prefix = config.get("github.branch_prefix")
     return {
         variant_branch(p.agent, p.name, goal, prefix): (p.id, goal)
         for p in prompts
-        for goal in (*GOALS, *OTHER_BRANCH_GOALS)
+        for goal in (*GOALS, ROLLBACK_GOAL, ROLLOUT_GOAL)
     }
 
 
@@ -111,7 +108,7 @@ def _promptops_pulls(
 ) -> dict[str, list[PromptPull]]:
     """prompt id -> its open promptops PRs (oldest first); PRs under the branch prefix that
     match no current prompt are kept under their branch name."""
-    prefix = (config.get("github.branch_prefix") or "promptops").rstrip("/") + "/"
+    prefix = config.get("github.branch_prefix") + "/"
     ours = [p for p in pulls if p.head in by_branch or p.head.startswith(prefix)]
     notes = notes_for(config.root, [p.head_sha for p in ours if p.head_sha])
     found: dict[str, list[PromptPull]] = {}

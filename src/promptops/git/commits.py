@@ -243,6 +243,11 @@ def keep_locally(
         return side
 
 
+# Branch "goals" that are not optimize goals: the PRs the bot opens for rollouts and rollbacks.
+ROLLOUT_GOAL = "rollout"
+ROLLBACK_GOAL = "rollback"
+
+
 def variant_branch(agent: str, prompt: str, goal: str, prefix: str = "promptops") -> str:
     """`promptops/<agent>/<prompt>/<goal>`, with characters git forbids in ref names replaced."""
     parts = [prefix.strip("/"), agent, prompt, goal]
