@@ -103,8 +103,18 @@ def prompt_history(
     if started.walking:  # only `result()` keeps a walk: a failure here leaves nothing half-kept
         _load_tokenizer_if_counts_are_missing(prompt)
     logs = started.result()
-    rollout = _rollout_file(config, prompt)
-    return _history(config, branch.name, prompt, logs[prompt.rel_path], logs[rollout], all_branches, limit)
+    on_default = logs[prompt.rel_path]
+    shown = _shown(config, prompt, on_default, all_branches, limit)
+    return _history(
+        config,
+        branch.name,
+        prompt,
+        on_default,
+        shown,
+        logs[_rollout_file(config, prompt)],
+        _tokens_by_blob(config, shown),
+        _notes(config, shown),
+    )
 
 
 def prompt_histories(
@@ -120,9 +130,20 @@ def prompt_histories(
     `branch`: the default branch as `checked_default_branch` gave it (else resolved here)."""
     branch = branch or checked_default_branch(config)
     logs = _start_logs(config, prompts, branch, None).result()
+    shown = {p.id: _shown(config, p, logs[p.rel_path], all_branches, limit) for p in prompts}
+    every = [change for changes in shown.values() for change in changes]
+    # One token-cache read and blob read, one notes lookup, for all the prompts' versions.
+    tokens, notes = _tokens_by_blob(config, every), _notes(config, every)
     return {
         p.id: _history(
-            config, branch.name, p, logs[p.rel_path], logs[_rollout_file(config, p)], all_branches, limit
+            config,
+            branch.name,
+            p,
+            logs[p.rel_path],
+            shown[p.id],
+            logs[_rollout_file(config, p)],
+            tokens,
+            notes,
         )
         for p in prompts
     }
@@ -160,20 +181,27 @@ def checked_default_branch(config: Config, also: Sequence[str] = ()) -> DefaultB
     return branch
 
 
+def _shown(
+    config: Config, prompt: Prompt, on_default: list[FileChange], all_branches: bool, limit: int | None
+) -> list[FileChange]:
+    """The changes a history shows: the default branch's (plus every branch's), newest first."""
+    changes = _with_other_branches(config, prompt, on_default) if all_branches else on_default
+    return changes[:limit] if limit is not None else changes
+
+
 def _history(
     config: Config,
     branch: str,
     prompt: Prompt,
     on_default: list[FileChange],
+    changes: list[FileChange],
     rollout_log: list[FileChange],
-    all_branches: bool,
-    limit: int | None,
+    tokens: dict[str, int],
+    notes: dict[str, dict[str, Any]],
 ) -> PromptHistory:
+    """`changes` (see `_shown`) as versions numbered along `on_default`; `tokens` by blob and
+    `notes` by commit hold at least what `changes` need."""
     numbers = {c.commit: len(on_default) - i for i, c in enumerate(on_default)}
-    changes = _with_other_branches(config, prompt, on_default) if all_branches else on_default
-    changes = changes[:limit] if limit is not None else changes
-    tokens = _tokens_by_blob(config, changes)
-    notes = _notes(config, changes)
     deployed = on_default[0].commit if on_default and on_default[0].blob else None
     versions = [_version(c, numbers.get(c.commit), tokens, notes, deployed) for c in changes]
     steps = _rollout_steps(config, prompt.name, rollout_log)
