@@ -166,7 +166,9 @@ def test_dashboard_can_be_switched_off(
     config = s.repo / ".promptops.yaml"
     config.write_text(config.read_text(encoding="utf-8") + "github: {dashboard: false}\n", encoding="utf-8")
     commit(s.repo, {}, "no dashboard", push=True)
-    schedule(s, monkeypatch)
+    run = schedule(s, monkeypatch)
+    assert "dashboard issue not refreshed: it is off (github.dashboard: false)" in run.out
+    assert f"support-agent/system: goal clarity waits: pull request #{s.open_pr}" in run.out  # ran on
     assert s.github.issues == {} and s.github.calls("issues/list-for-repo") == []
 
 

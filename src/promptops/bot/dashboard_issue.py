@@ -33,6 +33,7 @@ def refresh_dashboard(ctx: CiContext) -> None:
     """Write the dashboard issue (create it once, then edit it); a failure is reported, and
     fails the job, without undoing what the run did before."""
     if not ctx.config.get("github.dashboard"):
+        ctx.report.say("dashboard issue not refreshed: it is off (github.dashboard: false)")
         return
     if not ctx.env.token:
         ctx.report.say("dashboard issue not refreshed: no GITHUB_TOKEN in this run")
